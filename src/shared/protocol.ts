@@ -1,0 +1,139 @@
+/**
+ * The JSON protocol between the browser and the switchboard core, declared once.
+ *
+ * Transport: one WebSocket at `/api`, one JSON object per text frame.
+ *
+ * - Command (client → core): `{ id, type, ...params }` where `id` is a positive integer the
+ *   client chooses, unique per connection.
+ * - Reply (core → client): `{ id, ok: true, result }` or `{ id, ok: false, error: { code, message } }`.
+ *   A frame that cannot be parsed or has no usable id is answered with `id: null`.
+ * - Event (core → client): `{ type: 'event', event, seq, data }`; `seq` is per tenant and gap-free
+ *   (later issues fill the event catalogue).
+ *
+ * The server validates every command with these schemas; the client uses the inferred types.
+ * @packageDocumentation
+ */
+import { z } from 'zod';
+
+/** Stable error codes. Clients switch on these; messages are for humans and may change. */
+export const ErrorCode = {
+  /** The frame was not valid JSON or not an object. */
+  BadJson: 'bad_json',
+  /** The command's fields did not match its schema. */
+  BadRequest: 'bad_request',
+  /** No command of that `type` exists. */
+  UnknownCommand: 'unknown_command',
+  /** The command needs a logged-in session. */
+  Unauthenticated: 'unauthenticated',
+  /** Username or password wrong (never says which). */
+  InvalidCredentials: 'invalid_credentials',
+  /** Logged in, but the role or tenant does not allow this. */
+  Forbidden: 'forbidden',
+  /** Too many attempts; try later. */
+  RateLimited: 'rate_limited',
+  /** The core failed; the message says no more than necessary. */
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const Role = z.enum(['agent', 'operator', 'supervisor', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+/** A person as the directory shows them. */
+export const DirectoryEntry = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  extension: z.string(),
+  mobile: z.string().nullable(),
+  department: z.string().nullable(),
+  title: z.string().nullable(),
+});
+export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
+
+/** What the browser needs to run its SIP user agent for this session. */
+export const SipCredentials = z.object({
+  /** Address of record, e.g. `sip:kari.nordmann@sentral.invalid`. */
+  aor: z.string(),
+  authorizationUsername: z.string(),
+  /** Per-session SIP password issued by the core; never the login password. */
+  password: z.string(),
+  displayName: z.string(),
+  /** SIP-over-WebSocket URL of the core (or the production edge). */
+  wsServer: z.string(),
+  /** ICE servers from the core's configuration (empty on loopback). */
+  iceServers: z.array(
+    z.object({
+      urls: z.union([z.string(), z.array(z.string())]),
+      username: z.string().optional(),
+      credential: z.string().optional(),
+    }),
+  ),
+});
+export type SipCredentials = z.infer<typeof SipCredentials>;
+
+export const SessionUser = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  extension: z.string(),
+  role: Role,
+});
+export type SessionUser = z.infer<typeof SessionUser>;
+
+const text = (max: number) => z.string().min(1).max(max);
+
+/** Commands: params schema and result schema per `type`. */
+export const Commands = {
+  'auth.login': {
+    params: z.object({ username: text(128), password: text(256) }),
+    result: z.object({ user: SessionUser, sip: SipCredentials }),
+  },
+  'auth.logout': {
+    params: z.object({}),
+    result: z.object({}),
+  },
+  'directory.list': {
+    params: z.object({}),
+    result: z.object({ people: z.array(DirectoryEntry) }),
+  },
+  'system.ping': {
+    params: z.object({}),
+    result: z.object({ now: z.number() }),
+  },
+} as const;
+
+export type CommandType = keyof typeof Commands;
+export type CommandParams<T extends CommandType> = z.infer<(typeof Commands)[T]['params']>;
+export type CommandResult<T extends CommandType> = z.infer<(typeof Commands)[T]['result']>;
+
+/** Commands that may be sent before logging in. */
+export const PUBLIC_COMMANDS: ReadonlySet<CommandType> = new Set(['auth.login', 'system.ping']);
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Reply<R = unknown> =
+  | { id: number; ok: true; result: R }
+  | { id: number | null; ok: false; error: ApiError };
+
+export interface EventFrame<D = unknown> {
+  type: 'event';
+  event: string;
+  seq: number;
+  data: D;
+}
+
+export type ServerFrame = Reply | EventFrame;
+
+export function isCommandType(type: unknown): type is CommandType {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(Commands, type);
+}
+
+/** Path of the JSON API WebSocket. */
+export const API_PATH = '/api';
+/** Path of the SIP-over-WebSocket endpoint (RFC 7118, subprotocol `sip`). */
+export const SIP_PATH = '/sip';
