@@ -1,0 +1,98 @@
+/**
+ * The phone as the rest of the app sees it: plain typed events out, plain commands in.
+ *
+ * Nothing here imports sip.js; {@link ../sip/sip-phone.ts | SipPhone} is the implementation
+ * over SIP.js and tests use in-memory fakes of the same interface.
+ * @packageDocumentation
+ */
+import type { Observable } from 'rxjs';
+
+/**
+ * Why a call ended, as a category the UI can word:
+ * - `busy`: 486 Busy Here / 600 Busy Everywhere
+ * - `not_found`: 404 Not Found / 604 Does Not Exist Anywhere / 484 Address Incomplete
+ * - `rejected`: 603 Decline (or we rejected an incoming call)
+ * - `unavailable`: 480 Temporarily Unavailable
+ * - `cancelled`: we cancelled our outgoing call, or the caller cancelled before we answered
+ * - `no_answer`: 408 Request Timeout / 487 Request Terminated when we did not cancel
+ * - `failed`: anything else (other 4xx–6xx, transport error, no microphone)
+ * - `local_hangup`: we sent BYE on an established call
+ * - `remote_hangup`: the other party sent BYE
+ */
+export type EndReason =
+  | 'busy'
+  | 'not_found'
+  | 'rejected'
+  | 'unavailable'
+  | 'cancelled'
+  | 'no_answer'
+  | 'failed'
+  | 'local_hangup'
+  | 'remote_hangup';
+
+/** Who is on the other end, as plain text taken from P-Asserted-Identity or From / To. */
+export interface Party {
+  /** Display name; empty when the far end sent none. Untrusted text: never render as HTML. */
+  readonly displayName: string;
+  /** The user part of the URI (usually a number or extension). Untrusted text. */
+  readonly number: string;
+  /** The full SIP URI, for logs and call-backs. */
+  readonly uri: string;
+}
+
+/** Registration as the SIP layer reports it. */
+export type SipRegistrationStatus =
+  'connecting' | 'registered' | 'reconnecting' | 'unregistered' | 'failed';
+
+/** Everything the phone tells the app. `callId` is the SIP Call-ID of the session. */
+export type PhoneEvent =
+  | {
+      readonly type: 'registration';
+      readonly status: SipRegistrationStatus;
+      readonly reason?: string;
+    }
+  | { readonly type: 'outgoing'; readonly callId: string; readonly remote: Party }
+  | { readonly type: 'incoming'; readonly callId: string; readonly remote: Party }
+  /** The callee is alerting (180 Ringing, 182 Queued, 183 Session Progress). */
+  | { readonly type: 'ringing'; readonly callId: string; readonly statusCode: number }
+  | { readonly type: 'established'; readonly callId: string }
+  /** Our hold request was accepted (`held: true`) or our resume was (`held: false`). */
+  | { readonly type: 'hold'; readonly callId: string; readonly held: boolean }
+  /** The other party put us on hold (sendonly / inactive offer) or took us off it. */
+  | { readonly type: 'remote-hold'; readonly callId: string; readonly held: boolean }
+  | { readonly type: 'mute'; readonly callId: string; readonly muted: boolean }
+  | { readonly type: 'dtmf'; readonly callId: string; readonly digit: string }
+  /** The stream to play through the app's `<audio>` element; null when the call is gone. */
+  | { readonly type: 'remote-media'; readonly callId: string; readonly stream: MediaStream | null }
+  | {
+      readonly type: 'ended';
+      readonly callId: string;
+      readonly reason: EndReason;
+      /** Final SIP status when a response ended the call. */
+      readonly statusCode?: number;
+    };
+
+/** The commands. One call at a time; a second incoming call is answered 486 Busy Here. */
+export interface Phone {
+  readonly events$: Observable<PhoneEvent>;
+  /** Connect the SIP WebSocket and REGISTER. Resolves when the attempt finished (either way). */
+  register(): Promise<void>;
+  unregister(): Promise<void>;
+  /** Dial a number, extension or SIP URI. */
+  call(target: string): Promise<void>;
+  answer(): Promise<void>;
+  /** Reject the ringing incoming call with 603 Decline. */
+  reject(): Promise<void>;
+  /** Cancel, reject or BYE, whichever fits the call's state. */
+  hangup(): Promise<void>;
+  /** re-INVITE with a hold offer, and stop sending media (no RTP while held). */
+  hold(): Promise<void>;
+  resume(): Promise<void>;
+  /** Disable the microphone track (RTP keeps flowing, with silence). */
+  mute(): void;
+  unmute(): void;
+  /** Send one DTMF digit (0-9, *, #, A-D) as SIP INFO application/dtmf-relay. */
+  sendDtmf(digit: string): Promise<void>;
+  /** Hang up, unregister and close the transport. The phone cannot be used afterwards. */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,645 @@
+/**
+ * {@link Phone} over SIP.js: a `UserAgent`, a `Registerer` and at most one `Inviter` /
+ * `Invitation`, turned into plain {@link PhoneEvent}s. The only module of the front end that
+ * imports sip.js (a lint rule keeps it that way).
+ *
+ * Media decisions:
+ * - ICE servers always come from the login result (never SIP.js's public STUN default), and
+ *   ICE gathering waits at most `iceGatheringTimeoutMs` (loopback gathers host candidates at once).
+ * - Hold is a re-INVITE with the hold modifier **and** the microphone track taken off the RTP
+ *   sender (`replaceTrack(null)`): a disabled track would still send silence packets.
+ * - Mute only disables the track (`enabled = false`): packets keep flowing, by design.
+ * - DTMF goes out as SIP INFO `application/dtmf-relay` so the core sees it; incoming INFO with
+ *   DTMF becomes a `dtmf` event.
+ * @packageDocumentation
+ */
+import { Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import {
+  Invitation,
+  Inviter,
+  Registerer,
+  RegistererState,
+  SessionState,
+  UserAgent,
+  Web,
+} from 'sip.js';
+import type { Core, Info, NameAddrHeader, URI } from 'sip.js';
+import type { SipCredentials } from '../shared/protocol.js';
+import { DTMF_RELAY_CONTENT_TYPE, formatDtmfRelay, isDtmfDigit, parseDtmfInfo } from './dtmf.js';
+import { endReasonForStatus } from './end-reason.js';
+import type { EndReason, Party, Phone, PhoneEvent, SipRegistrationStatus } from './phone.js';
+import { offerHoldsUs } from './sdp.js';
+import { domainOf, toTargetUri } from './target.js';
+
+/** Where the phone writes what it has to say (the app's logger). */
+export interface PhoneLogger {
+  debug(message: string, ...details: unknown[]): void;
+  warn(message: string, ...details: unknown[]): void;
+  error(message: string, ...details: unknown[]): void;
+}
+
+export interface SipPhoneOptions {
+  credentials: SipCredentials;
+  logger: PhoneLogger;
+  /** Microphone source; defaults to `getUserMedia`. */
+  microphone?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  /** Default 500 ms. */
+  iceGatheringTimeoutMs?: number;
+  /** First SIP transport reconnect delay, doubling up to `maxReconnectDelayMs`. Default 1 s. */
+  initialReconnectDelayMs?: number;
+  /** Default 30 s. */
+  maxReconnectDelayMs?: number;
+  /** REGISTER expiry in seconds. Default 300. */
+  registerExpires?: number;
+}
+
+const AUDIO_ONLY: MediaStreamConstraints = { audio: true, video: false };
+/** A REGISTER that got no final answer in this time counts as failed. */
+const REGISTER_TIMEOUT_MS = 32_000;
+
+/** Everything the phone tracks about its one call. Never leaves this module. */
+interface ActiveCall {
+  readonly session: Inviter | Invitation;
+  readonly callId: string;
+  readonly direction: 'inbound' | 'outbound';
+  established: boolean;
+  ended: boolean;
+  /** We sent CANCEL. */
+  cancelled: boolean;
+  /** We rejected the incoming INVITE. */
+  rejected: boolean;
+  /** We sent BYE. */
+  localBye: boolean;
+  /** The other party sent BYE. */
+  remoteBye: boolean;
+  /** The caller sent CANCEL before we answered. */
+  remoteCancelled: boolean;
+  /** Our answer could not be completed (no microphone, SDP failure). */
+  failed: boolean;
+  /** Final non-2xx response to our INVITE. */
+  finalStatus: number | null;
+  held: boolean;
+  muted: boolean;
+  audioSender: RTCRtpSender | null;
+  micTrack: MediaStreamTrack | null;
+  /** Settles a pending hold / resume when the call ends under it. */
+  onEnd: (() => void) | null;
+}
+
+/** Display name without surrounding quotes and quoted-pair escapes. Plain text, never HTML. */
+export function cleanDisplayName(raw: string | undefined): string {
+  if (!raw) return '';
+  let name = raw.trim();
+  if (name.length >= 2 && name.startsWith('"') && name.endsWith('"')) {
+    name = name.slice(1, -1).replace(/\\(.)/g, '$1');
+  }
+  return name.trim();
+}
+
+function partyOf(identity: NameAddrHeader | undefined, fallback: URI): Party {
+  const uri = identity?.uri ?? fallback;
+  let number = uri.user ?? '';
+  try {
+    number = decodeURIComponent(number);
+  } catch {
+    // Not percent-encoded after all; keep it as it came.
+  }
+  return {
+    displayName: cleanDisplayName(identity?.displayName),
+    number,
+    uri: uri.toString(),
+  };
+}
+
+export class SipPhone implements Phone {
+  private readonly subject = new Subject<PhoneEvent>();
+  readonly events$: Observable<PhoneEvent> = this.subject.asObservable();
+
+  private readonly ua: UserAgent;
+  private readonly registerer: Registerer;
+  private readonly log: PhoneLogger;
+  private readonly domain: string;
+  private readonly initialReconnectDelayMs: number;
+  private readonly maxReconnectDelayMs: number;
+
+  private current: ActiveCall | null = null;
+  private status: SipRegistrationStatus | null = null;
+  private started = false;
+  private wantRegistered = false;
+  private unregistering = false;
+  private disposed = false;
+  private reconnectAttempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(options: SipPhoneOptions) {
+    const { credentials } = options;
+    this.log = options.logger;
+    this.domain = domainOf(credentials.aor);
+    this.initialReconnectDelayMs = options.initialReconnectDelayMs ?? 1000;
+    this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 30_000;
+    const uri = UserAgent.makeURI(credentials.aor);
+    if (!uri) throw new Error(`Invalid SIP address of record: ${credentials.aor}`);
+    const microphone = options.microphone;
+    const sdhFactoryOptions: Web.SessionDescriptionHandlerConfiguration = {
+      peerConnectionConfiguration: { iceServers: credentials.iceServers },
+      iceGatheringTimeout: options.iceGatheringTimeoutMs ?? 500,
+    };
+    this.ua = new UserAgent({
+      uri,
+      displayName: credentials.displayName,
+      authorizationUsername: credentials.authorizationUsername,
+      authorizationPassword: credentials.password,
+      transportOptions: { server: credentials.wsServer },
+      sessionDescriptionHandlerFactory: Web.defaultSessionDescriptionHandlerFactory(
+        microphone ? (constraints) => microphone(constraints) : undefined,
+      ),
+      sessionDescriptionHandlerFactoryOptions: sdhFactoryOptions,
+      userAgentString: 'Sentral',
+      logBuiltinEnabled: false,
+      logLevel: 'warn',
+      logConnector: (level, category, _label, content) => {
+        if (level === 'error') this.log.error(`sip.js ${category}: ${content}`);
+        else if (level === 'warn') this.log.warn(`sip.js ${category}: ${content}`);
+      },
+      delegate: {
+        onInvite: (invitation) => this.onInvite(invitation),
+        onDisconnect: (error) => this.onTransportDisconnect(error),
+      },
+    });
+    this.registerer = new Registerer(this.ua, { expires: options.registerExpires ?? 300 });
+    this.registerer.stateChange.addListener((state) => {
+      if (state !== RegistererState.Unregistered) return;
+      // A refresh failed or the registrar dropped us. Our own REGISTER's onReject runs right after
+      // this listener and reports a better reason, so look again once it has had its say.
+      queueMicrotask(() => {
+        if (this.status === 'registered' && !this.unregistering && !this.disposed) {
+          this.setStatus('failed', 'Registration lost');
+        }
+      });
+    });
+  }
+
+  // ---- registration -------------------------------------------------------------------------
+
+  async register(): Promise<void> {
+    this.assertUsable();
+    this.wantRegistered = true;
+    this.cancelReconnect();
+    this.setStatus('connecting');
+    try {
+      if (!this.started) {
+        this.started = true;
+        await this.ua.start();
+      } else if (!this.ua.isConnected()) {
+        await this.ua.reconnect();
+      }
+    } catch (error) {
+      this.log.warn('sip: cannot connect the SIP WebSocket', error);
+      this.setStatus('failed', 'Cannot reach the SIP server');
+      this.scheduleReconnect();
+      return;
+    }
+    await this.sendRegister();
+  }
+
+  async unregister(): Promise<void> {
+    this.wantRegistered = false;
+    this.cancelReconnect();
+    if (this.registerer.state !== RegistererState.Registered) {
+      if (this.status !== null && this.status !== 'unregistered') this.setStatus('unregistered');
+      return;
+    }
+    this.unregistering = true;
+    try {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 3000);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.registerer
+          .unregister({ requestDelegate: { onAccept: done, onReject: done } })
+          .catch((error: unknown) => {
+            this.log.warn('sip: unregister failed', error);
+            done();
+          });
+      });
+    } finally {
+      this.unregistering = false;
+      this.setStatus('unregistered');
+    }
+  }
+
+  private sendRegister(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let settled = false;
+      const settle = (status: SipRegistrationStatus, reason?: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.setStatus(status, reason);
+        resolve();
+      };
+      const timer = setTimeout(
+        () => settle('failed', 'Registration timed out'),
+        REGISTER_TIMEOUT_MS,
+      );
+      this.registerer
+        .register({
+          requestDelegate: {
+            onAccept: () => settle('registered'),
+            onReject: (response) => {
+              const { statusCode, reasonPhrase } = response.message;
+              settle('failed', `${statusCode} ${reasonPhrase}`.trim());
+            },
+          },
+        })
+        .catch((error: unknown) => {
+          this.log.warn('sip: REGISTER could not be sent', error);
+          settle('failed', error instanceof Error ? error.message : 'REGISTER could not be sent');
+        });
+    });
+  }
+
+  private onTransportDisconnect(error?: Error): void {
+    if (this.disposed || !error) return; // no error: we closed it ourselves
+    this.log.warn('sip: SIP WebSocket lost', error);
+    if (this.status === 'registered')
+      this.setStatus('reconnecting', 'Connection to the server lost');
+    if (this.wantRegistered) this.scheduleReconnect();
+  }
+
+  /** Reconnect the transport with exponential backoff, for as long as we want to be registered. */
+  private scheduleReconnect(): void {
+    if (this.disposed || !this.wantRegistered || this.reconnectTimer !== null) return;
+    const base = Math.min(
+      this.maxReconnectDelayMs,
+      this.initialReconnectDelayMs * 2 ** this.reconnectAttempt,
+    );
+    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    this.reconnectAttempt++;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.reconnectOnce();
+    }, delay);
+  }
+
+  private async reconnectOnce(): Promise<void> {
+    if (this.disposed || !this.wantRegistered) return;
+    try {
+      if (!this.ua.isConnected()) await this.ua.reconnect();
+    } catch (error) {
+      this.log.debug('sip: reconnect attempt failed', error);
+      this.scheduleReconnect();
+      return;
+    }
+    this.reconnectAttempt = 0;
+    // After a failure the badge shows the new attempt; while reconnecting it stays as it is.
+    if (this.status === 'failed') this.setStatus('connecting');
+    await this.sendRegister();
+  }
+
+  private cancelReconnect(): void {
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.reconnectAttempt = 0;
+  }
+
+  private setStatus(status: SipRegistrationStatus, reason?: string): void {
+    if (this.status === status && status !== 'failed') return;
+    this.status = status;
+    this.emit(
+      reason === undefined
+        ? { type: 'registration', status }
+        : { type: 'registration', status, reason },
+    );
+  }
+
+  // ---- calls --------------------------------------------------------------------------------
+
+  async call(target: string): Promise<void> {
+    this.assertUsable();
+    if (this.current) throw new Error('A call is already in progress.');
+    const uriString = toTargetUri(target, this.domain);
+    const uri = uriString ? UserAgent.makeURI(uriString) : undefined;
+    if (!uri) throw new Error(`Cannot dial ${JSON.stringify(target)}`);
+    const inviter = new Inviter(this.ua, uri, {
+      sessionDescriptionHandlerOptions: { constraints: AUDIO_ONLY },
+    });
+    const call = this.track(inviter, 'outbound');
+    this.emit({ type: 'outgoing', callId: call.callId, remote: partyOf(undefined, uri) });
+    try {
+      await inviter.invite({
+        requestDelegate: {
+          onProgress: (response) => {
+            const code = response.message.statusCode ?? 0;
+            if (code > 100 && code < 200 && !call.ended && !call.established) {
+              this.emit({ type: 'ringing', callId: call.callId, statusCode: code });
+            }
+          },
+          onReject: (response) => {
+            call.finalStatus = response.message.statusCode ?? null;
+          },
+        },
+      });
+    } catch (error) {
+      this.log.warn('sip: INVITE failed', error);
+      this.finish(call, 'failed');
+    }
+  }
+
+  async answer(): Promise<void> {
+    const call = this.current;
+    if (!call || !(call.session instanceof Invitation) || call.established) return;
+    try {
+      await call.session.accept({ sessionDescriptionHandlerOptions: { constraints: AUDIO_ONLY } });
+    } catch (error) {
+      this.log.error('sip: could not answer', error);
+      call.failed = true;
+      if (call.session.state === SessionState.Terminated) this.finish(call, 'failed');
+    }
+  }
+
+  async reject(): Promise<void> {
+    const call = this.current;
+    if (!call || !(call.session instanceof Invitation)) return;
+    if (call.session.state !== SessionState.Initial) return;
+    call.rejected = true;
+    try {
+      await call.session.reject({ statusCode: 603, reasonPhrase: 'Decline' });
+    } catch (error) {
+      this.log.warn('sip: reject failed', error);
+      this.finish(call, 'rejected');
+    }
+  }
+
+  async hangup(): Promise<void> {
+    const call = this.current;
+    if (!call) return;
+    const { session } = call;
+    try {
+      switch (session.state) {
+        case SessionState.Initial:
+        case SessionState.Establishing:
+          if (session instanceof Inviter) {
+            call.cancelled = true;
+            await session.cancel();
+          } else {
+            await this.reject();
+          }
+          break;
+        case SessionState.Established:
+          call.localBye = true;
+          await session.bye();
+          break;
+        default:
+          break;
+      }
+    } catch (error) {
+      this.log.warn('sip: hangup failed', error);
+      // Whatever SIP.js thinks, the user wants this call gone.
+      this.finish(call, call.established ? 'local_hangup' : 'cancelled');
+    }
+  }
+
+  async hold(): Promise<void> {
+    await this.setHold(true);
+  }
+
+  async resume(): Promise<void> {
+    await this.setHold(false);
+  }
+
+  private async setHold(hold: boolean): Promise<void> {
+    const call = this.current;
+    if (!call || !call.established || call.held === hold) return;
+    const { session } = call;
+    const previous: Web.SessionDescriptionHandlerOptions =
+      session.sessionDescriptionHandlerOptionsReInvite;
+    const next: Web.SessionDescriptionHandlerOptions = { ...previous, hold };
+    session.sessionDescriptionHandlerOptionsReInvite = next;
+    // Stop sending before the re-INVITE leaves: no RTP may flow while held.
+    if (hold) await this.sendMicrophone(call, false);
+    const undo = async () => {
+      session.sessionDescriptionHandlerOptionsReInvite = previous;
+      if (hold) await this.sendMicrophone(call, true);
+    };
+    await new Promise<void>((resolve, reject) => {
+      call.onEnd = resolve;
+      session
+        .invite({
+          requestDelegate: {
+            onAccept: () => {
+              call.held = hold;
+              const restore = hold ? Promise.resolve() : this.sendMicrophone(call, true);
+              void restore.finally(() => {
+                this.emit({ type: 'hold', callId: call.callId, held: hold });
+                resolve();
+              });
+            },
+            onReject: (response) => {
+              void undo().finally(() =>
+                reject(new Error(`Hold request rejected: ${response.message.statusCode}`)),
+              );
+            },
+          },
+        })
+        .catch((error: unknown) => {
+          void undo().finally(() =>
+            reject(error instanceof Error ? error : new Error(String(error))),
+          );
+        });
+    });
+  }
+
+  /** Put the microphone track on the audio sender, or take it off (`replaceTrack(null)`). */
+  private async sendMicrophone(call: ActiveCall, send: boolean): Promise<void> {
+    const sender = call.audioSender;
+    if (!sender) return;
+    try {
+      await sender.replaceTrack(send ? call.micTrack : null);
+    } catch (error) {
+      this.log.warn('sip: replaceTrack failed', error);
+    }
+  }
+
+  mute(): void {
+    this.setMuted(true);
+  }
+
+  unmute(): void {
+    this.setMuted(false);
+  }
+
+  private setMuted(muted: boolean): void {
+    const call = this.current;
+    if (!call) return;
+    call.muted = muted;
+    if (call.micTrack) call.micTrack.enabled = !muted;
+    this.emit({ type: 'mute', callId: call.callId, muted });
+  }
+
+  async sendDtmf(digit: string): Promise<void> {
+    const call = this.current;
+    if (!call || !call.established) return;
+    if (!isDtmfDigit(digit)) throw new Error(`Not a DTMF digit: ${JSON.stringify(digit)}`);
+    await call.session.info({
+      requestOptions: {
+        body: {
+          contentDisposition: 'render',
+          contentType: DTMF_RELAY_CONTENT_TYPE,
+          content: formatDtmfRelay(digit),
+        },
+      },
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.cancelReconnect();
+    if (this.current) await this.hangup().catch(() => undefined);
+    if (this.ua.isConnected()) await this.unregister().catch(() => undefined);
+    this.wantRegistered = false;
+    this.disposed = true;
+    try {
+      await this.ua.stop();
+    } catch (error) {
+      this.log.warn('sip: stopping the user agent failed', error);
+    }
+    this.subject.complete();
+  }
+
+  // ---- session plumbing ---------------------------------------------------------------------
+
+  private onInvite(invitation: Invitation): void {
+    if (this.disposed) {
+      void invitation.reject({ statusCode: 480 }).catch(() => undefined);
+      return;
+    }
+    if (this.current) {
+      // One call at a time for now; call waiting comes with the switchboard.
+      void invitation.reject({ statusCode: 486 }).catch(() => undefined);
+      return;
+    }
+    const call = this.track(invitation, 'inbound');
+    // The core asserts who is calling (RFC 3325); From is the fallback.
+    const from = invitation.remoteIdentity;
+    const asserted = invitation.assertedIdentity;
+    const remote = partyOf(asserted ?? from, from.uri);
+    const displayName = remote.displayName || cleanDisplayName(from.displayName);
+    this.emit({ type: 'incoming', callId: call.callId, remote: { ...remote, displayName } });
+  }
+
+  private track(session: Inviter | Invitation, direction: 'inbound' | 'outbound'): ActiveCall {
+    const call: ActiveCall = {
+      session,
+      callId: session.request.callId,
+      direction,
+      established: false,
+      ended: false,
+      cancelled: false,
+      rejected: false,
+      localBye: false,
+      remoteBye: false,
+      remoteCancelled: false,
+      failed: false,
+      finalStatus: null,
+      held: false,
+      muted: false,
+      audioSender: null,
+      micTrack: null,
+      onEnd: null,
+    };
+    this.current = call;
+    session.delegate = {
+      onBye: (bye) => {
+        call.remoteBye = true;
+        void bye.accept().catch((error: unknown) => this.log.warn('sip: BYE accept failed', error));
+      },
+      onCancel: () => {
+        call.remoteCancelled = true;
+      },
+      onInfo: (info) => this.onInfo(call, info),
+      onInvite: (request, _response, statusCode) => this.onReInvite(call, request, statusCode),
+    };
+    session.stateChange.addListener((state) => {
+      if (state === SessionState.Established) this.onEstablished(call);
+      else if (state === SessionState.Terminated) this.onTerminated(call);
+    });
+    return call;
+  }
+
+  private onEstablished(call: ActiveCall): void {
+    if (call.ended) return;
+    call.established = true;
+    const sdh = call.session.sessionDescriptionHandler;
+    if (sdh instanceof Web.SessionDescriptionHandler) {
+      const sender = sdh.peerConnection?.getSenders().find((s) => s.track?.kind === 'audio');
+      call.audioSender = sender ?? null;
+      call.micTrack = sender?.track ?? null;
+      this.emit({ type: 'remote-media', callId: call.callId, stream: sdh.remoteMediaStream });
+    }
+    this.emit({ type: 'established', callId: call.callId });
+  }
+
+  private onTerminated(call: ActiveCall): void {
+    this.finish(call, this.endReason(call), call.finalStatus ?? undefined);
+  }
+
+  private endReason(call: ActiveCall): EndReason {
+    if (call.established) {
+      if (call.localBye) return 'local_hangup';
+      if (call.remoteBye) return 'remote_hangup';
+      return call.failed ? 'failed' : 'remote_hangup';
+    }
+    if (call.direction === 'outbound') {
+      if (call.finalStatus !== null) return endReasonForStatus(call.finalStatus, call.cancelled);
+      return call.cancelled ? 'cancelled' : 'failed';
+    }
+    if (call.rejected) return 'rejected';
+    if (call.failed) return 'failed';
+    return call.remoteCancelled ? 'cancelled' : 'no_answer';
+  }
+
+  private finish(call: ActiveCall, reason: EndReason, statusCode?: number): void {
+    if (call.ended) return;
+    call.ended = true;
+    call.onEnd?.();
+    if (this.current === call) this.current = null;
+    if (call.established) this.emit({ type: 'remote-media', callId: call.callId, stream: null });
+    this.emit(
+      statusCode === undefined
+        ? { type: 'ended', callId: call.callId, reason }
+        : { type: 'ended', callId: call.callId, reason, statusCode },
+    );
+  }
+
+  private onInfo(call: ActiveCall, info: Info): void {
+    const request = info.request;
+    const digit = parseDtmfInfo(request.getHeader('content-type'), request.body);
+    if (digit === null) {
+      void info.reject({ statusCode: 415 }).catch(() => undefined);
+      return;
+    }
+    void info.accept().catch((error: unknown) => this.log.warn('sip: INFO accept failed', error));
+    this.emit({ type: 'dtmf', callId: call.callId, digit });
+  }
+
+  private onReInvite(
+    call: ActiveCall,
+    request: Core.IncomingRequestMessage,
+    statusCode: number,
+  ): void {
+    if (statusCode !== 200 || !request.body) return;
+    this.emit({ type: 'remote-hold', callId: call.callId, held: offerHoldsUs(request.body) });
+  }
+
+  private emit(event: PhoneEvent): void {
+    this.subject.next(event);
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new Error('This phone has been disposed.');
+  }
+}

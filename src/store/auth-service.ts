@@ -1,0 +1,44 @@
+/**
+ * Login and logout: `auth.login` over the API, then the SIP phone registers with the credentials
+ * the core returned, and the directory loads. Nothing is persisted: a reload logs out.
+ * @packageDocumentation
+ */
+import type { ApiClient } from './api-client.js';
+import type { DirectoryModel } from './directory-model.js';
+import { logger } from './logger.js';
+import type { PhoneService } from './phone-service.js';
+import type { SessionModel } from './session-model.js';
+
+export class AuthService {
+  constructor(
+    private readonly api: ApiClient,
+    private readonly session: SessionModel,
+    private readonly phone: PhoneService,
+    private readonly directory: DirectoryModel,
+  ) {}
+
+  /**
+   * Resolves once the session is set (registration continues in the background and shows in
+   * the registration model). Rejects with an `ApiCallError` on failure, e.g. code
+   * `invalid_credentials`.
+   */
+  async login(username: string, password: string): Promise<void> {
+    const { user, sip } = await this.api.call('auth.login', { username, password });
+    this.session.loggedIn(user, sip);
+    void this.phone
+      .start(sip)
+      .catch((error: unknown) => logger.error('auth: phone start failed', error));
+    void this.directory.load();
+  }
+
+  async logout(): Promise<void> {
+    await this.phone.stop();
+    try {
+      await this.api.call('auth.logout', {});
+    } catch (error) {
+      logger.warn('auth: logout command failed (logging out locally anyway)', error);
+    }
+    this.directory.reset();
+    this.session.loggedOut();
+  }
+}

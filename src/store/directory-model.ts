@@ -1,0 +1,68 @@
+/**
+ * The colleague directory (`directory.list`), loaded once per login.
+ * @packageDocumentation
+ */
+import type { Observable } from 'rxjs';
+import type { DirectoryEntry } from '../shared/protocol.js';
+import type { ApiClient } from './api-client.js';
+import { errorCodeOf } from './api-error.js';
+import { logger } from './logger.js';
+import { Model } from './model.js';
+
+export type DirectoryStatus = 'idle' | 'loading' | 'loaded' | 'error';
+
+export interface DirectorySnapshot {
+  readonly status: DirectoryStatus;
+  readonly people: readonly DirectoryEntry[];
+  /** Stable error code of the last failed load. */
+  readonly error: string | null;
+}
+
+export const initialDirectory: DirectorySnapshot = { status: 'idle', people: [], error: null };
+
+/** Sorted by display name, accent- and case-insensitively (Norwegian collation). */
+export function sortPeople(people: readonly DirectoryEntry[]): DirectoryEntry[] {
+  const collator = new Intl.Collator('nb', { sensitivity: 'base' });
+  return [...people].sort((a, b) => collator.compare(a.displayName, b.displayName));
+}
+
+/** Case- and accent-insensitive match on name, extension, mobile, department and title. */
+export function filterPeople(people: readonly DirectoryEntry[], query: string): DirectoryEntry[] {
+  const fold = (s: string) =>
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase();
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [...people];
+  return people.filter((p) => {
+    const hay = fold(
+      [p.displayName, p.extension, p.mobile ?? '', p.department ?? '', p.title ?? ''].join(' '),
+    );
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+export class DirectoryModel extends Model<DirectorySnapshot> {
+  readonly people$: Observable<readonly DirectoryEntry[]> = this.select((s) => s.people);
+  readonly status$: Observable<DirectoryStatus> = this.select((s) => s.status);
+
+  constructor(private readonly api: ApiClient) {
+    super(initialDirectory);
+  }
+
+  async load(): Promise<void> {
+    this.setState({ ...this.state, status: 'loading', error: null });
+    try {
+      const { people } = await this.api.call('directory.list', {});
+      this.setState({ status: 'loaded', people: sortPeople(people), error: null });
+    } catch (error) {
+      logger.warn('directory: load failed', error);
+      this.setState({ ...this.state, status: 'error', error: errorCodeOf(error) });
+    }
+  }
+
+  reset(): void {
+    this.setState(initialDirectory);
+  }
+}
