@@ -185,7 +185,8 @@ class PostgresDb implements Db {
           await client.query('ROLLBACK');
         } catch (rollbackError) {
           // The connection is unusable; destroy it rather than return it to the pool.
-          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+          broken =
+            rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
         }
         throw error;
       }

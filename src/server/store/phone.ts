@@ -13,10 +13,14 @@ export const DEFAULT_COUNTRY: CountryCode = 'NO';
 
 /**
  * Strips what surrounds a number or user in SIP and tel URIs:
- * `sip:4740001001@host;user=phone` → `4740001001`, `tel:+47-400-01-001` → `+47-400-01-001`.
+ * `sip:4740001001@host;user=phone` → `4740001001`, `tel:+47-400-01-001` → `+47-400-01-001`,
+ * `"Kari" <sip:1001@host>` → `1001`. Anything else comes back trimmed.
  */
 export function stripUri(input: string): string {
   let value = input.trim();
+  // A name-addr such as `"Kari" <sip:1001@host>`: only the URI counts.
+  const angled = /<([^>]*)>/.exec(value);
+  if (angled?.[1] !== undefined) value = angled[1].trim();
   const scheme = /^(sips?|tel):/i.exec(value);
   if (scheme) {
     value = value.slice(scheme[0].length);
@@ -37,7 +41,10 @@ export function compactNumber(input: string): string {
  * not valid in `defaultCountry` is tried once more as international without its
  * `+`, as SIP trunks often send them.
  */
-export function toE164(input: string, defaultCountry: CountryCode = DEFAULT_COUNTRY): string | null {
+export function toE164(
+  input: string,
+  defaultCountry: CountryCode = DEFAULT_COUNTRY,
+): string | null {
   const compact = compactNumber(stripUri(input));
   if (!/^\+?[0-9]+$/.test(compact)) return null;
   const parsed = parsePhoneNumberFromString(compact, defaultCountry);

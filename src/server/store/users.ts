@@ -161,9 +161,7 @@ export class UserRepository {
 
   /** The tenant's directory: all users with their department, by last then first name. */
   async list(tenantId: string): Promise<User[]> {
-    const rows = await this.db.query<UserRow>(`${SELECT_USER} WHERE u.tenant_id = $1`, [
-      tenantId,
-    ]);
+    const rows = await this.db.query<UserRow>(`${SELECT_USER} WHERE u.tenant_id = $1`, [tenantId]);
     // Sorted here, not in SQL: the database collation differs between PGlite and
     // PostgreSQL installs, and the directory must be in Norwegian order everywhere.
     return rows.map(toUser).sort(compareByName);
