@@ -166,11 +166,15 @@ export class WebSocketApiClient implements ApiClient {
       socket.close(1000, 'client closed');
     }
     this.rejectPending(() => true, 'The API client was closed.');
-    this.stateSubject.next('closed');
+    this.setState('closed');
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.stateSubject.getValue() !== state) this.stateSubject.next(state);
   }
 
   private open(): void {
-    this.stateSubject.next(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
     let socket: SocketLike;
     try {
       socket = this.createSocket(this.url);
@@ -182,7 +186,7 @@ export class WebSocketApiClient implements ApiClient {
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
-      this.stateSubject.next('open');
+      this.setState('open');
       this.flush();
     };
     socket.onmessage = (ev) => this.onMessage(ev.data);
@@ -209,7 +213,7 @@ export class WebSocketApiClient implements ApiClient {
   private scheduleReconnect(): void {
     const delay = backoffDelay(this.attempt, this.initialBackoffMs, this.maxBackoffMs, this.random);
     this.attempt++;
-    this.stateSubject.next('reconnecting');
+    this.setState('reconnecting');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.open();

@@ -17,7 +17,8 @@ import { logger } from './logger.js';
 import type { RegistrationModel } from './registration-model.js';
 import { RegistrationState } from './registration-state.js';
 
-export type PhoneFactory = (credentials: SipCredentials) => Phone;
+/** Makes the phone for a session; async so the SIP stack can load as a separate chunk. */
+export type PhoneFactory = (credentials: SipCredentials) => Phone | Promise<Phone>;
 
 export class PhoneService {
   private phone: Phone | null = null;
@@ -36,7 +37,7 @@ export class PhoneService {
   /** Creates the phone for these credentials and registers it. */
   async start(credentials: SipCredentials): Promise<void> {
     await this.stop();
-    const phone = this.createPhone(credentials);
+    const phone = await this.createPhone(credentials);
     this.phone = phone;
     this.registration.setAor(credentials.aor);
     this.subscription = phone.events$.subscribe((event) => this.apply(event));

@@ -1,0 +1,24 @@
+/**
+ * One context per service (STYLE rule 4: no god object). `sentral-app` provides them all; views
+ * consume only what they use, and element tests provide fakes.
+ */
+import { createContext } from '@lit/context';
+import type { ApiClient } from '../store/api-client.js';
+import type { AuthService } from '../store/auth-service.js';
+import type { CallModel } from '../store/call-model.js';
+import type { DirectoryModel } from '../store/directory-model.js';
+import type { PhoneService } from '../store/phone-service.js';
+import type { RegistrationModel } from '../store/registration-model.js';
+import type { SessionModel } from '../store/session-model.js';
+
+export const apiClientContext = createContext<ApiClient>(Symbol('sentral-api-client'));
+export const authServiceContext = createContext<AuthService>(Symbol('sentral-auth-service'));
+export const sessionModelContext = createContext<SessionModel>(Symbol('sentral-session-model'));
+export const registrationModelContext = createContext<RegistrationModel>(
+  Symbol('sentral-registration-model'),
+);
+export const callModelContext = createContext<CallModel>(Symbol('sentral-call-model'));
+export const phoneServiceContext = createContext<PhoneService>(Symbol('sentral-phone-service'));
+export const directoryModelContext = createContext<DirectoryModel>(
+  Symbol('sentral-directory-model'),
+);

@@ -1,0 +1,16 @@
+/**
+ * Entry point (loaded by index.html): builds the services and hands them to `<sentral-app>`.
+ *
+ * URL switches: `?mic=tone` uses a WebAudio tone instead of the microphone (e2e tests with
+ * more pages than Chromium's 16 fake-device captures, demos without a headset).
+ */
+import './sentral-app.js';
+import { createServices } from './services.js';
+
+const params = new URLSearchParams(window.location.search);
+const services = createServices({ toneMicrophone: params.get('mic') === 'tone' });
+
+const app =
+  document.querySelector('sentral-app') ??
+  document.body.appendChild(document.createElement('sentral-app'));
+app.services = services;

@@ -1,0 +1,94 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { controls } from './theme.js';
+
+/**
+ * The ringing-in card: caller name and number (plain text: they come from the SIP From /
+ * P-Asserted-Identity headers and may be hostile), Answer and Reject. Emits `sentral-answer`
+ * and `sentral-reject`.
+ */
+@customElement('sentral-incoming-call')
+export class SentralIncomingCall extends LitElement {
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      .card {
+        border: 2px solid var(--sentral-accent, #1f5fbf);
+        border-radius: var(--sentral-radius, 10px);
+        padding: 1rem;
+        background: var(--sentral-surface, #fff);
+      }
+      .label {
+        margin: 0;
+        font-size: 0.8rem;
+        text-transform: uppercase;
+        letter-spacing: 0.06em;
+        color: var(--sentral-accent, #1f5fbf);
+      }
+      .name {
+        margin: 0.35rem 0 0;
+        font-size: 1.35rem;
+        font-weight: 600;
+        overflow-wrap: anywhere;
+      }
+      .number {
+        margin: 0.15rem 0 0;
+        color: var(--sentral-text-muted, #556070);
+        font-variant-numeric: tabular-nums;
+        overflow-wrap: anywhere;
+      }
+      .actions {
+        display: flex;
+        gap: 0.6rem;
+        margin-top: 1rem;
+      }
+      .actions button {
+        flex: 1;
+      }
+    `,
+  ];
+
+  @property() displayName = '';
+  @property() number = '';
+
+  override render() {
+    const name = this.displayName || this.number || 'Unknown caller';
+    return html`<div
+      class="card"
+      data-testid="incoming-call"
+      role="group"
+      aria-label="Incoming call"
+    >
+      <p class="label">Incoming call</p>
+      <p class="name" data-testid="caller-name">${name}</p>
+      <p class="number" data-testid="caller-number">${this.number}</p>
+      <div class="actions">
+        <button type="button" class="ok" data-testid="answer" @click=${this.answer}>Answer</button>
+        <button type="button" class="danger" data-testid="reject" @click=${this.reject}>
+          Reject
+        </button>
+      </div>
+    </div>`;
+  }
+
+  private answer(): void {
+    this.dispatchEvent(new Event('sentral-answer', { bubbles: true, composed: true }));
+  }
+
+  private reject(): void {
+    this.dispatchEvent(new Event('sentral-reject', { bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sentral-incoming-call': SentralIncomingCall;
+  }
+  interface HTMLElementEventMap {
+    'sentral-answer': Event;
+    'sentral-reject': Event;
+  }
+}

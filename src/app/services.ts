@@ -1,0 +1,58 @@
+/**
+ * Builds the real services of the app: one API client for the page's origin, the store models,
+ * and the SIP phone factory. Element tests build fakes instead and provide them by context.
+ */
+import { toneMicrophone } from '../sip/tone-microphone.js';
+import { WebSocketApiClient } from '../store/api-client.js';
+import type { ApiClient } from '../store/api-client.js';
+import { AuthService } from '../store/auth-service.js';
+import { CallModel } from '../store/call-model.js';
+import { DirectoryModel } from '../store/directory-model.js';
+import { logger } from '../store/logger.js';
+import { PhoneService } from '../store/phone-service.js';
+import type { PhoneFactory } from '../store/phone-service.js';
+import { RegistrationModel } from '../store/registration-model.js';
+import { SessionModel } from '../store/session-model.js';
+
+/** Everything `sentral-app` provides, each under its own context. */
+export interface Services {
+  readonly api: ApiClient;
+  readonly session: SessionModel;
+  readonly registration: RegistrationModel;
+  readonly call: CallModel;
+  readonly directory: DirectoryModel;
+  readonly phone: PhoneService;
+  readonly auth: AuthService;
+}
+
+export interface ServiceOptions {
+  /** Use a WebAudio tone instead of the microphone (tests with many pages, demos). */
+  toneMicrophone?: boolean;
+  /** Override the API URL (default: `ws(s)://<page host>/api`). */
+  apiUrl?: string;
+}
+
+/** Wires services from parts; `createServices` uses it with the real API client and phone. */
+export function assembleServices(api: ApiClient, createPhone: PhoneFactory): Services {
+  const session = new SessionModel();
+  const registration = new RegistrationModel();
+  const call = new CallModel();
+  const directory = new DirectoryModel(api);
+  const phone = new PhoneService(createPhone, registration, call);
+  const auth = new AuthService(api, session, phone, directory);
+  return { api, session, registration, call, directory, phone, auth };
+}
+
+export function createServices(options: ServiceOptions = {}): Services {
+  const api = new WebSocketApiClient(options.apiUrl ? { url: options.apiUrl } : {});
+  api.connect();
+  const microphone = options.toneMicrophone ? toneMicrophone() : undefined;
+  // The SIP stack is the bulk of the bundle: load it as its own chunk, starting now, so the
+  // login view does not wait for it.
+  const sipModule = import('../sip/sip-phone.js');
+  sipModule.catch((error: unknown) => logger.error('app: cannot load the SIP stack', error));
+  return assembleServices(api, async (credentials) => {
+    const { SipPhone } = await sipModule;
+    return new SipPhone(microphone ? { credentials, logger, microphone } : { credentials, logger });
+  });
+}

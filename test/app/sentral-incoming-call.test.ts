@@ -1,0 +1,62 @@
+import { expect } from '@open-wc/testing';
+import { html } from 'lit';
+import '../../src/app/sentral-incoming-call.js';
+import type { SentralIncomingCall } from '../../src/app/sentral-incoming-call.js';
+import { mount, must } from './fakes.js';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+describe('sentral-incoming-call', () => {
+  let cleanup: () => void = () => undefined;
+  afterEach(() => cleanup());
+
+  it('renders a hostile display name as text: no img element, exact textContent', async () => {
+    const m = await mount<SentralIncomingCall>(
+      html`<sentral-incoming-call
+        .displayName=${HOSTILE}
+        .number=${'"><script>x</script>'}
+      ></sentral-incoming-call>`,
+    );
+    cleanup = m.cleanup;
+    const root = must(m.element.shadowRoot);
+    expect(root.querySelector('img')).to.equal(null);
+    expect(root.querySelector('script')).to.equal(null);
+    expect(root.querySelector('[data-testid=caller-name]')?.textContent).to.equal(HOSTILE);
+    expect(root.querySelector('[data-testid=caller-number]')?.textContent).to.equal(
+      '"><script>x</script>',
+    );
+  });
+
+  it('falls back to the number, then to "Unknown caller", when there is no name', async () => {
+    const m = await mount<SentralIncomingCall>(
+      html`<sentral-incoming-call .number=${'004722334455'}></sentral-incoming-call>`,
+    );
+    cleanup = m.cleanup;
+    const name = () => m.element.shadowRoot?.querySelector('[data-testid=caller-name]');
+    expect(name()?.textContent).to.equal('004722334455');
+    m.element.number = '';
+    await m.element.updateComplete;
+    expect(name()?.textContent).to.equal('Unknown caller');
+  });
+
+  it('emits sentral-answer and sentral-reject', async () => {
+    const m = await mount<SentralIncomingCall>(
+      html`<sentral-incoming-call .displayName=${'Ola'}></sentral-incoming-call>`,
+    );
+    cleanup = m.cleanup;
+    const seen: string[] = [];
+    m.container.addEventListener('sentral-answer', () => seen.push('answer'));
+    m.container.addEventListener('sentral-reject', () => seen.push('reject'));
+    m.element.shadowRoot?.querySelector<HTMLButtonElement>('[data-testid=answer]')?.click();
+    m.element.shadowRoot?.querySelector<HTMLButtonElement>('[data-testid=reject]')?.click();
+    expect(seen).to.deep.equal(['answer', 'reject']);
+  });
+
+  it('is accessible', async () => {
+    const m = await mount<SentralIncomingCall>(
+      html`<sentral-incoming-call .displayName=${'Ola'} .number=${'1002'}></sentral-incoming-call>`,
+    );
+    cleanup = m.cleanup;
+    await expect(m.element).shadowDom.to.be.accessible();
+  });
+});
