@@ -150,7 +150,7 @@ export class Dialog {
       remoteTarget: contactUri(request) ?? request.from.uri.toString(),
       localTarget: contactUri(response),
       routeSet: request.getAll('Record-Route'),
-      secure: request.uri.scheme === 'sips',
+      secure: request.parsedUri.scheme === 'sips',
       role: 'uas',
     });
   }
@@ -170,10 +170,10 @@ export class Dialog {
       remoteSeq: undefined,
       localUri: withoutTag(request.from),
       remoteUri: withoutTag(request.to),
-      remoteTarget: contactUri(response) ?? request.ruri,
+      remoteTarget: contactUri(response) ?? request.uri,
       localTarget: contactUri(request),
       routeSet: response.getAll('Record-Route').reverse(),
-      secure: request.uri.scheme === 'sips',
+      secure: request.parsedUri.scheme === 'sips',
       role: 'uac',
     });
   }

@@ -14,26 +14,27 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { SipSyntaxError } from './errors';
 import { isTokenChar, quote, readQuoted, skipLws, unquote } from './grammar';
 
-/** A parsed Authorization / WWW-Authenticate / Proxy-* value. */
-export interface DigestValue {
-  /** Scheme as written, e.g. `Digest`. */
-  scheme: string;
-  /** Parameter names lowercased, values unquoted and unescaped. */
-  params: Map<string, string>;
-}
+/**
+ * A parsed Authorization / WWW-Authenticate / Proxy-* value: the auth
+ * params by lowercased name, values unquoted and unescaped, plus the
+ * `scheme` as written (`Digest`; a parameter literally named `scheme` is
+ * ignored). Null prototype, so any name is safe to index.
+ */
+export type DigestParams = Readonly<Record<string, string>> & { readonly scheme: string };
 
 /**
  * Parses `Digest realm="x", nonce="y", qop="auth", ...`: quoted strings
- * with escapes, unquoted tokens, whitespace around `=` and `,`. Throws
- * {@link SipSyntaxError}.
+ * with escapes, unquoted tokens, whitespace around `=` and `,`. Other
+ * schemes parse too (check `scheme`). Throws {@link SipSyntaxError} when the
+ * value is not `scheme [param=value *(, param=value)]`.
  */
-export function parseDigest(value: string): DigestValue {
+export function parseDigest(value: string): DigestParams {
   let i = skipLws(value, 0);
   const schemeStart = i;
   while (i < value.length && isTokenChar(value.charCodeAt(i))) i++;
   if (i === schemeStart) throw new SipSyntaxError('missing auth scheme');
+  const params = Object.create(null) as Record<string, string>;
   const scheme = value.slice(schemeStart, i);
-  const params = new Map<string, string>();
   let first = true;
   for (;;) {
     i = skipLws(value, i);
@@ -50,10 +51,11 @@ export function parseDigest(value: string): DigestValue {
     i = skipLws(value, i);
     if (value.charCodeAt(i) !== 61) throw new SipSyntaxError(`auth param ${name} without value`);
     i = skipLws(value, i + 1);
+    let paramValue: string;
     if (value.charCodeAt(i) === 34) {
       const end = readQuoted(value, i);
       if (end === -1) throw new SipSyntaxError(`unterminated value of ${name}`);
-      params.set(name, unquote(value.slice(i, end)));
+      paramValue = unquote(value.slice(i, end));
       i = end;
     } else {
       const start = i;
@@ -63,10 +65,12 @@ export function parseDigest(value: string): DigestValue {
         i++;
       }
       if (i === start) throw new SipSyntaxError(`empty value of ${name}`);
-      params.set(name, value.slice(start, i));
+      paramValue = value.slice(start, i);
     }
+    if (name !== 'scheme') params[name] = paramValue;
   }
-  return { scheme, params };
+  params['scheme'] = scheme;
+  return params as DigestParams;
 }
 
 /** Options of {@link buildChallenge}. */
@@ -130,15 +134,10 @@ export function computeDigestResponse(input: DigestResponseInput): string {
  * ({@link checkNonce}) and that `uri` matches the Request-URI.
  */
 export function verifyDigestResponse(
-  credentials: DigestValue,
+  credentials: DigestParams,
   secret: { method: string } & ({ password: string } | { ha1: string }),
 ): boolean {
-  const p = credentials.params;
-  const username = p.get('username');
-  const realm = p.get('realm');
-  const nonce = p.get('nonce');
-  const uri = p.get('uri');
-  const response = p.get('response');
+  const { username, realm, nonce, uri, response } = credentials;
   if (username === undefined || realm === undefined || nonce === undefined) return false;
   if (uri === undefined || response === undefined) return false;
   const common = {
@@ -147,10 +146,10 @@ export function verifyDigestResponse(
     method: secret.method,
     uri,
     nonce,
-    qop: p.get('qop'),
-    nc: p.get('nc'),
-    cnonce: p.get('cnonce'),
-    algorithm: p.get('algorithm'),
+    qop: credentials['qop'],
+    nc: credentials['nc'],
+    cnonce: credentials['cnonce'],
+    algorithm: credentials['algorithm'],
   };
   const expected =
     'ha1' in secret

@@ -88,7 +88,7 @@ export function createResponse(
  * INVITE's branch and reaches the same server transaction.
  */
 export function createCancel(invite: SipRequest): SipRequest {
-  const cancel = new SipRequest('CANCEL', invite.ruri);
+  const cancel = new SipRequest('CANCEL', invite.uri);
   const via = invite.get('Via');
   if (via !== undefined) cancel.add('Via', via);
   for (const name of ['From', 'To', 'Call-ID'] as const) {
@@ -107,7 +107,7 @@ export function createCancel(invite: SipRequest): SipRequest {
  * and Route, the response's To (with its tag).
  */
 export function createNon2xxAck(invite: SipRequest, response: SipResponse): SipRequest {
-  const ack = new SipRequest('ACK', invite.ruri);
+  const ack = new SipRequest('ACK', invite.uri);
   const via = invite.get('Via');
   if (via !== undefined) ack.add('Via', via);
   const from = invite.get('From');

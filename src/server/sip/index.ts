@@ -30,7 +30,7 @@ export {
   safeEqual,
   verifyDigestResponse,
 } from './digest';
-export type { ChallengeOptions, DigestResponseInput, DigestValue, NonceCheck } from './digest';
+export type { ChallengeOptions, DigestParams, DigestResponseInput, NonceCheck } from './digest';
 export {
   createCancel,
   createNon2xxAck,

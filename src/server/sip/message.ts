@@ -285,45 +285,41 @@ export abstract class SipMessage {
   }
 }
 
-/** A request. `ruri` is the Request-URI as text; `uri` parses it on demand. */
+/** A request. `uri` is the Request-URI as text; `parsedUri` parses it on demand. */
 export class SipRequest extends SipMessage {
   readonly type = 'request' as const;
   method: string;
-  private ruriText: string;
-  private parsedUri: SipUri | undefined;
+  private uriText: string;
+  private uriCache: SipUri | undefined;
 
-  constructor(method: string, ruri: string, headers?: HeaderInit, body?: string) {
+  constructor(method: string, uri: string, headers?: HeaderInit, body?: string) {
     super();
     this.method = method;
-    this.ruriText = ruri;
+    this.uriText = uri;
     this.init(headers, body);
   }
 
-  /** Request-URI as text. */
-  get ruri(): string {
-    return this.ruriText;
+  /** Request-URI as text (as received, or as set). */
+  get uri(): string {
+    return this.uriText;
   }
 
-  set ruri(value: string) {
-    this.ruriText = value;
-    this.parsedUri = undefined;
+  set uri(value: string) {
+    this.uriText = value;
+    this.uriCache = undefined;
   }
 
-  /** Parsed Request-URI (cached); throws {@link SipSyntaxError} when malformed. */
-  get uri(): SipUri {
-    return (this.parsedUri ??= parseUri(this.ruriText));
-  }
-
-  set uri(value: SipUri) {
-    this.ruri = value.toString();
+  /** Parsed Request-URI (cached until `uri` changes); throws {@link SipSyntaxError} when malformed. */
+  get parsedUri(): SipUri {
+    return (this.uriCache ??= parseUri(this.uriText));
   }
 
   startLine(): string {
-    return `${this.method} ${this.ruriText} SIP/2.0`;
+    return `${this.method} ${this.uriText} SIP/2.0`;
   }
 
   clone(): SipRequest {
-    return this.copyInto(new SipRequest(this.method, this.ruriText));
+    return this.copyInto(new SipRequest(this.method, this.uriText));
   }
 }
 

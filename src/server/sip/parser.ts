@@ -179,14 +179,14 @@ export function parseMessage(data: string, options?: ParseOptions): SipRequest |
     );
     check(() => req.maxForwards, 'Max-Forwards', fail);
     check(() => req.contacts, 'Contact', fail);
-    const colon = req.ruri.indexOf(':');
-    const scheme = colon > 0 ? req.ruri.slice(0, colon) : '';
+    const colon = req.uri.indexOf(':');
+    const scheme = colon > 0 ? req.uri.slice(0, colon) : '';
     if (!isValidScheme(scheme)) fail({ status: 400, reason: 'Bad Request-URI' });
     if (!SUPPORTED_URI_SCHEMES.has(scheme.toLowerCase()))
       fail({ status: 416, reason: 'Unsupported URI Scheme' });
-    check(() => req.uri, 'Request-URI', fail);
+    check(() => req.parsedUri, 'Request-URI', fail);
     // URI headers are not allowed in a Request-URI (§19.1.1 table 1, RFC 4475 §3.1.2.9).
-    if (req.uri.headers.size > 0) fail({ status: 400, reason: 'Bad Request-URI' });
+    if (req.parsedUri.headers.size > 0) fail({ status: 400, reason: 'Bad Request-URI' });
     req.body = readBody(text, headEnd, hasBody, req.get('Content-Length'), options, fail);
     return req;
   }

@@ -843,5 +843,5 @@ function serverKey(req: SipRequest, method: string): string {
   ) {
     return `${branch}|${via.sentBy}|${method}`;
   }
-  return `2543|${req.ruri}|${req.from.tag ?? ''}|${req.callId}|${req.cseq.seq}|${via.toString()}|${method}`;
+  return `2543|${req.uri}|${req.from.tag ?? ''}|${req.callId}|${req.cseq.seq}|${via.toString()}|${method}`;
 }
