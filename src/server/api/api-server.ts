@@ -1,0 +1,238 @@
+/**
+ * The JSON API over WebSocket (`/api`): id-correlated commands validated against the schemas in
+ * src/shared/protocol.ts, replies with stable error codes. A bad frame gets an error reply and
+ * the connection stays usable.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import {
+  Commands,
+  ErrorCode,
+  PUBLIC_COMMANDS,
+  SIP_PATH,
+  isCommandType,
+  type CommandResult,
+  type CommandType,
+  type Reply,
+  type SessionUser,
+} from '../../shared/protocol';
+import type { IceServerConfig } from '../config';
+import type { Logger } from '../logger';
+import { ApiFailure, failures } from './errors';
+import type { IssuedSipCredential, SipCredentialStore } from './sip-credentials';
+import { LoginThrottle } from './login-throttle';
+
+/** What the API needs to know about people; implemented over the store. */
+export interface ApiPeople {
+  authenticate(username: string, password: string): Promise<ApiUser | null>;
+  list(tenantId: string): Promise<ApiUser[]>;
+  tenantDomain(tenantId: string): Promise<string>;
+}
+
+export interface ApiUser extends SessionUser {
+  mobile: string | null;
+  department: string | null;
+  title: string | null;
+}
+
+export interface ApiDeps {
+  people: ApiPeople;
+  sipCredentials: SipCredentialStore;
+  iceServers: IceServerConfig[];
+  publicSipUrl: string | undefined;
+  logger: Logger;
+}
+
+/** State of one API connection. */
+interface ConnectionContext {
+  readonly remote: string;
+  /** `ws://host/sip` as the browser reached us (Host header), unless configured. */
+  readonly sipUrl: string;
+  user: SessionUser | undefined;
+  sipCredential: IssuedSipCredential | undefined;
+}
+
+type Handler<T extends CommandType> = (
+  ctx: ConnectionContext,
+  params: ReturnType<(typeof Commands)[T]['params']['parse']>,
+) => Promise<CommandResult<T>>;
+
+type HandlerTable = { [T in CommandType]: Handler<T> };
+
+export class ApiServer {
+  readonly #throttle = new LoginThrottle();
+  readonly #connections = new Set<WebSocket>();
+  readonly #handlers: HandlerTable;
+
+  constructor(private readonly deps: ApiDeps) {
+    this.#handlers = {
+      'system.ping': async () => ({ now: Date.now() }),
+      'auth.login': (ctx, p) => this.#login(ctx, p.username, p.password),
+      'auth.logout': async (ctx) => {
+        this.#endSession(ctx);
+        return {};
+      },
+      'directory.list': async (ctx) => {
+        const user = requireUser(ctx);
+        const people = await this.deps.people.list(user.tenantId);
+        return {
+          people: people.map((p) => ({
+            id: p.id,
+            username: p.username,
+            displayName: p.displayName,
+            extension: p.extension,
+            mobile: p.mobile,
+            department: p.department,
+            title: p.title,
+          })),
+        };
+      },
+    };
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  handleConnection(ws: WebSocket, request: IncomingMessage): void {
+    const secure =
+      request.headers['x-forwarded-proto'] === 'https' || 'encrypted' in request.socket;
+    const host = request.headers.host ?? '127.0.0.1';
+    const ctx: ConnectionContext = {
+      remote: request.socket.remoteAddress ?? 'unknown',
+      sipUrl: this.deps.publicSipUrl ?? `${secure ? 'wss' : 'ws'}://${host}${SIP_PATH}`,
+      user: undefined,
+      sipCredential: undefined,
+    };
+    this.#connections.add(ws);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.#send(ws, errorReply(null, ErrorCode.BadJson, 'Frames must be JSON text.'));
+        return;
+      }
+      void this.#onFrame(ws, ctx, data.toString());
+    });
+    ws.on('close', () => {
+      this.#connections.delete(ws);
+      // The SIP credential outlives the API socket: the phone keeps its registration while the
+      // API reconnects. It ends at logout or expiry.
+    });
+    ws.on('error', (err) => this.deps.logger.debug('api socket error', { err }));
+  }
+
+  async #onFrame(ws: WebSocket, ctx: ConnectionContext, text: string): Promise<void> {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      this.#send(ws, errorReply(null, ErrorCode.BadJson, 'The frame is not valid JSON.'));
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      this.#send(ws, errorReply(null, ErrorCode.BadJson, 'A command must be a JSON object.'));
+      return;
+    }
+    const { id, type, ...params } = frame as Record<string, unknown>;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
+      this.#send(
+        ws,
+        errorReply(null, ErrorCode.BadRequest, 'A command needs a positive integer id.'),
+      );
+      return;
+    }
+    this.#send(ws, await this.dispatch(ctx, id, type, params));
+  }
+
+  /** Validates and runs one command; never throws. Exposed for tests of the dispatch rules. */
+  async dispatch(
+    ctx: ConnectionContext,
+    id: number,
+    type: unknown,
+    params: Record<string, unknown>,
+  ): Promise<Reply> {
+    if (!isCommandType(type)) {
+      return errorReply(id, ErrorCode.UnknownCommand, `Unknown command type: ${String(type)}`);
+    }
+    if (!PUBLIC_COMMANDS.has(type) && !ctx.user) {
+      return errorReply(id, ErrorCode.Unauthenticated, 'Log in first.');
+    }
+    const parsed = Commands[type].params.safeParse(params);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.join('.') || 'command';
+      return errorReply(id, ErrorCode.BadRequest, `${where}: ${issue?.message ?? 'invalid'}`);
+    }
+    try {
+      const handler = this.#handlers[type] as Handler<typeof type>;
+      const result = await handler(ctx, parsed.data as never);
+      return { id, ok: true, result };
+    } catch (err) {
+      if (err instanceof ApiFailure) return errorReply(id, err.code, err.message);
+      this.deps.logger.error('command failed', { type, err });
+      return errorReply(id, ErrorCode.Internal, 'The switchboard core failed to run the command.');
+    }
+  }
+
+  async #login(
+    ctx: ConnectionContext,
+    username: string,
+    password: string,
+  ): Promise<CommandResult<'auth.login'>> {
+    const key = `${ctx.remote}|${username.toLowerCase()}`;
+    const wait = this.#throttle.retryAfter(key);
+    if (wait > 0) throw failures.rateLimited(wait);
+    const user = await this.deps.people.authenticate(username, password);
+    if (!user) {
+      this.#throttle.fail(key);
+      throw failures.invalidCredentials();
+    }
+    this.#throttle.succeed(key);
+    this.#endSession(ctx);
+    const realm = await this.deps.people.tenantDomain(user.tenantId);
+    const cred = this.deps.sipCredentials.issue(user.id, user.username, realm);
+    ctx.user = {
+      id: user.id,
+      tenantId: user.tenantId,
+      username: user.username,
+      displayName: user.displayName,
+      extension: user.extension,
+      role: user.role,
+    };
+    ctx.sipCredential = cred;
+    this.deps.logger.info('login', { user: user.username });
+    return {
+      user: ctx.user,
+      sip: {
+        aor: `sip:${user.username}@${realm}`,
+        authorizationUsername: cred.username,
+        password: cred.password,
+        displayName: user.displayName,
+        wsServer: ctx.sipUrl,
+        iceServers: this.deps.iceServers,
+      },
+    };
+  }
+
+  #endSession(ctx: ConnectionContext): void {
+    if (ctx.sipCredential) this.deps.sipCredentials.revoke(ctx.sipCredential);
+    ctx.user = undefined;
+    ctx.sipCredential = undefined;
+  }
+
+  #send(ws: WebSocket, reply: Reply): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+  }
+
+  close(): void {
+    for (const ws of this.#connections) ws.close(1001, 'core shutting down');
+  }
+}
+
+function requireUser(ctx: ConnectionContext): SessionUser {
+  if (!ctx.user) throw failures.unauthenticated();
+  return ctx.user;
+}
+
+function errorReply(id: number | null, code: ErrorCode, message: string): Reply {
+  return { id, ok: false, error: { code, message } };
+}

@@ -1,0 +1,64 @@
+/**
+ * Per-session SIP credentials. The browser never learns or stores the login password: at login
+ * the core issues a random SIP password bound to the user and the API session, and the
+ * registrar's digest check accepts any live credential of that user. Kept in memory: a core
+ * restart ends sessions, and the browser logs in again.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+export interface IssuedSipCredential {
+  /** Digest username (the SIP user part, the login username). */
+  username: string;
+  password: string;
+  /** HA1 = MD5(username:realm:password), what the digest check needs. */
+  ha1: string;
+  realm: string;
+  userId: string;
+  expiresAt: number;
+}
+
+export class SipCredentialStore {
+  /** username → live credentials (one per logged-in session, usually one or two). */
+  readonly #byUser = new Map<string, Map<string, IssuedSipCredential>>();
+
+  constructor(
+    private readonly ttlMs = 12 * 3600_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  issue(userId: string, username: string, realm: string): IssuedSipCredential {
+    const password = randomBytes(18).toString('base64url');
+    const ha1 = createHash('md5').update(`${username}:${realm}:${password}`).digest('hex');
+    const cred: IssuedSipCredential = {
+      username,
+      password,
+      ha1,
+      realm,
+      userId,
+      expiresAt: this.now() + this.ttlMs,
+    };
+    let set = this.#byUser.get(username);
+    if (!set) this.#byUser.set(username, (set = new Map()));
+    set.set(password, cred);
+    return cred;
+  }
+
+  revoke(cred: IssuedSipCredential): void {
+    const set = this.#byUser.get(cred.username);
+    set?.delete(cred.password);
+    if (set?.size === 0) this.#byUser.delete(cred.username);
+  }
+
+  /** Live HA1 values for a digest username in a realm; the digest check tries each. */
+  ha1Candidates(username: string, realm: string): IssuedSipCredential[] {
+    const set = this.#byUser.get(username);
+    if (!set) return [];
+    const now = this.now();
+    const live: IssuedSipCredential[] = [];
+    for (const cred of set.values()) {
+      if (cred.expiresAt <= now) set.delete(cred.password);
+      else if (cred.realm === realm) live.push(cred);
+    }
+    return live;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Configuration of the core, read once from the environment. Documented in the README.
+ */
+import { resolve } from 'node:path';
+
+export interface IceServerConfig {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface CoreConfig {
+  /** Address the HTTP/WebSocket listener binds to. Loopback by default. */
+  host: string;
+  /** TCP port for HTTP, `/api` and `/sip`. 0 picks a free port (tests). */
+  port: number;
+  /** PGlite data directory (embedded profile). `memory://` keeps everything in memory. */
+  dataDir: string;
+  /** PostgreSQL connection string; when set, PGlite is not used. */
+  databaseUrl: string | undefined;
+  /** ICE servers handed to browsers. Empty on loopback; a STUN/TURN list in production. */
+  iceServers: IceServerConfig[];
+  /**
+   * Public SIP-over-WebSocket URL handed to browsers. Defaults to the core's own `/sip`
+   * on the same host and port the page was loaded from.
+   */
+  publicSipUrl: string | undefined;
+  /** Serve the Vite dev server (HMR) instead of the built `dist/`. */
+  dev: boolean;
+  /** Create the demo company on an empty database. */
+  seedDemo: boolean;
+  /** Log level for the core's logger. */
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be an integer 0–65535, got "${value}"`);
+  }
+  return port;
+}
+
+function parseIceServers(value: string | undefined): IceServerConfig[] {
+  if (!value) return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (!Array.isArray(parsed)) throw new Error('not an array');
+    return parsed as IceServerConfig[];
+  } catch (err) {
+    throw new Error(`ICE_SERVERS must be a JSON array of RTCIceServer objects: ${String(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  argv: readonly string[] = [],
+): CoreConfig {
+  const logLevel = (env.LOG_LEVEL ?? 'info') as CoreConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: parsePort(env.PORT, 8080),
+    dataDir: env.DATA_DIR === 'memory://' ? 'memory://' : resolve(env.DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    iceServers: parseIceServers(env.ICE_SERVERS),
+    publicSipUrl: env.PUBLIC_SIP_URL || undefined,
+    dev: argv.includes('--dev') || env.SENTRAL_DEV === '1',
+    seedDemo: env.SEED_DEMO !== '0',
+    logLevel,
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * Builds the switchboard core (embedded profile): HTTP for the app, the JSON API at `/api`, SIP
+ * over WebSocket at `/sip`, the registrar and the B2BUA, over PGlite or PostgreSQL. Building
+ * does not listen; `listen()` does (tests build cores on port 0, main.ts on PORT).
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { API_PATH, SIP_PATH } from '../../shared/protocol';
+import type { CoreConfig } from '../config';
+import { createLogger, type Logger } from '../logger';
+import { openDatabase, type Db } from '../store/db';
+import { UserRepository } from '../store/users';
+import { seedDemoCompany } from '../store/seed';
+import { ApiServer } from '../api/api-server';
+import { SipCredentialStore } from '../api/sip-credentials';
+import { DigestAuthenticator } from '../registrar/authenticator';
+import { Registrar } from '../registrar/registrar';
+import { B2bua } from '../b2bua/b2bua';
+import { TransactionLayer, WsTransport, sipWebSocketProtocols, type Flow } from '../sip';
+import { devWebApp, staticWebApp, type WebApp } from '../http/web-app';
+import { People } from './people';
+import { SipRouter } from './sip-router';
+
+export const USER_AGENT = 'Sentral/0.1';
+
+export interface Core {
+  readonly config: CoreConfig;
+  readonly http: Server;
+  readonly db: Db;
+  readonly people: People;
+  readonly registrar: Registrar;
+  readonly b2bua: B2bua;
+  readonly api: ApiServer;
+  readonly transactions: TransactionLayer;
+  readonly logger: Logger;
+  /** Starts listening; resolves with the base URL (`http://127.0.0.1:8080`). */
+  listen(): Promise<string>;
+  /** Stops accepting, ends calls, closes sockets and the database. */
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  /** Serve no web app (SIP/API-only cores in tests and benchmarks). */
+  withoutWebApp?: boolean;
+  logger?: Logger;
+}
+
+export async function createCore(config: CoreConfig, options: CoreOptions = {}): Promise<Core> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  if (config.seedDemo) await seedDemoCompany(db);
+  const people = new People(db, new UserRepository(db));
+  await people.refreshTenants();
+
+  const sipCredentials = new SipCredentialStore();
+  const authenticator = new DigestAuthenticator({ credentials: sipCredentials });
+  const registrar = new Registrar();
+  const sweep = setInterval(() => registrar.sweep(), 10_000);
+  sweep.unref();
+
+  const http = createServer();
+  let address: AddressInfo | undefined;
+  const sentBy = () => `${config.host}:${address?.port ?? config.port}`;
+
+  // The router is created after the transaction layer it is called from.
+  const late: { router?: SipRouter } = {};
+  const transactions = new TransactionLayer({
+    onRequest: (req, tx) => late.router?.onRequest(req, tx, tx.flow),
+    onAck: (ack, flow) => late.router?.onAck(ack, flow),
+  });
+  const b2bua = new B2bua({
+    transactions,
+    lookup: (aor) => registrar.lookup(aor),
+    resolve: (tenantId, dialled) => people.resolveCallee(tenantId, dialled),
+    via: (flow: Flow) => `SIP/2.0/${flow.transport} ${sentBy()}`,
+    contact: (flow: Flow) => `<sip:sentral@${sentBy()};transport=${flow.transport.toLowerCase()}>`,
+    logger: logger.child('b2bua'),
+  });
+  late.router = new SipRouter({
+    people,
+    registrar,
+    authenticator,
+    b2bua,
+    findInviteServerTransaction: (cancel) => transactions.findInviteServerTransaction(cancel),
+    logger: logger.child('sip'),
+    userAgent: USER_AGENT,
+  });
+  const sipTransport = new WsTransport({
+    onMessage: (msg, flow) => transactions.receive(msg, flow),
+    onFlowClosed: (flow) => {
+      registrar.flowClosed(flow);
+      b2bua.flowClosed(flow);
+    },
+  });
+
+  const api = new ApiServer({
+    people,
+    sipCredentials,
+    iceServers: config.iceServers,
+    publicSipUrl: config.publicSipUrl,
+    logger: logger.child('api'),
+  });
+
+  const apiWss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  apiWss.on('connection', (ws, req) => api.handleConnection(ws, req));
+  const sipWss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    handleProtocols: sipWebSocketProtocols,
+  });
+  sipWss.on('connection', (ws, req) => sipTransport.handleConnection(ws, req));
+
+  let webApp: WebApp | undefined;
+  if (!options.withoutWebApp) webApp = config.dev ? await devWebApp(http) : staticWebApp();
+
+  http.on('request', (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(
+        JSON.stringify({ ok: true, calls: b2bua.activeCalls, registrations: registrar.size }),
+      );
+      return;
+    }
+    if (!webApp) {
+      res.statusCode = 404;
+      res.end('Not found');
+      return;
+    }
+    webApp.handle(req, res, () => {
+      res.statusCode = 404;
+      res.end('Not found');
+    });
+  });
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === API_PATH) {
+      apiWss.handleUpgrade(req, socket, head, (ws) => apiWss.emit('connection', ws, req));
+    } else if (path === SIP_PATH) {
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((p) => p.trim().toLowerCase());
+      if (!offered.includes('sip')) {
+        // RFC 7118 §4.1: SIP over WebSocket requires the "sip" subprotocol.
+        socket.end(
+          'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\nWebSocket subprotocol "sip" required\r\n',
+        );
+        return;
+      }
+      sipWss.handleUpgrade(req, socket, head, (ws) => sipWss.emit('connection', ws, req));
+    } else if (!config.dev) {
+      socket.destroy();
+    }
+    // In dev mode Vite's HMR listener handles its own path.
+  });
+
+  return {
+    config,
+    http,
+    db,
+    people,
+    registrar,
+    b2bua,
+    api,
+    transactions,
+    logger,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(config.port, config.host, () => {
+          address = http.address() as AddressInfo;
+          resolve(`http://${config.host}:${address.port}`);
+        });
+      }),
+    close: async () => {
+      clearInterval(sweep);
+      b2bua.close();
+      api.close();
+      for (const ws of sipWss.clients) ws.close(1001, 'core shutting down');
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections();
+      await webApp?.close();
+      await db.close();
+    },
+  };
+}

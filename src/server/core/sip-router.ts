@@ -1,0 +1,125 @@
+/**
+ * The core's SIP request router: what each request means to the switchboard. REGISTER goes to
+ * the registrar, new INVITEs (authenticated) to the B2BUA, in-dialog requests to the dialog's
+ * call; the SIP stack below knows nothing of this, the B2BUA nothing of parsing.
+ */
+import { createResponse, type Flow, type ServerTransaction, type SipRequest } from '../sip';
+import type { DigestAuthenticator } from '../registrar/authenticator';
+import type { Registrar } from '../registrar/registrar';
+import type { B2bua, Caller } from '../b2bua/b2bua';
+import type { Logger } from '../logger';
+import type { People } from './people';
+
+export const ALLOWED_METHODS =
+  'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, MESSAGE, NOTIFY, REFER, REGISTER';
+
+export interface SipRouterDeps {
+  people: People;
+  registrar: Registrar;
+  authenticator: DigestAuthenticator;
+  b2bua: B2bua;
+  findInviteServerTransaction(cancel: SipRequest): ServerTransaction | undefined;
+  logger: Logger;
+  userAgent: string;
+}
+
+export class SipRouter {
+  constructor(private readonly deps: SipRouterDeps) {}
+
+  /** A request that started a new server transaction. */
+  onRequest(req: SipRequest, tx: ServerTransaction, flow: Flow): void {
+    void this.#route(req, tx, flow).catch((err: unknown) => {
+      this.deps.logger.error('request handling failed', { method: req.method, err });
+      tx.respond(createResponse(req, 500, 'Server Internal Error'));
+    });
+  }
+
+  /** An ACK to a 2xx (end to end, no transaction), or one that matched nothing. */
+  onAck(ack: SipRequest, flow: Flow): void {
+    if (ack.to.tag) this.deps.b2bua.inDialog(ack, undefined, flow);
+  }
+
+  async #route(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
+    if (req.to.tag) {
+      this.deps.b2bua.inDialog(req, tx, flow);
+      return;
+    }
+    if (req.maxForwards === 0 && req.method !== 'OPTIONS') {
+      tx.respond(createResponse(req, 483, 'Too Many Hops'));
+      return;
+    }
+    switch (req.method) {
+      case 'REGISTER':
+        return this.#register(req, tx, flow);
+      case 'INVITE':
+        return this.#invite(req, tx, flow);
+      case 'CANCEL':
+        this.deps.b2bua.cancel(req, tx, this.deps.findInviteServerTransaction(req));
+        return;
+      case 'OPTIONS': {
+        const res = createResponse(req, 200);
+        res.set('Allow', ALLOWED_METHODS);
+        res.set('Accept', 'application/sdp');
+        res.set('Supported', 'path, outbound, gruu');
+        res.set('Server', this.deps.userAgent);
+        tx.respond(res);
+        return;
+      }
+      case 'BYE':
+      case 'INFO':
+      case 'UPDATE':
+      case 'PRACK':
+        tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
+        return;
+      case 'SUBSCRIBE':
+      case 'PUBLISH':
+        tx.respond(createResponse(req, 489, 'Bad Event'));
+        return;
+      default: {
+        const res = createResponse(req, 405, 'Method Not Allowed');
+        res.set('Allow', ALLOWED_METHODS);
+        tx.respond(res);
+      }
+    }
+  }
+
+  async #register(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
+    const to = req.to.uri;
+    const realm = to.host.toLowerCase();
+    const auth = this.deps.authenticator.authenticate(req, realm, false);
+    if (!auth.ok) {
+      tx.respond(auth.response);
+      return;
+    }
+    const user = (to.user ?? '').toLowerCase();
+    if (user !== auth.credential.username || !this.deps.people.tenantByDomain(realm)) {
+      tx.respond(createResponse(req, 403, 'Forbidden'));
+      return;
+    }
+    tx.respond(this.deps.registrar.register(req, `${user}@${realm}`, flow));
+  }
+
+  async #invite(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
+    const realm = req.from.uri.host.toLowerCase();
+    const auth = this.deps.authenticator.authenticate(req, realm, true);
+    if (!auth.ok) {
+      tx.respond(auth.response);
+      return;
+    }
+    const tenant = this.deps.people.tenantByDomain(realm);
+    const user = await this.deps.people.findByUsername(auth.credential.username);
+    if (!tenant || !user || user.tenantId !== tenant.id) {
+      tx.respond(createResponse(req, 403, 'Forbidden'));
+      return;
+    }
+    const caller: Caller = {
+      userId: user.id,
+      tenantId: tenant.id,
+      username: user.username,
+      displayName: user.displayName,
+      extension: user.extension ?? user.username,
+      domain: tenant.domain,
+    };
+    await this.deps.b2bua.invite(req, tx, flow, caller);
+  }
+}
