@@ -24,7 +24,7 @@ import {
   UserAgent,
   Web,
 } from 'sip.js';
-import type { Core, Info, NameAddrHeader, URI } from 'sip.js';
+import type { Core, Info, NameAddrHeader, URI, UserAgentOptions } from 'sip.js';
 import type { SipCredentials } from '../shared/protocol.js';
 import { DTMF_RELAY_CONTENT_TYPE, formatDtmfRelay, isDtmfDigit, parseDtmfInfo } from './dtmf.js';
 import { endReasonForStatus } from './end-reason.js';
@@ -52,6 +52,11 @@ export interface SipPhoneOptions {
   maxReconnectDelayMs?: number;
   /** REGISTER expiry in seconds. Default 300. */
   registerExpires?: number;
+  /**
+   * Test seam: a SIP.js transport class to use instead of the WebSocket transport (component
+   * tests pair two phones over an in-memory network). The app never sets it.
+   */
+  transportConstructor?: UserAgentOptions['transportConstructor'];
 }
 
 const AUDIO_ONLY: MediaStreamConstraints = { audio: true, video: false };
@@ -85,6 +90,8 @@ interface ActiveCall {
   micTrack: MediaStreamTrack | null;
   /** Settles a pending hold / resume when the call ends under it. */
   onEnd: (() => void) | null;
+  /** Tail of the DTMF INFO chain (one INFO in flight at a time). */
+  dtmfQueue: Promise<void>;
 }
 
 /** Display name without surrounding quotes and quoted-pair escapes. Plain text, never HTML. */
@@ -151,6 +158,9 @@ export class SipPhone implements Phone {
       authorizationUsername: credentials.authorizationUsername,
       authorizationPassword: credentials.password,
       transportOptions: { server: credentials.wsServer },
+      ...(options.transportConstructor
+        ? { transportConstructor: options.transportConstructor }
+        : {}),
       sessionDescriptionHandlerFactory: Web.defaultSessionDescriptionHandlerFactory(
         microphone ? (constraints) => microphone(constraints) : undefined,
       ),
@@ -367,7 +377,9 @@ export class SipPhone implements Phone {
     if (call.session.state !== SessionState.Initial) return;
     call.rejected = true;
     try {
-      await call.session.reject({ statusCode: 603, reasonPhrase: 'Decline' });
+      // 486 Busy Here: what desk phones send for "reject", so the caller hears busy and the
+      // core may forward on busy. (603 Decline, from other phones, still maps to 'rejected'.)
+      await call.session.reject({ statusCode: 486, reasonPhrase: 'Busy Here' });
     } catch (error) {
       this.log.warn('sip: reject failed', error);
       this.finish(call, 'rejected');
@@ -480,18 +492,40 @@ export class SipPhone implements Phone {
     this.emit({ type: 'mute', callId: call.callId, muted });
   }
 
-  async sendDtmf(digit: string): Promise<void> {
+  /**
+   * Digits go out one INFO at a time, each after the previous one's final response, so they
+   * arrive in the order they were pressed however fast the keys are hit.
+   */
+  sendDtmf(digit: string): Promise<void> {
     const call = this.current;
-    if (!call || !call.established) return;
-    if (!isDtmfDigit(digit)) throw new Error(`Not a DTMF digit: ${JSON.stringify(digit)}`);
-    await call.session.info({
-      requestOptions: {
-        body: {
-          contentDisposition: 'render',
-          contentType: DTMF_RELAY_CONTENT_TYPE,
-          content: formatDtmfRelay(digit),
-        },
-      },
+    if (!call || !call.established) return Promise.resolve();
+    if (!isDtmfDigit(digit)) {
+      return Promise.reject(new Error(`Not a DTMF digit: ${JSON.stringify(digit)}`));
+    }
+    const send = () => (call.ended ? Promise.resolve() : this.sendInfoDtmf(call, digit));
+    const result = call.dtmfQueue.then(send, send);
+    call.dtmfQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  private sendInfoDtmf(call: ActiveCall, digit: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      call.session
+        .info({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (response) =>
+              reject(new Error(`DTMF INFO rejected: ${response.message.statusCode}`)),
+          },
+          requestOptions: {
+            body: {
+              contentDisposition: 'render',
+              contentType: DTMF_RELAY_CONTENT_TYPE,
+              content: formatDtmfRelay(digit),
+            },
+          },
+        })
+        .catch(reject);
     });
   }
 
@@ -550,6 +584,7 @@ export class SipPhone implements Phone {
       audioSender: null,
       micTrack: null,
       onEnd: null,
+      dtmfQueue: Promise.resolve(),
     };
     this.current = call;
     session.delegate = {
@@ -584,7 +619,9 @@ export class SipPhone implements Phone {
   }
 
   private onTerminated(call: ActiveCall): void {
-    this.finish(call, this.endReason(call), call.finalStatus ?? undefined);
+    // SIP.js moves an Inviter to Terminated before it calls our onReject with the final
+    // response: decide the reason once that has run.
+    queueMicrotask(() => this.finish(call, this.endReason(call), call.finalStatus ?? undefined));
   }
 
   private endReason(call: ActiveCall): EndReason {
