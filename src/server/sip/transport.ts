@@ -151,7 +151,7 @@ function isOnlyLineEnds(s: string): boolean {
 /**
  * SIP over WebSocket. Each connection becomes a {@link Flow}; each text or
  * binary frame is one message. Malformed requests are answered from the
- * parser's `partial` when Via, From, To, Call-ID and CSeq are present (and
+ * parser's `partial` when it has a Via (and
  * the request is not an ACK), malformed responses are dropped, frames
  * without a start line count as garbage and close the flow at the limit.
  * Nothing a peer sends makes this class throw.
@@ -234,9 +234,10 @@ export class WsTransport {
     }
     const partial = error.partial;
     if (error.kind !== 'request' || partial === undefined || partial.method === 'ACK') return;
-    for (const name of ['Via', 'From', 'To', 'Call-ID', 'CSeq']) {
-      if (!partial.has(name)) return;
-    }
+    // On a connection the response needs no routing beyond this flow, so a top Via is enough:
+    // RFC 4475 §3.1.2.3 (insuf) expects a 400 even when From/To/Call-ID are missing; we copy
+    // whichever of them exist.
+    if (!partial.has('Via')) return;
     this.guard(flow, () =>
       flow.send(createResponse(partial, error.status, error.reason).toString()),
     );
