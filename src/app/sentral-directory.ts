@@ -101,7 +101,7 @@ export class SentralDirectory extends LitElement {
         <input
           id="search"
           type="search"
-          placeholder="Search name, number, department"
+          placeholder="Search colleagues"
           autocomplete="off"
           .value=${this.query}
           @input=${this.onSearch}
@@ -136,16 +136,20 @@ export class SentralDirectory extends LitElement {
         <div class="name">${person.displayName}</div>
         ${meta ? html`<div class="meta">${meta}</div>` : nothing}
       </div>
-      <button
-        type="button"
-        class="ext"
-        data-testid="directory-call"
-        aria-label=${`Call ${person.displayName} on ${person.extension}`}
-        ?disabled=${busy}
-        @click=${() => this.callPerson(person)}
-      >
-        ☎ ${person.extension}
-      </button>
+      ${
+        person.extension
+          ? html`<button
+              type="button"
+              class="ext"
+              data-testid="directory-call"
+              aria-label=${`Call ${person.displayName} on ${person.extension}`}
+              ?disabled=${busy}
+              @click=${() => this.callPerson(person)}
+            >
+              ☎ ${person.extension}
+            </button>`
+          : nothing
+      }
     </li>`;
   }
 

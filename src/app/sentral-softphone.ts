@@ -2,14 +2,22 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
+import type { DirectoryEntry } from '../shared/protocol.js';
 import type { CallModel } from '../store/call-model.js';
 import { CallState, initialCall, isCallActive } from '../store/call-state.js';
 import type { CallSnapshot } from '../store/call-state.js';
+import { personForNumber } from '../store/directory-model.js';
+import type { DirectoryModel } from '../store/directory-model.js';
 import { logger } from '../store/logger.js';
 import type { PhoneService } from '../store/phone-service.js';
 import type { RegistrationModel } from '../store/registration-model.js';
 import { RegistrationState, initialRegistration } from '../store/registration-state.js';
-import { callModelContext, phoneServiceContext, registrationModelContext } from './contexts.js';
+import {
+  callModelContext,
+  directoryModelContext,
+  phoneServiceContext,
+  registrationModelContext,
+} from './contexts.js';
 import { callStateText, endReasonText } from './format.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
@@ -112,6 +120,10 @@ export class SentralSoftphone extends LitElement {
         grid-template-columns: repeat(3, 1fr);
         gap: 0.5rem;
       }
+      .controls button {
+        white-space: nowrap;
+        padding-inline: 0.4rem;
+      }
       .dtmf-received {
         font-size: 0.9rem;
         color: var(--sentral-text-muted, #556070);
@@ -151,12 +163,21 @@ export class SentralSoftphone extends LitElement {
   @consume({ context: phoneServiceContext, subscribe: true })
   phoneService?: PhoneService;
 
+  /** Optional: names outgoing calls to colleagues, who come without a display name. */
+  @consume({ context: directoryModelContext, subscribe: true })
+  directoryModel?: DirectoryModel;
+
   private readonly registration = select(
     this,
     () => this.registrationModel?.state$,
     initialRegistration,
   );
   private readonly call = select(this, () => this.callModel?.state$, initialCall);
+  private readonly people = select(
+    this,
+    () => this.directoryModel?.people$,
+    [] as readonly DirectoryEntry[],
+  );
   private readonly remoteStream = select(
     this,
     () => this.phoneService?.remoteStream$,
@@ -215,7 +236,10 @@ export class SentralSoftphone extends LitElement {
   }
 
   private renderCall(call: CallSnapshot) {
-    const name = call.remote?.displayName || call.remote?.number || 'Unknown';
+    const number = call.remote?.number ?? '';
+    const displayName =
+      call.remote?.displayName || personForNumber(this.people.value, number)?.displayName || '';
+    const name = displayName || number || 'Unknown';
     const established = call.state === CallState.Established;
     const held = call.state === CallState.Held;
     const connected = established || held;

@@ -28,11 +28,15 @@ export function sortPeople(people: readonly DirectoryEntry[]): DirectoryEntry[] 
 
 /** Case- and accent-insensitive match on name, extension, mobile, department and title. */
 export function filterPeople(people: readonly DirectoryEntry[], query: string): DirectoryEntry[] {
+  // Accent-insensitive, and Ø/Æ (letters of their own, not accented) fold too: "odegard"
+  // finds Ødegård.
   const fold = (s: string) =>
     s
+      .toLowerCase()
+      .replace(/ø/g, 'o')
+      .replace(/æ/g, 'ae')
       .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase();
+      .replace(/[\u0300-\u036f]/g, '');
   const words = fold(query).split(/\s+/).filter(Boolean);
   if (words.length === 0) return [...people];
   return people.filter((p) => {
@@ -41,6 +45,25 @@ export function filterPeople(people: readonly DirectoryEntry[], query: string): 
     );
     return words.every((w) => hay.includes(w));
   });
+}
+
+/** Digits only, so `+47 22 33 44 55` and `4722334455` compare equal. */
+function digits(value: string): string {
+  return value.replace(/\D/g, '');
+}
+
+/** The colleague with this extension or mobile number, if any. */
+export function personForNumber(
+  people: readonly DirectoryEntry[],
+  number: string,
+): DirectoryEntry | null {
+  const wanted = digits(number);
+  if (!wanted) return null;
+  return (
+    people.find((p) => digits(p.extension) === wanted) ??
+    people.find((p) => p.mobile !== null && digits(p.mobile) === wanted) ??
+    null
+  );
 }
 
 export class DirectoryModel extends Model<DirectorySnapshot> {

@@ -4,6 +4,7 @@ import '../../src/app/sentral-softphone.js';
 import type { SentralSoftphone } from '../../src/app/sentral-softphone.js';
 import {
   callModelContext,
+  directoryModelContext,
   phoneServiceContext,
   registrationModelContext,
 } from '../../src/app/contexts.js';
@@ -301,6 +302,42 @@ describe('sentral-softphone', () => {
       expect(q<HTMLAudioElement>('audio')?.srcObject).to.equal(stream);
       await emit({ type: 'ended', callId: 'c1', reason: 'remote_hangup' });
       expect(q<HTMLAudioElement>('audio')?.srcObject).to.equal(null);
+    });
+
+    it('names a colleague called by extension from the directory', async () => {
+      cleanup();
+      const api = new FakeApiClient().on('directory.list', () => ({
+        people: [
+          {
+            id: 'p',
+            username: 'ola',
+            displayName: 'Ola Hansen',
+            extension: '1007',
+            mobile: null,
+            department: null,
+            title: null,
+          },
+        ],
+      }));
+      phone = new FakePhone();
+      services = assembleServices(api, () => phone);
+      await services.directory.load();
+      const mounted = await mount<SentralSoftphone>(html`<sentral-softphone></sentral-softphone>`, [
+        [registrationModelContext, services.registration],
+        [callModelContext, services.call],
+        [phoneServiceContext, services.phone],
+        [directoryModelContext, services.directory],
+      ]);
+      element = mounted.element;
+      cleanup = mounted.cleanup;
+      await services.phone.start(kariSip);
+      await registered();
+      await emit({
+        type: 'outgoing',
+        callId: 'c9',
+        remote: { displayName: '', number: '1007', uri: 'sip:1007@x' },
+      });
+      expect(element.shadowRoot?.textContent).to.contain('Ola Hansen');
     });
 
     it('ignores late events of a call it no longer shows', async () => {

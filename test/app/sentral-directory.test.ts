@@ -1,0 +1,127 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import { html } from 'lit';
+import '../../src/app/sentral-directory.js';
+import type { SentralDirectory } from '../../src/app/sentral-directory.js';
+import {
+  callModelContext,
+  directoryModelContext,
+  phoneServiceContext,
+} from '../../src/app/contexts.js';
+import { assembleServices } from '../../src/app/services.js';
+import type { Services } from '../../src/app/services.js';
+import type { DirectoryEntry } from '../../src/shared/protocol.js';
+import { filterPeople, personForNumber, sortPeople } from '../../src/store/directory-model.js';
+import {
+  FakeApiClient,
+  FakePhone,
+  deepQuery,
+  deepQueryAll,
+  kariSip,
+  mount,
+  must,
+} from './fakes.js';
+
+function person(
+  id: string,
+  displayName: string,
+  extension: string,
+  extra: Partial<DirectoryEntry> = {},
+): DirectoryEntry {
+  return {
+    id,
+    username: id,
+    displayName,
+    extension,
+    mobile: null,
+    department: null,
+    title: null,
+    ...extra,
+  };
+}
+
+const people = [
+  person('1', 'Øystein Berg', '1003', { department: 'Salg' }),
+  person('2', 'Ola Hansen', '1007', { mobile: '+47 912 34 567', title: 'Selger' }),
+  person('3', 'Åse Ødegård', '1010'),
+  person('4', '<img src=x onerror=alert(1)>', '1099'),
+];
+
+describe('directory helpers', () => {
+  it('sorts by name in Norwegian order (Ø and Å last)', () => {
+    expect(sortPeople(people).map((p) => p.displayName)).to.deep.equal([
+      '<img src=x onerror=alert(1)>',
+      'Ola Hansen',
+      'Øystein Berg',
+      'Åse Ødegård',
+    ]);
+  });
+
+  it('searches name, number and department, ignoring case and accents', () => {
+    expect(filterPeople(people, 'ODEGARD').map((p) => p.id)).to.deep.equal(['3']);
+    expect(filterPeople(people, 'salg').map((p) => p.id)).to.deep.equal(['1']);
+    expect(filterPeople(people, 'ola 1007').map((p) => p.id)).to.deep.equal(['2']);
+    expect(filterPeople(people, '  ')).to.have.length(4);
+  });
+
+  it('finds a colleague by extension or mobile, whatever the formatting', () => {
+    expect(personForNumber(people, '1007')?.displayName).to.equal('Ola Hansen');
+    expect(personForNumber(people, '+4791234567')?.displayName).to.equal('Ola Hansen');
+    expect(personForNumber(people, '5555')).to.equal(null);
+    expect(personForNumber(people, '')).to.equal(null);
+  });
+});
+
+describe('sentral-directory', () => {
+  let services: Services;
+  let phone: FakePhone;
+  let element: SentralDirectory;
+  let cleanup: () => void = () => undefined;
+
+  beforeEach(async () => {
+    phone = new FakePhone();
+    const api = new FakeApiClient().on('directory.list', () => ({ people }));
+    services = assembleServices(api, () => phone);
+    await services.phone.start(kariSip);
+    phone.emit({ type: 'registration', status: 'connecting' });
+    phone.emit({ type: 'registration', status: 'registered' });
+    await services.directory.load();
+    const mounted = await mount<SentralDirectory>(html`<sentral-directory></sentral-directory>`, [
+      [directoryModelContext, services.directory],
+      [phoneServiceContext, services.phone],
+      [callModelContext, services.call],
+    ]);
+    element = mounted.element;
+    cleanup = mounted.cleanup;
+  });
+
+  afterEach(() => cleanup());
+
+  it('lists colleagues with names as text', async () => {
+    const rows = deepQueryAll(element, '[data-testid=directory-entry]');
+    expect(rows).to.have.length(4);
+    expect(deepQueryAll(element, 'img')).to.have.length(0);
+    expect(rows[0]?.textContent).to.contain('<img src=x onerror=alert(1)>');
+  });
+
+  it('narrows the list as you type', async () => {
+    const search = must(deepQuery<HTMLInputElement>(element, 'input[type=search]'));
+    search.value = 'hansen';
+    search.dispatchEvent(new InputEvent('input'));
+    await element.updateComplete;
+    expect(deepQueryAll(element, '[data-testid=directory-entry]')).to.have.length(1);
+  });
+
+  it('calls a colleague by extension with one click, and not during a call', async () => {
+    const buttons = deepQueryAll<HTMLButtonElement>(element, 'button[data-testid=directory-call]');
+    const ola = must(buttons.find((b) => b.textContent?.includes('1007')));
+    ola.click();
+    await waitUntil(() => phone.commands.includes('call 1007'));
+    phone.emit({
+      type: 'outgoing',
+      callId: 'c1',
+      remote: { displayName: '', number: '1007', uri: 'sip:1007@x' },
+    });
+    await element.updateComplete;
+    expect(ola.disabled).to.equal(true);
+  });
+});
