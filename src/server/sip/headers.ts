@@ -165,10 +165,12 @@ for (const [lower, entry] of BY_LOWER) {
 
 /** Resolves any spelling (`call-id`, `i`, `I`, `CALL-ID`) of a header name. */
 export function headerName(raw: string): HeaderName {
-  const exact = BY_EXACT.get(raw);
-  if (exact) return exact;
-  const lower = raw.toLowerCase();
-  return BY_LOWER.get(lower) ?? { key: lower, name: raw };
+  return knownHeaderName(raw) ?? { key: raw.toLowerCase(), name: raw };
+}
+
+/** The table entry for a header this module knows, or undefined (then it may not even be a token). */
+export function knownHeaderName(raw: string): HeaderName | undefined {
+  return BY_EXACT.get(raw) ?? BY_LOWER.get(raw.toLowerCase());
 }
 
 /** Lookup key of a header name: lowercase long form. */

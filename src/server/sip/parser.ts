@@ -14,10 +14,11 @@
 import { Buffer } from 'node:buffer';
 import { SipParseError, SipSyntaxError } from './errors';
 import { isToken } from './grammar';
-import { headerName } from './headers';
+import { knownHeaderName } from './headers';
 import type { HeaderField } from './message';
 import { SipRequest, SipResponse } from './message';
 import { isValidScheme } from './uri';
+import type { SipUri } from './uri';
 
 /** Options of {@link parseMessage}. */
 export interface ParseOptions {
@@ -143,11 +144,16 @@ export function parseMessage(data: string, options?: ParseOptions): SipRequest |
     pos = next;
     const colon = raw.indexOf(':');
     const name = colon > 0 ? raw.slice(0, colon).trimEnd() : '';
-    if (!isToken(name)) {
-      lineProblem ??= { status: 400, reason: 'Malformed header line' };
-      continue;
+    // Known names are tokens by construction; only unknown ones need the character check.
+    let known = knownHeaderName(name);
+    if (known === undefined) {
+      if (!isToken(name)) {
+        lineProblem ??= { status: 400, reason: 'Malformed header line' };
+        continue;
+      }
+      known = { key: name.toLowerCase(), name };
     }
-    const { key, name: written } = headerName(name);
+    const { key, name: written } = known;
     const value = raw.slice(colon + 1).trim();
     if (SINGLE_KEYS.has(key)) {
       singles ??= new Map();
@@ -160,72 +166,90 @@ export function parseMessage(data: string, options?: ParseOptions): SipRequest |
   }
   msg._fields = fields;
 
-  if (msg.type === 'request') {
-    const req = msg;
-    const fail = (problem: Problem): never => {
-      throw new SipParseError('request', problem.status, problem.reason, req);
-    };
-    if (startProblem) fail(startProblem);
-    if (tooLarge) fail({ status: 413, reason: 'Request Entity Too Large' });
-    if (lineProblem) fail(lineProblem);
-    checkCommon(req, fail);
-    check(
-      () => {
-        const cseq = req.cseq;
-        if (cseq.method !== req.method) fail({ status: 400, reason: 'CSeq method does not match' });
-      },
-      'CSeq',
-      fail,
-    );
-    check(() => req.maxForwards, 'Max-Forwards', fail);
-    check(() => req.contacts, 'Contact', fail);
-    const colon = req.uri.indexOf(':');
-    const scheme = colon > 0 ? req.uri.slice(0, colon) : '';
-    if (!isValidScheme(scheme)) fail({ status: 400, reason: 'Bad Request-URI' });
-    if (!SUPPORTED_URI_SCHEMES.has(scheme.toLowerCase()))
-      fail({ status: 416, reason: 'Unsupported URI Scheme' });
-    check(() => req.parsedUri, 'Request-URI', fail);
-    // URI headers are not allowed in a Request-URI (§19.1.1 table 1, RFC 4475 §3.1.2.9).
-    if (req.parsedUri.headers.size > 0) fail({ status: 400, reason: 'Bad Request-URI' });
-    req.body = readBody(text, headEnd, hasBody, req.get('Content-Length'), options, fail);
-    return req;
+  try {
+    if (startProblem) throw new Refusal(startProblem.status, startProblem.reason);
+    if (tooLarge) {
+      throw new Refusal(
+        413,
+        msg.type === 'request' ? 'Request Entity Too Large' : 'Message Too Large',
+      );
+    }
+    if (lineProblem) throw new Refusal(lineProblem.status, lineProblem.reason);
+    if (msg.type === 'request') validateRequest(msg);
+    else validateCommon(msg);
+    msg.body = readBody(text, headEnd, hasBody, msg.get('Content-Length'), options);
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    if (msg.type === 'request') throw new SipParseError('request', error.status, error.reason, msg);
+    throw new SipParseError('response', error.status, error.reason);
   }
-
-  const res = msg;
-  const drop = (problem: Problem): never => {
-    throw new SipParseError('response', problem.status, problem.reason);
-  };
-  if (startProblem) drop(startProblem);
-  if (tooLarge) drop({ status: 413, reason: 'Message Too Large' });
-  if (lineProblem) drop(lineProblem);
-  checkCommon(res, drop);
-  check(() => res.cseq, 'CSeq', drop);
-  res.body = readBody(text, headEnd, hasBody, res.get('Content-Length'), options, drop);
-  return res;
+  return msg;
 }
 
-function check(fn: () => unknown, what: string, fail: (p: Problem) => never): void {
+/** Why a message is refused; becomes a {@link SipParseError} once the kind is known. */
+class Refusal {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {}
+}
+
+function refuse(reason: string, status = 400): never {
+  throw new Refusal(status, reason);
+}
+
+/**
+ * Via, From, To, Call-ID and CSeq present and well-formed (§8.1.1, §8.2.2);
+ * returns the parsed CSeq method.
+ */
+function validateCommon(msg: SipRequest | SipResponse): string {
+  let what = 'Via';
   try {
-    fn();
+    if (!msg.has('Via')) refuse('Missing Via');
+    if (msg.vias.length === 0) refuse('Bad Via');
+    what = 'From';
+    if (!msg.has('From')) refuse('Missing From');
+    void msg.from;
+    what = 'To';
+    if (!msg.has('To')) refuse('Missing To');
+    void msg.to;
+    const callId = msg.get('Call-ID');
+    if (callId === undefined) refuse('Missing Call-ID');
+    if (callId.length === 0 || /\s/.test(callId)) refuse('Bad Call-ID');
+    what = 'CSeq';
+    if (!msg.has('CSeq')) refuse('Missing CSeq');
+    return msg.cseq.method;
   } catch (error) {
-    if (error instanceof SipSyntaxError) fail({ status: 400, reason: `Bad ${what}` });
+    if (error instanceof SipSyntaxError) refuse(`Bad ${what}`);
     throw error;
   }
 }
 
-/** Via, From, To, Call-ID present and well-formed (§8.1.1, §8.2.2). */
-function checkCommon(msg: SipRequest | SipResponse, fail: (p: Problem) => never): void {
-  if (!msg.has('Via')) fail({ status: 400, reason: 'Missing Via' });
-  check(() => msg.vias, 'Via', fail);
-  if (msg.vias.length === 0) fail({ status: 400, reason: 'Bad Via' });
-  if (!msg.has('From')) fail({ status: 400, reason: 'Missing From' });
-  check(() => msg.from, 'From', fail);
-  if (!msg.has('To')) fail({ status: 400, reason: 'Missing To' });
-  check(() => msg.to, 'To', fail);
-  const callId = msg.get('Call-ID');
-  if (callId === undefined) fail({ status: 400, reason: 'Missing Call-ID' });
-  else if (callId.length === 0 || /\s/.test(callId)) fail({ status: 400, reason: 'Bad Call-ID' });
-  if (!msg.has('CSeq')) fail({ status: 400, reason: 'Missing CSeq' });
+/** Common checks, CSeq method, Max-Forwards, Contact and the Request-URI (416 for its scheme). */
+function validateRequest(req: SipRequest): void {
+  if (validateCommon(req) !== req.method) refuse('CSeq method does not match');
+  let what = 'Max-Forwards';
+  try {
+    void req.maxForwards;
+    what = 'Contact';
+    void req.contacts;
+  } catch (error) {
+    if (error instanceof SipSyntaxError) refuse(`Bad ${what}`);
+    throw error;
+  }
+  const colon = req.uri.indexOf(':');
+  const scheme = colon > 0 ? req.uri.slice(0, colon) : '';
+  if (!isValidScheme(scheme)) refuse('Bad Request-URI');
+  if (!SUPPORTED_URI_SCHEMES.has(scheme.toLowerCase())) refuse('Unsupported URI Scheme', 416);
+  let uri: SipUri;
+  try {
+    uri = req.parsedUri;
+  } catch (error) {
+    if (error instanceof SipSyntaxError) refuse('Bad Request-URI');
+    throw error;
+  }
+  // URI headers are not allowed in a Request-URI (§19.1.1 table 1, RFC 4475 §3.1.2.9).
+  if (uri.headers.size > 0) refuse('Bad Request-URI');
 }
 
 function readBody(
@@ -234,23 +258,22 @@ function readBody(
   hasBody: boolean,
   contentLength: string | undefined,
   options: ParseOptions | undefined,
-  fail: (p: Problem) => never,
 ): string {
   const body = hasBody ? text.slice(headEnd + 4) : '';
   if (contentLength === undefined) return body;
-  if (!/^[0-9]{1,10}$/.test(contentLength)) fail({ status: 400, reason: 'Bad Content-Length' });
+  if (!/^[0-9]{1,10}$/.test(contentLength)) refuse('Bad Content-Length');
   const declared = Number(contentLength);
   if (options?.encoding === 'latin1') {
-    if (body.length < declared) fail({ status: 400, reason: 'Body shorter than Content-Length' });
+    if (body.length < declared) refuse('Body shorter than Content-Length');
     return body.length === declared ? body : body.slice(0, declared);
   }
   if (body.length === 0) {
-    if (declared > 0) fail({ status: 400, reason: 'Body shorter than Content-Length' });
+    if (declared > 0) refuse('Body shorter than Content-Length');
     return body;
   }
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes === declared) return body;
-  if (bytes < declared) fail({ status: 400, reason: 'Body shorter than Content-Length' });
+  if (bytes < declared) refuse('Body shorter than Content-Length');
   return bytes === body.length
     ? body.slice(0, declared)
     : Buffer.from(body, 'utf8').subarray(0, declared).toString('utf8');

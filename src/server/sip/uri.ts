@@ -112,8 +112,8 @@ export class SipUri {
     this.password = init.password;
     this.host = init.host ?? '';
     this.port = init.port;
-    this.params = new Map(init.params ?? []);
-    this.headers = new Map(init.headers ?? []);
+    this.params = init.params ? new Map(init.params) : new Map();
+    this.headers = init.headers ? new Map(init.headers) : new Map();
     this.opaque = init.opaque;
   }
 
@@ -320,7 +320,7 @@ export class NameAddr {
   ) {
     this.uri = typeof uri === 'string' ? parseUri(uri) : uri;
     this.displayName = displayName;
-    this.params = new Map(params ?? []);
+    this.params = params ? new Map(params) : new Map();
   }
 
   get tag(): string | undefined {
@@ -400,5 +400,7 @@ export function parseNameAddr(value: string): NameAddr {
   const params = new Map<string, string | null>();
   i = parseParams(value, i, params);
   if (skipLws(value, i) !== value.length) throw new SipSyntaxError('unexpected text after address');
-  return new NameAddr(uri, displayName, params);
+  const addr = new NameAddr(uri, displayName);
+  addr.params = params;
+  return addr;
 }

@@ -35,7 +35,7 @@ export class Via {
     this.transport = init.transport.toUpperCase();
     this.host = init.host;
     this.port = init.port;
-    this.params = new Map(init.params ?? []);
+    this.params = init.params ? new Map(init.params) : new Map();
   }
 
   get branch(): string | undefined {
@@ -141,5 +141,7 @@ export function parseVia(value: string): Via {
   const params = new Map<string, string | null>();
   i = parseParams(value, i, params);
   if (skipLws(value, i) !== value.length) throw new SipSyntaxError('Via: unexpected text');
-  return new Via({ protocol: `${name.toUpperCase()}/${version}`, transport, host, port, params });
+  const via = new Via({ protocol: `${name.toUpperCase()}/${version}`, transport, host, port });
+  via.params = params;
+  return via;
 }
