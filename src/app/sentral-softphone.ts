@@ -247,11 +247,7 @@ export class SentralSoftphone extends LitElement {
       <div class="party">
         <div>
           <p class="party-name">${name}</p>
-          ${
-            call.remote?.displayName
-              ? html`<p class="party-number">${call.remote.number}</p>`
-              : nothing
-          }
+          ${displayName ? html`<p class="party-number">${number}</p>` : nothing}
         </div>
         ${
           connected && call.establishedAt !== null

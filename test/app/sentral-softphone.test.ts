@@ -337,7 +337,8 @@ describe('sentral-softphone', () => {
         callId: 'c9',
         remote: { displayName: '', number: '1007', uri: 'sip:1007@x' },
       });
-      expect(element.shadowRoot?.textContent).to.contain('Ola Hansen');
+      expect(text('.party-name')).to.equal('Ola Hansen');
+      expect(text('.party-number')).to.equal('1007');
     });
 
     it('ignores late events of a call it no longer shows', async () => {
