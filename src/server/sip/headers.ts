@@ -173,11 +173,6 @@ export function knownHeaderName(raw: string): HeaderName | undefined {
   return BY_EXACT.get(raw) ?? BY_LOWER.get(raw.toLowerCase());
 }
 
-/** Lookup key of a header name: lowercase long form. */
-export function headerKey(raw: string): string {
-  return headerName(raw).key;
-}
-
 /** True when `getAll` splits this header's values at commas. */
 export function isListHeader(key: string): boolean {
   return LIST_HEADERS.has(key);

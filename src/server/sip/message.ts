@@ -345,9 +345,6 @@ export class SipResponse extends SipMessage {
   }
 }
 
-/** Any message. */
-export type SipMessageUnion = SipRequest | SipResponse;
-
 /** Narrowing helper. */
 export function isRequest(msg: SipMessage): msg is SipRequest {
   return msg.type === 'request';

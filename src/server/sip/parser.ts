@@ -78,6 +78,9 @@ export function parseMessage(data: string, options?: ParseOptions): SipRequest |
       start = 0;
       headEnd = head.length;
       hasBody = true;
+    } else if (tooLarge) {
+      // Cut inside the headers: keep only complete lines for `partial`.
+      headEnd = Math.max(text.lastIndexOf('\r\n'), start);
     } else {
       headEnd = text.length; // no empty line: headers only
       if (text.endsWith('\r\n')) headEnd -= 2;

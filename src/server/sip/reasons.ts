@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+/** Status code → standard reason phrase. */
 export const REASON_PHRASES: Readonly<Record<number, string>> = {
   100: 'Trying',
   180: 'Ringing',

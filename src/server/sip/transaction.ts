@@ -30,6 +30,7 @@ export interface TimerValues {
   trying: number;
 }
 
+/** RFC 3261 defaults; UDP over long paths may want a larger T1. */
 export const DEFAULT_TIMERS: Readonly<TimerValues> = { T1: 500, T2: 4000, T4: 5000, trying: 200 };
 
 /** Where timers come from; the default uses the global `setTimeout` (fake timers apply). */
@@ -219,6 +220,7 @@ interface ServerCallbacks {
   onTransportError?: () => void;
 }
 
+/** Answers one INVITE; the TU calls {@link InviteServerTransaction.respond}. */
 export class InviteServerTransaction
   extends Transaction<InviteServerTransactionState>
   implements ServerCallbacks
@@ -350,6 +352,7 @@ const NON_INVITE_SERVER_TABLE: Table<NonInviteServerTransactionState> = {
   [NIST.Terminated]: [],
 };
 
+/** Answers one non-INVITE request; the TU calls {@link NonInviteServerTransaction.respond}. */
 export class NonInviteServerTransaction
   extends Transaction<NonInviteServerTransactionState>
   implements ServerCallbacks
@@ -458,6 +461,7 @@ const INVITE_CLIENT_TABLE: Table<InviteClientTransactionState> = {
   [ICT.Terminated]: [],
 };
 
+/** One INVITE we sent; created by {@link TransactionLayer.sendRequest}. */
 export class InviteClientTransaction extends Transaction<InviteClientTransactionState> {
   protected readonly machine = 'InviteClientTransaction';
   protected readonly table = INVITE_CLIENT_TABLE;
@@ -591,6 +595,7 @@ const NON_INVITE_CLIENT_TABLE: Table<NonInviteClientTransactionState> = {
   [NICT.Terminated]: [],
 };
 
+/** One non-INVITE request we sent; created by {@link TransactionLayer.sendRequest}. */
 export class NonInviteClientTransaction extends Transaction<NonInviteClientTransactionState> {
   protected readonly machine = 'NonInviteClientTransaction';
   protected readonly table = NON_INVITE_CLIENT_TABLE;

@@ -343,6 +343,13 @@ describe('refusing malformed messages', () => {
     expect(parseMessage(INVITE, { maxSize: INVITE.length }).type).toBe('request');
   });
 
+  it('a request cut inside its headers by the size limit keeps only complete header lines', () => {
+    const cut = INVITE.indexOf('Call-ID: ') + 12;
+    const partial = parseError(INVITE, { maxSize: cut }).partial;
+    expect(partial?.get('CSeq')).toBe('1 INVITE');
+    expect(partial?.has('Call-ID')).toBe(false);
+  });
+
   it('the partial request keeps Via, From, To, Call-ID and CSeq as received', () => {
     const error = parseError(options({ To: 'To: "unbalanced <sip:200@sentral.example>' }));
     expect(error.reason).toBe('Bad To');
