@@ -35,6 +35,10 @@ export interface ParseOptions {
   encoding?: 'utf8' | 'latin1';
 }
 
+function isWsp(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
 /** Request-URI schemes this stack serves; anything else is 416 (RFC 3261 §8.2.2.1). */
 export const SUPPORTED_URI_SCHEMES: ReadonlySet<string> = new Set(['sip', 'sips', 'tel']);
 
@@ -134,19 +138,39 @@ export function parseMessage(data: string, options?: ParseOptions): SipRequest |
   while (pos < headEnd) {
     let eol = text.indexOf('\r\n', pos);
     if (eol === -1 || eol > headEnd) eol = headEnd;
-    let raw = text.slice(pos, eol);
     let next = eol + 2;
-    while (next < headEnd) {
-      const c = text.charCodeAt(next);
-      if (c !== 32 && c !== 9) break;
-      let eol2 = text.indexOf('\r\n', next);
-      if (eol2 === -1 || eol2 > headEnd) eol2 = headEnd;
-      raw = raw.trimEnd() + ' ' + text.slice(next, eol2).trimStart();
-      next = eol2 + 2;
+    let name: string;
+    let value: string;
+    const folded = next < headEnd && isWsp(text.charCodeAt(next));
+    if (!folded) {
+      // Common case: one physical line; cut name and value straight out of the text.
+      const colon = text.indexOf(':', pos);
+      if (colon === -1 || colon >= eol) {
+        name = '';
+        value = '';
+      } else {
+        let nameEnd = colon;
+        while (nameEnd > pos && isWsp(text.charCodeAt(nameEnd - 1))) nameEnd--;
+        name = text.slice(pos, nameEnd);
+        let valueStart = colon + 1;
+        while (valueStart < eol && isWsp(text.charCodeAt(valueStart))) valueStart++;
+        let valueEnd = eol;
+        while (valueEnd > valueStart && isWsp(text.charCodeAt(valueEnd - 1))) valueEnd--;
+        value = text.slice(valueStart, valueEnd);
+      }
+    } else {
+      let raw = text.slice(pos, eol);
+      while (next < headEnd && isWsp(text.charCodeAt(next))) {
+        let eol2 = text.indexOf('\r\n', next);
+        if (eol2 === -1 || eol2 > headEnd) eol2 = headEnd;
+        raw = raw.trimEnd() + ' ' + text.slice(next, eol2).trimStart();
+        next = eol2 + 2;
+      }
+      const colon = raw.indexOf(':');
+      name = colon > 0 ? raw.slice(0, colon).trimEnd() : '';
+      value = colon > 0 ? raw.slice(colon + 1).trim() : '';
     }
     pos = next;
-    const colon = raw.indexOf(':');
-    const name = colon > 0 ? raw.slice(0, colon).trimEnd() : '';
     // Known names are tokens by construction; only unknown ones need the character check.
     let known = knownHeaderName(name);
     if (known === undefined) {
@@ -157,7 +181,6 @@ export function parseMessage(data: string, options?: ParseOptions): SipRequest |
       known = { key: name.toLowerCase(), name };
     }
     const { key, name: written } = known;
-    const value = raw.slice(colon + 1).trim();
     if (SINGLE_KEYS.has(key)) {
       singles ??= new Map();
       const seen = singles.get(key);
