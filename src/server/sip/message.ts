@@ -336,8 +336,10 @@ export class SipResponse extends SipMessage {
     this.init(headers, body);
   }
 
+  /** The reason may come from anywhere (a TU, a peer); line breaks never reach the wire. */
   startLine(): string {
-    return `SIP/2.0 ${this.status} ${this.reason}`;
+    const reason = /[\r\n]/.test(this.reason) ? this.reason.replace(/[\r\n]+/g, ' ') : this.reason;
+    return `SIP/2.0 ${this.status} ${reason}`;
   }
 
   clone(): SipResponse {

@@ -53,6 +53,13 @@ describe('the header list', () => {
     expect(() => req.add('Subject', 'hi\nthere')).toThrow(TypeError);
   });
 
+  it('a reason phrase with line breaks cannot inject headers', () => {
+    const res = new SipResponse(480, 'Away\r\nVia: evil');
+    expect(res.toString().startsWith('SIP/2.0 480 Away Via: evil\r\nContent-Length: 0\r\n')).toBe(
+      true,
+    );
+  });
+
   it('constructors take headers as pairs or a record, and responses default their reason', () => {
     const res = new SipResponse(486, undefined, {
       Via: ['SIP/2.0/WS a;branch=z9hG4bK1', 'SIP/2.0/WS b;branch=z9hG4bK2'],
