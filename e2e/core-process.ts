@@ -13,8 +13,11 @@ export interface RunningCore {
   log(): string;
 }
 
-export async function startCore(env: Record<string, string> = {}): Promise<RunningCore> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+export async function startCore(
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<RunningCore> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server/main.ts'], {
     env: {
       ...process.env,
       HOST: '127.0.0.1',

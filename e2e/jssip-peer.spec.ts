@@ -4,11 +4,10 @@
  * calls a SIP.js user in a real browser. The call is established with audio and torn down cleanly.
  */
 import { expect, test } from '@playwright/test';
-import wrtc from '@roamhq/wrtc';
 import JsSIP from 'jssip';
-import WebSocket from 'ws';
 import { startCore, type RunningCore } from './core-process';
 import { Softphone } from './softphone';
+import { apiLogin, installNodeGlobals, toneStream } from './node-peer';
 
 let core: RunningCore;
 
@@ -18,61 +17,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await core?.stop();
 });
-
-/** JsSIP expects browser globals; give it the Node equivalents. */
-function installNodeGlobals(): void {
-  const g = globalThis as Record<string, unknown>;
-  g.window ??= globalThis;
-  g.WebSocket ??= WebSocket;
-  g.RTCPeerConnection ??= wrtc.RTCPeerConnection;
-  g.RTCSessionDescription ??= wrtc.RTCSessionDescription;
-  g.RTCIceCandidate ??= wrtc.RTCIceCandidate;
-  g.MediaStream ??= wrtc.MediaStream;
-}
-
-/** A 440 Hz tone as a MediaStream, fed in 10 ms frames. */
-function toneStream(): { stream: MediaStream; stop(): void } {
-  const source = new wrtc.nonstandard.RTCAudioSource();
-  const track = source.createTrack();
-  const sampleRate = 48000;
-  const frames = sampleRate / 100;
-  let phase = 0;
-  const timer = setInterval(() => {
-    const samples = new Int16Array(frames);
-    for (let i = 0; i < frames; i++) {
-      samples[i] = Math.round(Math.sin(phase) * 8000);
-      phase += (2 * Math.PI * 440) / sampleRate;
-    }
-    source.onData({
-      samples,
-      sampleRate,
-      bitsPerSample: 16,
-      channelCount: 1,
-      numberOfFrames: frames,
-    });
-  }, 10);
-  return {
-    stream: new wrtc.MediaStream([track]) as unknown as MediaStream,
-    stop: () => {
-      clearInterval(timer);
-      track.stop();
-    },
-  };
-}
-
-async function apiLogin(wsUrl: string, username: string) {
-  const ws = new WebSocket(`${wsUrl}/api`);
-  await new Promise((r) => ws.once('open', r));
-  const reply = await new Promise<{
-    result: {
-      sip: { aor: string; authorizationUsername: string; password: string; wsServer: string };
-    };
-  }>((resolve) => {
-    ws.once('message', (d) => resolve(JSON.parse(d.toString())));
-    ws.send(JSON.stringify({ id: 1, type: 'auth.login', username, password: 'demo1234' }));
-  });
-  return { sip: reply.result.sip, close: () => ws.close() };
-}
 
 test('a JsSIP user agent in Node registers and calls a SIP.js browser user, with audio', async ({
   browser,

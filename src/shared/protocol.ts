@@ -117,8 +117,7 @@ export interface ApiError {
 }
 
 export type Reply<R = unknown> =
-  | { id: number; ok: true; result: R }
-  | { id: number | null; ok: false; error: ApiError };
+  { id: number; ok: true; result: R } | { id: number | null; ok: false; error: ApiError };
 
 export interface EventFrame<D = unknown> {
   type: 'event';

@@ -118,9 +118,18 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   http.on('request', (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
+      // `?gc=1` collects garbage first when the process runs with --expose-gc (benchmarks).
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc && req.url?.includes('gc=1')) gc();
+      const mem = process.memoryUsage();
       res.setHeader('Content-Type', 'application/json');
       res.end(
-        JSON.stringify({ ok: true, calls: b2bua.activeCalls, registrations: registrar.size }),
+        JSON.stringify({
+          ok: true,
+          calls: b2bua.activeCalls,
+          registrations: registrar.size,
+          memory: { rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external },
+        }),
       );
       return;
     }
