@@ -36,16 +36,6 @@ export interface CSeq {
   method: string;
 }
 
-interface Cache {
-  vias?: Via[];
-  from?: NameAddr;
-  to?: NameAddr;
-  cseq?: CSeq;
-  contacts?: NameAddr[];
-}
-
-const CACHED_KEYS = new Set(['via', 'from', 'to', 'cseq', 'contact']);
-
 function checkValue(value: string): string {
   if (value.includes('\r') || value.includes('\n'))
     throw new TypeError('header value must not contain CR or LF');
@@ -73,7 +63,12 @@ export abstract class SipMessage {
   _fields: HeaderField[] = [];
   /** Body as text; Content-Length is recomputed from it when serializing. */
   body = '';
-  private cache: Cache = {};
+  // Parsed forms of the typed headers; fixed fields keep every message the same shape.
+  private cachedVias: Via[] | undefined = undefined;
+  private cachedFrom: NameAddr | undefined = undefined;
+  private cachedTo: NameAddr | undefined = undefined;
+  private cachedCSeq: CSeq | undefined = undefined;
+  private cachedContacts: NameAddr[] | undefined = undefined;
 
   abstract readonly type: 'request' | 'response';
   /** The first line without CRLF. */
@@ -203,7 +198,23 @@ export abstract class SipMessage {
   }
 
   private touch(key: string): void {
-    if (CACHED_KEYS.has(key)) this.cache = {};
+    switch (key) {
+      case 'via':
+        this.cachedVias = undefined;
+        break;
+      case 'from':
+        this.cachedFrom = undefined;
+        break;
+      case 'to':
+        this.cachedTo = undefined;
+        break;
+      case 'cseq':
+        this.cachedCSeq = undefined;
+        break;
+      case 'contact':
+        this.cachedContacts = undefined;
+        break;
+    }
   }
 
   private required(name: string): string {
@@ -219,22 +230,22 @@ export abstract class SipMessage {
 
   /** CSeq; throws {@link SipSyntaxError} when missing or malformed. */
   get cseq(): CSeq {
-    return (this.cache.cseq ??= parseCSeq(this.required('CSeq')));
+    return (this.cachedCSeq ??= parseCSeq(this.required('CSeq')));
   }
 
   /** From; throws {@link SipSyntaxError} when missing or malformed. */
   get from(): NameAddr {
-    return (this.cache.from ??= parseNameAddr(this.required('From')));
+    return (this.cachedFrom ??= parseNameAddr(this.required('From')));
   }
 
   /** To; throws {@link SipSyntaxError} when missing or malformed. */
   get to(): NameAddr {
-    return (this.cache.to ??= parseNameAddr(this.required('To')));
+    return (this.cachedTo ??= parseNameAddr(this.required('To')));
   }
 
   /** Every Via, top first; throws {@link SipSyntaxError} when one is malformed. */
   get vias(): Via[] {
-    return (this.cache.vias ??= this.getAll('Via').map(parseVia));
+    return (this.cachedVias ??= this.getAll('Via').map(parseVia));
   }
 
   /** The top Via, or undefined. */
@@ -244,7 +255,7 @@ export abstract class SipMessage {
 
   /** Contact addresses except the `*` wildcard (see {@link contactWildcard}). */
   get contacts(): NameAddr[] {
-    return (this.cache.contacts ??= this.getAll('Contact')
+    return (this.cachedContacts ??= this.getAll('Contact')
       .filter((v) => v !== '*')
       .map(parseNameAddr));
   }
