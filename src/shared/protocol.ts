@@ -29,6 +29,8 @@ export const ErrorCode = {
   InvalidCredentials: 'invalid_credentials',
   /** Logged in, but the role or tenant does not allow this. */
   Forbidden: 'forbidden',
+  /** The session token is unknown or expired (e.g. the core restarted): log in again. */
+  SessionExpired: 'session_expired',
   /** Too many attempts; try later. */
   RateLimited: 'rate_limited',
   /** The core failed; the message says no more than necessary. */
@@ -88,7 +90,19 @@ const text = (max: number) => z.string().min(1).max(max);
 export const Commands = {
   'auth.login': {
     params: z.object({ username: text(128), password: text(256) }),
-    result: z.object({ user: SessionUser, sip: SipCredentials }),
+    result: z.object({
+      user: SessionUser,
+      sip: SipCredentials,
+      /**
+       * Resumes this session on a new API connection (`auth.resume`) after a network blip.
+       * Memory only in the browser; valid until logout or the SIP credential's expiry.
+       */
+      sessionToken: z.string(),
+    }),
+  },
+  'auth.resume': {
+    params: z.object({ token: text(256) }),
+    result: z.object({ user: SessionUser }),
   },
   'auth.logout': {
     params: z.object({}),
@@ -109,7 +123,11 @@ export type CommandParams<T extends CommandType> = z.infer<(typeof Commands)[T][
 export type CommandResult<T extends CommandType> = z.infer<(typeof Commands)[T]['result']>;
 
 /** Commands that may be sent before logging in. */
-export const PUBLIC_COMMANDS: ReadonlySet<CommandType> = new Set(['auth.login', 'system.ping']);
+export const PUBLIC_COMMANDS: ReadonlySet<CommandType> = new Set([
+  'auth.login',
+  'auth.resume',
+  'system.ping',
+]);
 
 export interface ApiError {
   code: ErrorCode;

@@ -34,8 +34,20 @@ export type ConnectionState =
   | 'closed';
 
 /** What the views and services need from the API. Fakes implement this in element tests. */
+/**
+ * A command sent first on every (re)opened connection, before anything queued: used to resume
+ * the login session after a network blip. `onReply` gets its outcome.
+ */
+export interface Handshake {
+  readonly type: CommandType;
+  readonly params: Record<string, unknown>;
+  onReply(error: ApiCallError | null): void;
+}
+
 export interface ApiClient {
   call<T extends CommandType>(type: T, params: CommandParams<T>): Promise<CommandResult<T>>;
+  /** Sets (or clears with null) the handshake sent first after each reconnect. */
+  setHandshake?(handshake: (() => Handshake | null) | null): void;
   readonly events$: Observable<EventFrame>;
   readonly connectionState$: Observable<ConnectionState>;
 }
@@ -107,6 +119,8 @@ export class WebSocketApiClient implements ApiClient {
   private nextId = 1;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private handshake: (() => Handshake | null) | null = null;
+  private opened = false;
 
   readonly events$: Observable<EventFrame> = this.eventsSubject.asObservable();
   readonly connectionState$: Observable<ConnectionState> = this.stateSubject.asObservable();
@@ -118,6 +132,10 @@ export class WebSocketApiClient implements ApiClient {
     this.initialBackoffMs = options.initialBackoffMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 15_000;
     this.random = options.random ?? Math.random;
+  }
+
+  setHandshake(handshake: (() => Handshake | null) | null): void {
+    this.handshake = handshake;
   }
 
   get connectionState(): ConnectionState {
@@ -186,6 +204,9 @@ export class WebSocketApiClient implements ApiClient {
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
+      // Only on a *re*connect: the first connection has no session to resume yet.
+      if (this.opened) this.sendHandshake(socket);
+      this.opened = true;
       this.setState('open');
       this.flush();
     };
@@ -218,6 +239,25 @@ export class WebSocketApiClient implements ApiClient {
       this.retryTimer = null;
       this.open();
     }, delay);
+  }
+
+  private sendHandshake(socket: SocketLike): void {
+    const hs = this.handshake?.();
+    if (!hs) return;
+    const id = this.nextId++;
+    const timer = setTimeout(() => {
+      this.pending.delete(id);
+      hs.onReply(new ApiCallError('timeout', `No reply to ${hs.type}.`));
+    }, this.commandTimeoutMs);
+    this.pending.set(id, {
+      id,
+      frame: '',
+      sent: true,
+      resolve: () => hs.onReply(null),
+      reject: (error) => hs.onReply(error),
+      timer,
+    });
+    socket.send(JSON.stringify({ ...hs.params, id, type: hs.type }));
   }
 
   private flush(): void {

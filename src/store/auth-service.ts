@@ -23,8 +23,19 @@ export class AuthService {
    * `invalid_credentials`.
    */
   async login(username: string, password: string): Promise<void> {
-    const { user, sip } = await this.api.call('auth.login', { username, password });
+    const { user, sip, sessionToken } = await this.api.call('auth.login', { username, password });
     this.session.loggedIn(user, sip);
+    // After a network blip the API connection comes back without its login: resume it first.
+    this.api.setHandshake?.(() => ({
+      type: 'auth.resume',
+      params: { token: sessionToken },
+      onReply: (error) => {
+        if (error?.code === 'session_expired') {
+          logger.warn('auth: the session ended on the server; logging out');
+          void this.logout();
+        }
+      },
+    }));
     void this.phone
       .start(sip)
       .catch((error: unknown) => logger.error('auth: phone start failed', error));
@@ -32,6 +43,7 @@ export class AuthService {
   }
 
   async logout(): Promise<void> {
+    this.api.setHandshake?.(null);
     await this.phone.stop();
     try {
       await this.api.call('auth.logout', {});

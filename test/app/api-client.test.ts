@@ -162,6 +162,36 @@ describe('WebSocketApiClient', () => {
     t.done();
   });
 
+  it('sends the resume handshake first after a reconnect, before queued commands', async () => {
+    const t = setup();
+    const replies: Array<string | null> = [];
+    t.client.setHandshake(() => ({
+      type: 'auth.resume',
+      params: { token: 'tok' },
+      onReply: (error) => replies.push(error ? error.code : null),
+    }));
+    t.client.connect();
+    t.socket(0).open();
+    expect(t.socket(0).sent).to.deep.equal([]); // nothing to resume on the first connection
+    t.socket(0).drop();
+    const waiting = t.client.call('directory.list', {});
+    await waitUntil(() => t.sockets.length === 2);
+    t.socket(1).open();
+    expect(t.socket(1).sent.map((f) => f.type)).to.deep.equal(['auth.resume', 'directory.list']);
+    expect(t.socket(1).sent[0]).to.include({ token: 'tok' });
+    const resumeId = t.socket(1).sent[0]?.id;
+    const listId = t.socket(1).sent[1]?.id;
+    t.socket(1).receive({
+      id: resumeId,
+      ok: false,
+      error: { code: 'session_expired', message: 'x' },
+    });
+    t.socket(1).receive({ id: listId, ok: true, result: { people: [] } });
+    expect(await waiting).to.deep.equal({ people: [] });
+    expect(replies).to.deep.equal(['session_expired']);
+    t.done();
+  });
+
   it('times out a command that gets no reply', async () => {
     const t = setup({ commandTimeoutMs: 20 });
     t.client.connect();

@@ -3,6 +3,7 @@
  * src/shared/protocol.ts, replies with stable error codes. A bad frame gets an error reply and
  * the connection stays usable.
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import {
@@ -50,6 +51,9 @@ interface ConnectionContext {
   readonly sipUrl: string;
   user: SessionUser | undefined;
   sipCredential: IssuedSipCredential | undefined;
+  sessionToken: string | undefined;
+  /** Commands of one connection run one after another, in the order they arrived. */
+  queue: Promise<void>;
 }
 
 type Handler<T extends CommandType> = (
@@ -63,11 +67,24 @@ export class ApiServer {
   readonly #throttle = new LoginThrottle();
   readonly #connections = new Set<WebSocket>();
   readonly #handlers: HandlerTable;
+  /** Session token → the login it resumes (in memory: a core restart ends sessions). */
+  readonly #sessions = new Map<string, { user: SessionUser; credential: IssuedSipCredential }>();
 
   constructor(private readonly deps: ApiDeps) {
     this.#handlers = {
       'system.ping': async () => ({ now: Date.now() }),
       'auth.login': (ctx, p) => this.#login(ctx, p.username, p.password),
+      'auth.resume': async (ctx, p) => {
+        const session = this.#sessions.get(p.token);
+        if (!session || session.credential.expiresAt <= Date.now()) {
+          if (session) this.#sessions.delete(p.token);
+          throw new ApiFailure(ErrorCode.SessionExpired, 'The session ended; log in again.');
+        }
+        ctx.user = session.user;
+        ctx.sipCredential = session.credential;
+        ctx.sessionToken = p.token;
+        return { user: session.user };
+      },
       'auth.logout': async (ctx) => {
         this.#endSession(ctx);
         return {};
@@ -103,6 +120,8 @@ export class ApiServer {
       sipUrl: this.deps.publicSipUrl ?? `${secure ? 'wss' : 'ws'}://${host}${SIP_PATH}`,
       user: undefined,
       sipCredential: undefined,
+      sessionToken: undefined,
+      queue: Promise.resolve(),
     };
     this.#connections.add(ws);
     ws.on('message', (data, isBinary) => {
@@ -110,7 +129,8 @@ export class ApiServer {
         this.#send(ws, errorReply(null, ErrorCode.BadJson, 'Frames must be JSON text.'));
         return;
       }
-      void this.#onFrame(ws, ctx, data.toString());
+      const text = data.toString();
+      ctx.queue = ctx.queue.then(() => this.#onFrame(ws, ctx, text));
     });
     ws.on('close', () => {
       this.#connections.delete(ws);
@@ -199,6 +219,12 @@ export class ApiServer {
       role: user.role,
     };
     ctx.sipCredential = cred;
+    const now = Date.now();
+    for (const [token, s] of this.#sessions)
+      if (s.credential.expiresAt <= now) this.#sessions.delete(token);
+    const sessionToken = randomBytes(24).toString('base64url');
+    this.#sessions.set(sessionToken, { user: ctx.user, credential: cred });
+    ctx.sessionToken = sessionToken;
     this.deps.logger.info('login', { user: user.username });
     return {
       user: ctx.user,
@@ -210,13 +236,16 @@ export class ApiServer {
         wsServer: ctx.sipUrl,
         iceServers: this.deps.iceServers,
       },
+      sessionToken,
     };
   }
 
   #endSession(ctx: ConnectionContext): void {
     if (ctx.sipCredential) this.deps.sipCredentials.revoke(ctx.sipCredential);
+    if (ctx.sessionToken) this.#sessions.delete(ctx.sessionToken);
     ctx.user = undefined;
     ctx.sipCredential = undefined;
+    ctx.sessionToken = undefined;
   }
 
   #send(ws: WebSocket, reply: Reply): void {

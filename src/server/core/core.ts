@@ -90,6 +90,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   const sipTransport = new WsTransport({
     onMessage: (msg, flow) => transactions.receive(msg, flow),
     onFlowClosed: (flow) => {
+      transactions.flowClosed(flow);
       registrar.flowClosed(flow);
       b2bua.flowClosed(flow);
     },

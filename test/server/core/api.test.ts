@@ -118,3 +118,54 @@ describe('JSON API over WebSocket', () => {
     expect(reply).toMatchObject({ ok: false });
   });
 });
+
+describe('session resume after a network blip', () => {
+  it('resumes the login on a new connection with the session token, and not after logout', async () => {
+    const first = await RawApiClient.connect(core.wsUrl);
+    const login = (await first.command('auth.login', {
+      username: 'tor.eriksen',
+      password: 'demo1234',
+    })) as { result: { sessionToken: string } };
+    const token = login.result.sessionToken;
+    expect(token.length).toBeGreaterThanOrEqual(24);
+    first.close();
+
+    const second = await RawApiClient.connect(core.wsUrl);
+    expect(await second.command('directory.list')).toMatchObject({
+      error: { code: 'unauthenticated' },
+    });
+    expect(await second.command('auth.resume', { token })).toMatchObject({
+      ok: true,
+      result: { user: { username: 'tor.eriksen' } },
+    });
+    expect(await second.command('directory.list')).toMatchObject({ ok: true });
+    expect(await second.command('auth.logout')).toMatchObject({ ok: true });
+
+    const third = await RawApiClient.connect(core.wsUrl);
+    expect(await third.command('auth.resume', { token })).toMatchObject({
+      ok: false,
+      error: { code: 'session_expired' },
+    });
+    second.close();
+    third.close();
+  });
+
+  it('answers an unknown token with session_expired', async () => {
+    const client = await RawApiClient.connect(core.wsUrl);
+    expect(await client.command('auth.resume', { token: 'not-a-real-token' })).toMatchObject({
+      ok: false,
+      error: { code: 'session_expired' },
+    });
+    client.close();
+  });
+
+  it('runs the commands of one connection in the order they arrived', async () => {
+    const client = await RawApiClient.connect(core.wsUrl);
+    const login = client.command('auth.login', { username: 'sofie.berg', password: 'demo1234' });
+    // Sent right behind the login, before its slow password check finished.
+    const list = client.command('directory.list');
+    expect(await login).toMatchObject({ ok: true });
+    expect(await list).toMatchObject({ ok: true });
+    client.close();
+  });
+});
