@@ -14,6 +14,7 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
+import { ChosenPauseReason, SwitchboardSnapshot } from './switchboard';
 
 /** Stable error codes. Clients switch on these; messages are for humans and may change. */
 export const ErrorCode = {
@@ -31,6 +32,10 @@ export const ErrorCode = {
   Forbidden: 'forbidden',
   /** The session token is unknown or expired (e.g. the core restarted): log in again. */
   SessionExpired: 'session_expired',
+  /** The thing the command names does not exist (for this tenant). */
+  NotFound: 'not_found',
+  /** The command does not fit the current state (e.g. the caller was already taken). */
+  Conflict: 'conflict',
   /** Too many attempts; try later. */
   RateLimited: 'rate_limited',
   /** The core failed; the message says no more than necessary. */
@@ -115,6 +120,33 @@ export const Commands = {
   'system.ping': {
     params: z.object({}),
     result: z.object({ now: z.number() }),
+  },
+  /** Queues, waiting callers and agent states of the tenant, with the seq they match. */
+  'switchboard.snapshot': {
+    params: z.object({}),
+    result: SwitchboardSnapshot,
+  },
+  'agent.login': {
+    params: z.object({ queueId: z.string().min(1).max(64) }),
+    result: z.object({}),
+  },
+  'agent.logout': {
+    params: z.object({ queueId: z.string().min(1).max(64) }),
+    result: z.object({}),
+  },
+  /** Pause in one queue, or in all the agent's queues when `queueId` is left out. */
+  'agent.pause': {
+    params: z.object({ queueId: z.string().min(1).max(64).optional(), reason: ChosenPauseReason }),
+    result: z.object({}),
+  },
+  'agent.unpause': {
+    params: z.object({ queueId: z.string().min(1).max(64).optional() }),
+    result: z.object({}),
+  },
+  /** An operator takes a waiting caller: the core rings the operator's phone with auto-answer. */
+  'queue.pick': {
+    params: z.object({ callId: z.string().min(1).max(128) }),
+    result: z.object({}),
   },
 } as const;
 

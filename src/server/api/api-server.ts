@@ -15,6 +15,7 @@ import {
   type CommandResult,
   type CommandType,
   type Reply,
+  type Role,
   type SessionUser,
 } from '../../shared/protocol';
 import type { IceServerConfig } from '../config';
@@ -22,6 +23,11 @@ import type { Logger } from '../logger';
 import { ApiFailure, failures } from './errors';
 import type { IssuedSipCredential, SipCredentialStore } from './sip-credentials';
 import { LoginThrottle } from './login-throttle';
+import type { SwitchboardPort } from './switchboard-port';
+import type { TenantEventBus } from '../events/event-bus';
+
+/** Roles that may take callers from queues and transfer them. */
+const OPERATOR_ROLES: ReadonlySet<Role> = new Set(['operator', 'supervisor', 'admin']);
 
 /** What the API needs to know about people; implemented over the store. */
 export interface ApiPeople {
@@ -38,6 +44,10 @@ export interface ApiUser extends SessionUser {
 
 export interface ApiDeps {
   people: ApiPeople;
+  /** Per-tenant event stream every logged-in connection follows. */
+  events: TenantEventBus;
+  /** Queues and agents; absent in cores built without the switchboard engine. */
+  switchboard?: SwitchboardPort;
   sipCredentials: SipCredentialStore;
   iceServers: IceServerConfig[];
   publicSipUrl: string | undefined;
@@ -54,6 +64,9 @@ interface ConnectionContext {
   sessionToken: string | undefined;
   /** Commands of one connection run one after another, in the order they arrived. */
   queue: Promise<void>;
+  /** Stops the tenant event subscription of this connection. */
+  unsubscribe: (() => void) | undefined;
+  send: (frame: unknown) => void;
 }
 
 type Handler<T extends CommandType> = (
@@ -83,10 +96,33 @@ export class ApiServer {
         ctx.user = session.user;
         ctx.sipCredential = session.credential;
         ctx.sessionToken = p.token;
+        this.#follow(ctx);
         return { user: session.user };
       },
       'auth.logout': async (ctx) => {
         this.#endSession(ctx);
+        return {};
+      },
+      'switchboard.snapshot': async (ctx) =>
+        this.#switchboard().snapshot(requireUser(ctx).tenantId),
+      'agent.login': async (ctx, p) => {
+        this.#switchboard().agentLogin(requireUser(ctx), p.queueId);
+        return {};
+      },
+      'agent.logout': async (ctx, p) => {
+        this.#switchboard().agentLogout(requireUser(ctx), p.queueId);
+        return {};
+      },
+      'agent.pause': async (ctx, p) => {
+        this.#switchboard().agentPause(requireUser(ctx), p.queueId, p.reason);
+        return {};
+      },
+      'agent.unpause': async (ctx, p) => {
+        this.#switchboard().agentUnpause(requireUser(ctx), p.queueId);
+        return {};
+      },
+      'queue.pick': async (ctx, p) => {
+        await this.#switchboard().pick(requireRole(ctx, OPERATOR_ROLES), p.callId);
         return {};
       },
       'directory.list': async (ctx) => {
@@ -122,6 +158,10 @@ export class ApiServer {
       sipCredential: undefined,
       sessionToken: undefined,
       queue: Promise.resolve(),
+      unsubscribe: undefined,
+      send: (frame) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+      },
     };
     this.#connections.add(ws);
     ws.on('message', (data, isBinary) => {
@@ -134,6 +174,7 @@ export class ApiServer {
     });
     ws.on('close', () => {
       this.#connections.delete(ws);
+      ctx.unsubscribe?.();
       // The SIP credential outlives the API socket: the phone keeps its registration while the
       // API reconnects. It ends at logout or expiry.
     });
@@ -160,7 +201,7 @@ export class ApiServer {
       );
       return;
     }
-    this.#send(ws, await this.dispatch(ctx, id, type, params));
+    ctx.send(await this.dispatch(ctx, id, type, params));
   }
 
   /** Validates and runs one command; never throws. Exposed for tests of the dispatch rules. */
@@ -225,6 +266,7 @@ export class ApiServer {
     const sessionToken = randomBytes(24).toString('base64url');
     this.#sessions.set(sessionToken, { user: ctx.user, credential: cred });
     ctx.sessionToken = sessionToken;
+    this.#follow(ctx);
     this.deps.logger.info('login', { user: user.username });
     return {
       user: ctx.user,
@@ -240,7 +282,23 @@ export class ApiServer {
     };
   }
 
+  #switchboard(): SwitchboardPort {
+    const sb = this.deps.switchboard;
+    if (!sb) throw new ApiFailure(ErrorCode.NotFound, 'This core runs no switchboard engine.');
+    return sb;
+  }
+
+  /** Sends the tenant's events to this connection from now on. */
+  #follow(ctx: ConnectionContext): void {
+    ctx.unsubscribe?.();
+    const user = ctx.user;
+    if (!user) return;
+    ctx.unsubscribe = this.deps.events.subscribe(user.tenantId, (frame) => ctx.send(frame));
+  }
+
   #endSession(ctx: ConnectionContext): void {
+    ctx.unsubscribe?.();
+    ctx.unsubscribe = undefined;
     if (ctx.sipCredential) this.deps.sipCredentials.revoke(ctx.sipCredential);
     if (ctx.sessionToken) this.#sessions.delete(ctx.sessionToken);
     ctx.user = undefined;
@@ -260,6 +318,12 @@ export class ApiServer {
 function requireUser(ctx: ConnectionContext): SessionUser {
   if (!ctx.user) throw failures.unauthenticated();
   return ctx.user;
+}
+
+function requireRole(ctx: ConnectionContext, roles: ReadonlySet<Role>): SessionUser {
+  const user = requireUser(ctx);
+  if (!roles.has(user.role)) throw failures.forbidden();
+  return user;
 }
 
 function errorReply(id: number | null, code: ErrorCode, message: string): Reply {

@@ -1,12 +1,14 @@
 /**
- * The back-to-back user agent: every call is an inbound leg (caller ↔ core) and an outbound leg
- * (core ↔ callee), each a dialog of its own. The core answers, forwards and tears down each leg
- * itself, so later features (queues, transfers, recall, caller ID) are local decisions rather
- * than hopes about what the far end supports. SDP passes through unchanged (browser-to-browser
- * media in the embedded profile).
+ * The back-to-back user agent: every call is an inbound leg (caller ↔ core) and one or more
+ * outbound legs (core ↔ callee devices), each a dialog of its own. The core answers, forwards
+ * and tears down each leg itself, so queues, picks, transfers and caller ID are local
+ * decisions rather than hopes about what the far end supports. SDP passes through unchanged
+ * (browser-to-browser media in the embedded profile).
  *
- * Forking: a callee with several registrations rings on all of them; the first 2xx wins and
- * the others are cancelled.
+ * Mechanism, not policy: the B2BUA rings targets, cancels legs, connects the first answer the
+ * call's {@link CallPolicy} accepts and relays in-dialog requests. *Whom* to ring and what a
+ * failure means is the policy's business: a direct call to a colleague fails the caller when
+ * every device failed; a queued caller keeps waiting while the ACD offers it to the next agent.
  */
 import {
   Dialog,
@@ -26,23 +28,56 @@ import type { Binding } from '../registrar/registrar';
 import type { Logger } from '../logger';
 import { CallState, transitionCall } from './call-state';
 
-/** Who is calling, as established by digest authentication. */
-export interface Caller {
-  userId: string;
-  tenantId: string;
-  username: string;
-  displayName: string;
-  extension: string;
-  domain: string;
+/** Who is on the inbound side of a call. */
+export interface Party {
+  /** A logged-in user (authenticated by digest) or a caller from outside the company. */
+  readonly kind: 'user' | 'outside';
+  readonly tenantId: string;
+  readonly userId: string | null;
+  readonly username: string | null;
+  /** Name to show; for outside callers what their From said (untrusted text). */
+  readonly displayName: string | null;
+  /** Extension for users, the caller's number (E.164 when known) for outside callers. */
+  readonly number: string;
+  readonly domain: string;
 }
 
-/** A resolved callee inside the tenant. */
+/** A user of the tenant as a callee. */
 export interface Callee {
   userId: string;
   username: string;
   displayName: string;
   extension: string;
   domain: string;
+}
+
+/** One device to ring, on behalf of a user (and an ACD offer, when the policy tags it). */
+export interface RingTarget {
+  readonly binding: Binding;
+  readonly user: Callee;
+  /** Opaque tag the policy uses to group legs (e.g. an ACD offer id). */
+  readonly tag?: string;
+}
+
+export interface RingOptions {
+  /** Ask the device to answer at once (RFC 5373 / Call-Info answer-after=0): operator pick. */
+  autoAnswer?: boolean;
+  /** Extra headers on the outbound INVITE (e.g. which queue the caller waited in). */
+  headers?: Record<string, string>;
+}
+
+/** Decides what the call's events mean. */
+export interface CallPolicy {
+  /** A device answered. Return true to connect it, false to hang it up (e.g. a lost race). */
+  answered(call: Call, leg: OutboundLeg): boolean;
+  /** One device failed or was cancelled before answering. */
+  legFailed?(call: Call, leg: OutboundLeg, status: number): void;
+  /** No device is ringing any more and nobody answered. */
+  exhausted(call: Call, status: number, reason: string | undefined): void;
+  /** The caller gave up (CANCEL) or vanished before the call was answered. */
+  abandoned?(call: Call): void;
+  /** The connected call ended; `by` says which side hung up. */
+  ended?(call: Call, reason: string, by: 'caller' | 'callee' | 'core'): void;
 }
 
 export interface B2buaDeps {
@@ -56,13 +91,13 @@ export interface B2buaDeps {
   /** Contact the core puts in its requests and 2xx responses on a flow. */
   contact(flow: Flow): string;
   logger: Logger;
-  /** Seconds a call may ring before the caller gets 408. */
+  /** Seconds a direct call may ring before the caller gets 408. */
   ringTimeoutS?: number;
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, MESSAGE, NOTIFY, REFER';
 
-interface InboundLeg {
+export interface InboundLeg {
   readonly kind: 'in';
   readonly flow: Flow;
   readonly invite: SipRequest;
@@ -71,11 +106,13 @@ interface InboundLeg {
   dialog: Dialog | undefined;
 }
 
-interface OutboundLeg {
+export interface OutboundLeg {
   readonly kind: 'out';
   readonly flow: Flow;
   readonly invite: SipRequest;
   readonly binding: Binding;
+  readonly user: Callee;
+  readonly tag: string | undefined;
   tx: ClientTransaction | undefined;
   dialog: Dialog | undefined;
   /** Got a provisional (so CANCEL is allowed) / a final response. */
@@ -83,16 +120,15 @@ interface OutboundLeg {
   final: number | undefined;
   finalResponse: SipResponse | undefined;
   cancelled: boolean;
+  failureReported: boolean;
 }
 
-type Leg = InboundLeg | OutboundLeg;
+export type Leg = InboundLeg | OutboundLeg;
 
 /** An in-dialog request forwarded from one leg to the other, waiting for its answer / ACK. */
 interface PendingForward {
-  readonly method: string;
   readonly from: Leg;
   readonly to: Leg;
-  readonly serverTx: ServerTransaction;
   /** CSeq of the request sent on `to`, for the ACK of a re-INVITE. */
   readonly forwardedCseq: number;
   /** CSeq of the re-INVITE received on `from`, to match its ACK. */
@@ -110,27 +146,42 @@ export class Call {
   readonly outbound: OutboundLeg[] = [];
   winner: OutboundLeg | undefined;
   pendingInvite: PendingForward | undefined;
-  ringTimer: NodeJS.Timeout | undefined;
-  ackTimer: NodeJS.Timeout | undefined;
+  timers = new Set<NodeJS.Timeout>();
+  /** Call-ID and From tag shared by this call's outbound legs (one fork per call). */
+  readonly outCallId = newCallId();
+  readonly outFromTag = newTag();
+  /** Free-form attributes for the policy (queue id, offer ids, …). */
+  readonly attributes = new Map<string, unknown>();
 
   constructor(
     readonly inbound: InboundLeg,
-    readonly caller: Caller,
-    readonly callee: Callee,
+    readonly caller: Party,
+    readonly dialled: string,
+    public policy: CallPolicy,
   ) {}
 
   moveTo(next: CallState): void {
     this.state = transitionCall(this.state, next);
   }
+
+  /** Legs still ringing (no final response, not cancelled). */
+  get ringingLegs(): OutboundLeg[] {
+    return this.outbound.filter((l) => l.final === undefined && !l.cancelled);
+  }
 }
 
 export class B2bua {
-  readonly #calls = new Set<Call>();
+  readonly #calls = new Map<string, Call>();
   /** Dialog id (`callId|localTag|remoteTag`) → the call and leg it belongs to. */
   readonly #dialogs = new Map<string, { call: Call; leg: Leg }>();
   /** INVITE server transaction → call, for CANCEL. */
   readonly #byInviteTx = new Map<ServerTransaction, Call>();
   readonly #log: Logger;
+  /** Policy of a direct call: connect the first answer; fail the caller when every device failed. */
+  readonly direct: CallPolicy = {
+    answered: () => true,
+    exhausted: (call, status, reason) => this.fail(call, status, reason),
+  };
 
   constructor(private readonly deps: B2buaDeps) {
     this.#log = deps.logger;
@@ -142,11 +193,22 @@ export class B2bua {
 
   /** Snapshot for tests and diagnostics. */
   calls(): readonly Call[] {
-    return [...this.#calls];
+    return [...this.#calls.values()];
   }
 
-  /** A new (out-of-dialog) INVITE from an authenticated caller. */
-  async invite(req: SipRequest, tx: ServerTransaction, flow: Flow, caller: Caller): Promise<void> {
+  call(id: string): Call | undefined {
+    return this.#calls.get(id);
+  }
+
+  /** Live registrations of a user. */
+  bindingsOf(user: Callee): Binding[] {
+    return this.deps.lookup(`${user.username}@${user.domain}`).filter((b) => !b.flow.closed);
+  }
+
+  // ── direct calls between users ─────────────────────────────────────────────
+
+  /** A new INVITE from an authenticated user to a colleague: ring every device of theirs. */
+  async invite(req: SipRequest, tx: ServerTransaction, flow: Flow, caller: Party): Promise<void> {
     const dialled = requestUser(req);
     if (!dialled) {
       tx.respond(createResponse(req, 404, 'Not Found'));
@@ -164,14 +226,47 @@ export class B2bua {
       tx.respond(createResponse(req, 404, 'Not Found'));
       return;
     }
-    const bindings = this.deps
-      .lookup(`${callee.username}@${callee.domain}`)
-      .filter((b) => b.flow !== flow && !b.flow.closed);
+    this.ringUser(req, tx, flow, caller, callee, this.direct);
+  }
+
+  /** Rings every device of `callee` for a new inbound call; 480 when none is registered. */
+  ringUser(
+    req: SipRequest,
+    tx: ServerTransaction,
+    flow: Flow,
+    caller: Party,
+    callee: Callee,
+    policy: CallPolicy,
+  ): Call | undefined {
+    const bindings = this.bindingsOf(callee).filter((b) => b.flow !== flow);
     if (bindings.length === 0) {
       tx.respond(createResponse(req, 480, 'Temporarily Unavailable'));
-      return;
+      return undefined;
     }
+    const call = this.accept(req, tx, flow, caller, policy);
+    const timeout = (this.deps.ringTimeoutS ?? 60) * 1000;
+    this.setTimer(call, timeout, () => {
+      if (call.state !== CallState.Routing && call.state !== CallState.Ringing) return;
+      this.cancelLegs(call, () => true);
+      this.fail(call, 408, 'Request Timeout');
+    });
+    this.ring(
+      call,
+      bindings.map((binding) => ({ binding, user: callee })),
+    );
+    return call;
+  }
 
+  // ── mechanism for policies ────────────────────────────────────────────────
+
+  /** Takes responsibility for a new inbound INVITE (no answer yet). */
+  accept(
+    req: SipRequest,
+    tx: ServerTransaction,
+    flow: Flow,
+    caller: Party,
+    policy: CallPolicy,
+  ): Call {
     const inbound: InboundLeg = {
       kind: 'in',
       flow,
@@ -180,44 +275,98 @@ export class B2bua {
       localTag: newTag(),
       dialog: undefined,
     };
-    const call = new Call(inbound, caller, callee);
-    this.#calls.add(call);
+    const call = new Call(inbound, caller, requestUser(req) ?? '', policy);
+    this.#calls.set(call.id, call);
     this.#byInviteTx.set(tx, call);
-    this.#log.info('call', {
-      call: call.id,
-      from: caller.username,
-      to: callee.username,
-      legs: bindings.length,
+    this.#log.info('call', { call: call.id, from: caller.number, to: call.dialled });
+    return call;
+  }
+
+  /**
+   * Sends a provisional response to the caller: `182 Queued` while waiting, `180 Ringing`
+   * while a device rings. Carries the call's To tag and a Contact (SIP.js drops a tagged 1xx
+   * without one).
+   */
+  provisional(call: Call, status: 180 | 182 | 183, reason?: string): void {
+    if (call.state === CallState.Ended || call.inbound.dialog) return;
+    const prov = createResponse(call.inbound.invite, status, reason, {
+      toTag: call.inbound.localTag,
     });
+    prov.set('Contact', this.deps.contact(call.inbound.flow));
+    call.inbound.tx.respond(prov);
+  }
 
-    const ringTimeout = (this.deps.ringTimeoutS ?? 60) * 1000;
-    call.ringTimer = setTimeout(() => this.#ringTimeout(call), ringTimeout);
-    call.ringTimer.unref();
-
-    const callId = newCallId();
-    const fromTag = newTag();
-    for (const binding of bindings) {
-      const out = this.#buildOutboundInvite(call, binding, callId, fromTag);
+  /** Rings devices for a call that has not been answered yet. */
+  ring(call: Call, targets: readonly RingTarget[], options: RingOptions = {}): OutboundLeg[] {
+    if (call.state === CallState.Ended || call.winner) return [];
+    const legs: OutboundLeg[] = [];
+    for (const target of targets) {
+      const out = this.#buildOutboundInvite(call, target, options);
       const leg: OutboundLeg = {
         kind: 'out',
-        flow: binding.flow,
+        flow: target.binding.flow,
         invite: out,
-        binding,
+        binding: target.binding,
+        user: target.user,
+        tag: target.tag,
         tx: undefined,
         dialog: undefined,
         provisional: false,
         final: undefined,
         finalResponse: undefined,
         cancelled: false,
+        failureReported: false,
       };
       call.outbound.push(leg);
+      legs.push(leg);
       leg.tx = this.deps.transactions.sendRequest(out, leg.flow, {
         onResponse: (res) => this.#outboundResponse(call, leg, res),
         onTimeout: () => this.#outboundFailed(call, leg, 408),
         onTransportError: () => this.#outboundFailed(call, leg, 503),
       });
     }
+    return legs;
   }
+
+  /** CANCELs ringing legs chosen by `which`; the policy hears of each via `legFailed`. */
+  cancelLegs(call: Call, which: (leg: OutboundLeg) => boolean): void {
+    for (const leg of call.outbound) {
+      if (leg.final !== undefined || leg.cancelled || !which(leg)) continue;
+      leg.cancelled = true;
+      // Before any provisional the CANCEL must wait (§9.1); #outboundResponse sends it then.
+      if (leg.provisional) this.#sendCancel(leg);
+    }
+  }
+
+  /** Rejects the caller with a final response and ends the call (before answer only). */
+  fail(call: Call, status: number, reason?: string): void {
+    if (call.state === CallState.Ended || call.inbound.dialog) return;
+    this.cancelLegs(call, () => true);
+    this.#respondInbound(call, status, reason);
+    this.#end(call, `failed ${status}`);
+  }
+
+  /** Hangs up a call from the core's side, whatever its state. */
+  hangup(call: Call, reason: string): void {
+    if (call.state === CallState.Ended) return;
+    if (call.inbound.dialog) this.#sendInDialog(call.inbound, 'BYE');
+    else this.#respondInbound(call, 480, 'Temporarily Unavailable');
+    if (call.winner?.dialog) this.#sendInDialog(call.winner, 'BYE');
+    this.cancelLegs(call, () => true);
+    this.#end(call, reason, 'core');
+  }
+
+  setTimer(call: Call, ms: number, fn: () => void): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      call.timers.delete(timer);
+      fn();
+    }, ms);
+    timer.unref();
+    call.timers.add(timer);
+    return timer;
+  }
+
+  // ── requests from the network ──────────────────────────────────────────────
 
   /** CANCEL matched to an INVITE server transaction by the transaction layer. */
   cancel(
@@ -233,8 +382,9 @@ export class B2bua {
     cancelTx.respond(createResponse(cancel, 200));
     if (call.state === CallState.Routing || call.state === CallState.Ringing) {
       this.#respondInbound(call, 487, 'Request Terminated');
-      this.#cancelOutbound(call, undefined, 'caller cancelled');
-      this.#end(call, 'cancelled');
+      this.cancelLegs(call, () => true);
+      call.policy.abandoned?.(call);
+      this.#end(call, 'cancelled', 'caller');
     }
   }
 
@@ -268,7 +418,11 @@ export class B2bua {
       tx.respond(createResponse(req, 200));
       const other = this.#otherLeg(call, leg);
       if (other?.dialog) this.#sendInDialog(other, 'BYE');
-      this.#end(call, leg.kind === 'in' ? 'caller hung up' : 'callee hung up');
+      this.#end(
+        call,
+        leg.kind === 'in' ? 'caller hung up' : 'callee hung up',
+        leg.kind === 'in' ? 'caller' : 'callee',
+      );
       return;
     }
     this.#forward(call, leg, req, tx);
@@ -276,14 +430,16 @@ export class B2bua {
 
   /** The transport flow closed (browser tab gone, network lost). */
   flowClosed(flow: Flow): void {
-    for (const call of [...this.#calls]) {
+    for (const call of [...this.#calls.values()]) {
       if (call.inbound.flow === flow) {
-        if (call.state === CallState.Active || call.state === CallState.Connecting) {
-          if (call.winner?.dialog) this.#sendInDialog(call.winner, 'BYE');
+        if (call.winner) {
+          if (call.winner.dialog) this.#sendInDialog(call.winner, 'BYE');
+          this.#end(call, 'caller disconnected', 'caller');
         } else {
-          this.#cancelOutbound(call, undefined, 'caller disconnected');
+          this.cancelLegs(call, () => true);
+          call.policy.abandoned?.(call);
+          this.#end(call, 'caller disconnected', 'caller');
         }
-        this.#end(call, 'caller disconnected');
         continue;
       }
       for (const leg of call.outbound) {
@@ -291,7 +447,7 @@ export class B2bua {
         if (leg === call.winner) {
           if (call.inbound.dialog) this.#sendInDialog(call.inbound, 'BYE');
           else this.#respondInbound(call, 480, 'Temporarily Unavailable');
-          this.#end(call, 'callee disconnected');
+          this.#end(call, 'callee disconnected', 'callee');
         } else if (leg.final === undefined) {
           this.#outboundFailed(call, leg, 503);
         }
@@ -301,37 +457,36 @@ export class B2bua {
 
   /** Ends every call (shutdown). */
   close(): void {
-    for (const call of [...this.#calls]) {
-      if (call.inbound.dialog) this.#sendInDialog(call.inbound, 'BYE');
-      else if (call.state !== CallState.Ended)
-        this.#respondInbound(call, 503, 'Service Unavailable');
-      if (call.winner?.dialog) this.#sendInDialog(call.winner, 'BYE');
-      else this.#cancelOutbound(call, undefined, 'shutdown');
-      this.#end(call, 'shutdown');
-    }
+    for (const call of [...this.#calls.values()]) this.hangup(call, 'shutdown');
   }
 
   // ── outbound leg ────────────────────────────────────────────────────────────
 
-  #buildOutboundInvite(call: Call, binding: Binding, callId: string, fromTag: string): SipRequest {
-    const { caller, callee } = call;
+  #buildOutboundInvite(call: Call, target: RingTarget, options: RingOptions): SipRequest {
+    const { caller } = call;
     const original = call.inbound.invite;
-    const req = new SipRequest('INVITE', binding.contactUri);
-    req.set('Via', `${this.deps.via(binding.flow)};branch=${newBranch()}`);
+    const req = new SipRequest('INVITE', target.binding.contactUri);
+    req.set('Via', `${this.deps.via(target.binding.flow)};branch=${newBranch()}`);
     req.set('Max-Forwards', String(Math.max(0, (original.maxForwards ?? 70) - 1)));
-    // Caller ID comes from the authenticated user, not from what the caller's From claims.
-    const callerUri = `sip:${caller.extension}@${caller.domain}`;
-    req.set('From', `${quoteDisplayName(caller.displayName)} <${callerUri}>;tag=${fromTag}`);
+    // Caller ID: the authenticated user, or the outside caller's number (its name untrusted).
+    const callerUri = `sip:${sipUserPart(caller.number)}@${caller.domain}`;
+    const name = caller.displayName ? `${quoteDisplayName(caller.displayName)} ` : '';
+    req.set('From', `${name}<${callerUri}>;tag=${call.outFromTag}`);
     req.set(
       'To',
-      `${quoteDisplayName(callee.displayName)} <sip:${callee.username}@${callee.domain}>`,
+      `${quoteDisplayName(target.user.displayName)} <sip:${target.user.username}@${target.user.domain}>`,
     );
-    req.set('Call-ID', callId);
+    req.set('Call-ID', call.outCallId);
     req.set('CSeq', '1 INVITE');
-    req.set('Contact', this.deps.contact(binding.flow));
-    req.set('P-Asserted-Identity', `${quoteDisplayName(caller.displayName)} <${callerUri}>`);
+    req.set('Contact', this.deps.contact(target.binding.flow));
+    req.set('P-Asserted-Identity', `${name}<${callerUri}>`);
     req.set('Allow', ALLOW);
     req.set('Supported', 'replaces, norefersub');
+    if (options.autoAnswer) {
+      req.set('Call-Info', `<sip:${caller.domain}>;answer-after=0`);
+      req.set('Answer-Mode', 'Auto');
+    }
+    for (const [k, v] of Object.entries(options.headers ?? {})) req.set(k, v);
     const contentType = original.get('Content-Type');
     if (contentType) req.set('Content-Type', contentType);
     req.body = original.body;
@@ -353,7 +508,7 @@ export class B2bua {
         toTag: call.inbound.localTag,
       });
       prov.set('Contact', this.deps.contact(call.inbound.flow));
-      if (res.body && res.get('Content-Type')) {
+      if (res.body && res.get('Content-Type') && call.attributes.get('earlyMedia') !== false) {
         prov.set('Content-Type', res.get('Content-Type') ?? 'application/sdp');
         prov.body = res.body;
       }
@@ -363,88 +518,75 @@ export class B2bua {
 
     leg.final = res.status;
     leg.finalResponse = res;
-    if (res.status < 300) {
-      const dialog = Dialog.uac(leg.invite, res);
-      leg.dialog = dialog;
-      this.#dialogs.set(dialogKey(dialog.id.callId, dialog.id.localTag, dialog.id.remoteTag), {
-        call,
-        leg,
-      });
-      if (call.winner || call.state === CallState.Ended) {
-        // A second branch answered, or the caller went away: confirm and hang it up at once.
-        this.#sendAck(leg, leg.invite.cseq.seq);
-        this.#sendInDialog(leg, 'BYE');
-        this.#forgetDialog(leg);
-        return;
-      }
-      call.winner = leg;
-      call.moveTo(CallState.Connecting);
-      clearTimeout(call.ringTimer);
-      this.#cancelOutbound(call, leg, 'answered elsewhere');
-
-      const ok = createResponse(call.inbound.invite, 200, 'OK', { toTag: call.inbound.localTag });
-      ok.set('Contact', this.deps.contact(call.inbound.flow));
-      ok.set('Allow', ALLOW);
-      const ct = res.get('Content-Type');
-      if (ct) ok.set('Content-Type', ct);
-      ok.body = res.body;
-      call.inbound.tx.respond(ok);
-      const inDialog = Dialog.uas(call.inbound.invite, ok);
-      call.inbound.dialog = inDialog;
-      this.#dialogs.set(
-        dialogKey(inDialog.id.callId, inDialog.id.localTag, inDialog.id.remoteTag),
-        { call, leg: call.inbound },
-      );
-      call.answeredAt = Date.now();
-      // If the caller never ACKs, give up on the call (RFC 3261 §13.3.1.4: 64*T1).
-      call.ackTimer = setTimeout(() => {
-        if (call.state === CallState.Connecting) {
-          this.#sendInDialog(leg, 'BYE');
-          this.#sendInDialog(call.inbound, 'BYE');
-          this.#end(call, 'no ACK from caller');
-        }
-      }, 32_000);
-      call.ackTimer.unref();
+    if (res.status >= 300) {
+      this.#outboundFailed(call, leg, res.status, res);
       return;
     }
-    this.#outboundFailed(call, leg, res.status, res);
+    const dialog = Dialog.uac(leg.invite, res);
+    leg.dialog = dialog;
+    this.#dialogs.set(dialogKey(dialog.id.callId, dialog.id.localTag, dialog.id.remoteTag), {
+      call,
+      leg,
+    });
+    if (
+      call.winner ||
+      call.state === CallState.Ended ||
+      leg.cancelled ||
+      !call.policy.answered(call, leg)
+    ) {
+      // Another device won, the caller left, or the policy refused (a lost race): confirm and
+      // hang up this device at once.
+      this.#sendAck(leg, leg.invite.cseq.seq);
+      this.#sendInDialog(leg, 'BYE');
+      this.#forgetDialog(leg);
+      return;
+    }
+    call.winner = leg;
+    if (call.state === CallState.Routing) call.moveTo(CallState.Ringing);
+    call.moveTo(CallState.Connecting);
+    this.cancelLegs(call, (l) => l !== leg);
+
+    const ok = createResponse(call.inbound.invite, 200, 'OK', { toTag: call.inbound.localTag });
+    ok.set('Contact', this.deps.contact(call.inbound.flow));
+    ok.set('Allow', ALLOW);
+    const ct = res.get('Content-Type');
+    if (ct) ok.set('Content-Type', ct);
+    ok.body = res.body;
+    call.inbound.tx.respond(ok);
+    const inDialog = Dialog.uas(call.inbound.invite, ok);
+    call.inbound.dialog = inDialog;
+    this.#dialogs.set(dialogKey(inDialog.id.callId, inDialog.id.localTag, inDialog.id.remoteTag), {
+      call,
+      leg: call.inbound,
+    });
+    call.answeredAt = Date.now();
+    // If the caller never ACKs, give up on the call (RFC 3261 §13.3.1.4: 64*T1).
+    this.setTimer(call, 32_000, () => {
+      if (call.state !== CallState.Connecting) return;
+      this.#sendInDialog(leg, 'BYE');
+      this.#sendInDialog(call.inbound, 'BYE');
+      this.#end(call, 'no ACK from caller', 'core');
+    });
   }
 
   #outboundFailed(call: Call, leg: OutboundLeg, status: number, res?: SipResponse): void {
-    if (leg.final === undefined || leg.finalResponse !== res) {
-      leg.final = status;
-      leg.finalResponse = res;
-    }
+    if (leg.failureReported) return;
+    leg.failureReported = true;
+    leg.final = status;
+    if (res) leg.finalResponse = res;
     if (call.winner || call.state === CallState.Ended) return;
-    if (status >= 600) {
+    call.policy.legFailed?.(call, leg, status);
+    // The policy may have ended or re-routed the call.
+    if ((call.state as CallState) === CallState.Ended || call.winner) return;
+    if (status >= 600 && !leg.cancelled) {
       // A global failure stops the search (RFC 3261 §16.7).
-      this.#cancelOutbound(call, leg, 'global failure');
-      this.#respondInbound(call, status, res?.reason);
-      this.#end(call, `rejected ${status}`);
+      this.cancelLegs(call, () => true);
+      call.policy.exhausted(call, status, res?.reason);
       return;
     }
-    if (call.outbound.some((l) => l.final === undefined)) return;
-    const { status: best, reason } = bestFailure(call.outbound);
-    this.#respondInbound(call, best, reason);
-    this.#end(call, `failed ${best}`);
-  }
-
-  #ringTimeout(call: Call): void {
-    if (call.state !== CallState.Routing && call.state !== CallState.Ringing) return;
-    this.#cancelOutbound(call, undefined, 'no answer');
-    this.#respondInbound(call, 408, 'Request Timeout');
-    this.#end(call, 'no answer');
-  }
-
-  /** CANCELs every outbound branch still ringing, except `keep`. */
-  #cancelOutbound(call: Call, keep: OutboundLeg | undefined, reason: string): void {
-    for (const leg of call.outbound) {
-      if (leg === keep || leg.final !== undefined || leg.cancelled) continue;
-      leg.cancelled = true;
-      this.#log.debug('cancel branch', { call: call.id, reason });
-      // Before any provisional the CANCEL must wait (§9.1); #outboundResponse sends it then.
-      if (leg.provisional) this.#sendCancel(leg);
-    }
+    if (call.ringingLegs.length > 0 || call.outbound.some((l) => l.final === undefined)) return;
+    const best = bestFailure(call.outbound);
+    call.policy.exhausted(call, best.status, best.reason);
   }
 
   #sendCancel(leg: OutboundLeg): void {
@@ -473,7 +615,6 @@ export class B2bua {
       ack.cseq.seq === call.inbound.invite.cseq.seq
     ) {
       call.moveTo(CallState.Active);
-      clearTimeout(call.ackTimer);
       if (call.winner) this.#sendAck(call.winner, call.winner.invite.cseq.seq, ack);
       return;
     }
@@ -511,10 +652,8 @@ export class B2bua {
     if (req.method === 'INVITE' || req.method === 'UPDATE')
       out.set('Contact', this.deps.contact(to.flow));
     const pending: PendingForward = {
-      method: req.method,
       from,
       to,
-      serverTx: tx,
       forwardedCseq: out.cseq.seq,
       receivedCseq: req.cseq.seq,
       answered: false,
@@ -588,21 +727,20 @@ export class B2bua {
     this.#dialogs.delete(dialogKey(callId, localTag, remoteTag));
   }
 
-  #end(call: Call, reason: string): void {
+  #end(call: Call, reason: string, by?: 'caller' | 'callee' | 'core'): void {
     if (call.state === CallState.Ended) return;
+    const wasConnected = call.winner !== undefined;
     call.moveTo(CallState.Ended);
     call.endedAt = Date.now();
     call.endReason = reason;
-    clearTimeout(call.ringTimer);
-    clearTimeout(call.ackTimer);
-    this.#calls.delete(call);
+    for (const t of call.timers) clearTimeout(t);
+    call.timers.clear();
+    this.#calls.delete(call.id);
     this.#byInviteTx.delete(call.inbound.tx);
     this.#forgetDialog(call.inbound);
-    for (const leg of call.outbound) {
-      if (leg !== call.winner) continue;
-      this.#forgetDialog(leg);
-    }
+    if (call.winner) this.#forgetDialog(call.winner);
     this.#log.info('call ended', { call: call.id, reason });
+    if (wasConnected && by) call.policy.ended?.(call, reason, by);
   }
 }
 
@@ -611,7 +749,7 @@ function dialogKey(callId: string, localTag: string, remoteTag: string): string 
 }
 
 /** The user part of the Request-URI: what the caller dialled. */
-function requestUser(req: SipRequest): string | undefined {
+export function requestUser(req: SipRequest): string | undefined {
   try {
     return req.parsedUri.user || undefined;
   } catch {
@@ -620,18 +758,28 @@ function requestUser(req: SipRequest): string | undefined {
 }
 
 /** RFC 3261 §16.7-style choice among failed branches: busy beats unavailable beats the rest. */
-function bestFailure(legs: readonly OutboundLeg[]): { status: number; reason: string | undefined } {
+export function bestFailure(legs: readonly OutboundLeg[]): {
+  status: number;
+  reason: string | undefined;
+} {
   const finals = legs.map((l) => ({ status: l.final ?? 500, reason: l.finalResponse?.reason }));
   const pick =
+    finals.find((f) => f.status >= 600) ??
     finals.find((f) => f.status === 486) ??
     finals.find((f) => f.status >= 400 && f.status < 500 && f.status !== 408 && f.status !== 487) ??
     finals.find((f) => f.status === 408) ??
     finals.find((f) => f.status >= 500);
-  if (!pick || pick.status === 487 || pick.status >= 500)
+  if (!pick || pick.status === 487 || (pick.status >= 500 && pick.status < 600)) {
     return { status: 480, reason: 'Temporarily Unavailable' };
+  }
   return pick;
 }
 
 function quoteDisplayName(name: string): string {
   return `"${name.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/** A number or extension as a SIP user part (digits, +, and a few safe characters). */
+function sipUserPart(number: string): string {
+  return number.replace(/[^0-9A-Za-z+*#._-]/g, '') || 'anonymous';
 }

@@ -14,6 +14,7 @@ import { openDatabase, type Db } from '../store/db';
 import { UserRepository } from '../store/users';
 import { seedDemoCompany } from '../store/seed';
 import { ApiServer } from '../api/api-server';
+import { TenantEventBus } from '../events/event-bus';
 import { SipCredentialStore } from '../api/sip-credentials';
 import { DigestAuthenticator } from '../registrar/authenticator';
 import { Registrar } from '../registrar/registrar';
@@ -96,8 +97,10 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     },
   });
 
+  const events = new TenantEventBus();
   const api = new ApiServer({
     people,
+    events,
     sipCredentials,
     iceServers: config.iceServers,
     publicSipUrl: config.publicSipUrl,

@@ -6,7 +6,7 @@
 import { createResponse, type Flow, type ServerTransaction, type SipRequest } from '../sip';
 import type { DigestAuthenticator } from '../registrar/authenticator';
 import type { Registrar } from '../registrar/registrar';
-import type { B2bua, Caller } from '../b2bua/b2bua';
+import type { B2bua, Party } from '../b2bua/b2bua';
 import type { Logger } from '../logger';
 import type { People } from './people';
 
@@ -112,12 +112,13 @@ export class SipRouter {
       tx.respond(createResponse(req, 403, 'Forbidden'));
       return;
     }
-    const caller: Caller = {
+    const caller: Party = {
+      kind: 'user',
       userId: user.id,
       tenantId: tenant.id,
       username: user.username,
       displayName: user.displayName,
-      extension: user.extension ?? user.username,
+      number: user.extension ?? user.username,
       domain: tenant.domain,
     };
     await this.deps.b2bua.invite(req, tx, flow, caller);

@@ -1,0 +1,21 @@
+/**
+ * What the API asks of the switchboard engine (queues, agents, picks). Implemented in
+ * src/server/switchboard; the API only checks who may ask, the switchboard what is possible.
+ * Implementations throw {@link ApiFailure} with a stable code for anything refused.
+ */
+import type { SessionUser } from '../../shared/protocol';
+import type { ChosenPauseReason, SwitchboardSnapshot } from '../../shared/switchboard';
+import type { z } from 'zod';
+
+export interface SwitchboardPort {
+  snapshot(tenantId: string): SwitchboardSnapshot;
+  agentLogin(user: SessionUser, queueId: string): void;
+  agentLogout(user: SessionUser, queueId: string): void;
+  agentPause(
+    user: SessionUser,
+    queueId: string | undefined,
+    reason: z.infer<typeof ChosenPauseReason>,
+  ): void;
+  agentUnpause(user: SessionUser, queueId: string | undefined): void;
+  pick(user: SessionUser, callId: string): Promise<void>;
+}

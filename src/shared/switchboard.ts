@@ -1,0 +1,116 @@
+/**
+ * The switchboard's shared vocabulary: queues, waiting callers, agent states and queue
+ * statistics as the API sends them. Declared once; the core validates against it and the
+ * browser renders from it.
+ * @packageDocumentation
+ */
+import { z } from 'zod';
+
+export const AgentState = z.enum([
+  'logged_out',
+  'available',
+  'ringing',
+  'on_call',
+  'wrap_up',
+  'paused',
+]);
+export type AgentState = z.infer<typeof AgentState>;
+
+/** Why an agent is paused; `auto_no_answer` is set by the core after missed offers. */
+export const PauseReason = z.enum(['lunch', 'meeting', 'admin', 'other', 'auto_no_answer']);
+export type PauseReason = z.infer<typeof PauseReason>;
+
+/** Reasons an agent may choose (the automatic one is the core's). */
+export const ChosenPauseReason = z.enum(['lunch', 'meeting', 'admin', 'other']);
+
+export const CallerPriority = z.enum(['normal', 'vip', 'recall']);
+export type CallerPriority = z.infer<typeof CallerPriority>;
+
+export const DistributionStrategy = z.enum(['ring-all', 'longest-idle', 'round-robin', 'serial']);
+
+export const QueueInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  number: z.string().nullable(),
+  strategy: DistributionStrategy,
+});
+export type QueueInfo = z.infer<typeof QueueInfo>;
+
+export const WaitingCaller = z.object({
+  callId: z.string(),
+  queueId: z.string(),
+  /** As the caller presented it (E.164 when it could be normalised). Text, never HTML. */
+  number: z.string(),
+  /** Display name the caller sent, or a directory match; text, never HTML. */
+  name: z.string().nullable(),
+  priority: CallerPriority,
+  /** Epoch ms when the caller started waiting (kept across overflow). */
+  enteredAt: z.number(),
+  /** 1-based position in its queue. */
+  position: z.number().int().positive(),
+  state: z.enum(['waiting', 'offered', 'picked']),
+});
+export type WaitingCaller = z.infer<typeof WaitingCaller>;
+
+export const AgentQueueState = z.object({
+  queueId: z.string(),
+  agentId: z.string(),
+  state: AgentState,
+  reason: PauseReason.nullable(),
+  /** Epoch ms of the last state change. */
+  since: z.number(),
+});
+export type AgentQueueState = z.infer<typeof AgentQueueState>;
+
+export const QueueStats = z.object({
+  queueId: z.string(),
+  waiting: z.number().int(),
+  longestWaitMs: z.number(),
+  answered: z.number().int(),
+  abandoned: z.number().int(),
+  overflowed: z.number().int(),
+  /** % answered within the queue's target, null before any call. */
+  serviceLevel: z.number().nullable(),
+  averageWaitMs: z.number(),
+  averageTalkMs: z.number(),
+});
+export type QueueStats = z.infer<typeof QueueStats>;
+
+export const CallerLeftReason = z.enum([
+  'answered',
+  'abandoned',
+  'overflow',
+  'timeout',
+  'transferred',
+  'picked',
+]);
+
+export const SwitchboardSnapshot = z.object({
+  /** The tenant's event seq this snapshot is consistent with; events continue at seq + 1. */
+  seq: z.number().int(),
+  queues: z.array(QueueInfo),
+  /** Ordered as the engine serves them, per queue. */
+  callers: z.array(WaitingCaller),
+  agents: z.array(AgentQueueState),
+  stats: z.array(QueueStats),
+});
+export type SwitchboardSnapshot = z.infer<typeof SwitchboardSnapshot>;
+
+/** Event names and their payloads on the per-tenant stream. */
+export const SwitchboardEvents = {
+  'queue.caller_joined': WaitingCaller,
+  'queue.caller_left': z.object({
+    callId: z.string(),
+    queueId: z.string(),
+    reason: CallerLeftReason,
+    waitedMs: z.number(),
+    agentId: z.string().nullable(),
+  }),
+  'queue.positions': z.object({ queueId: z.string(), callIds: z.array(z.string()) }),
+  'agent.state': AgentQueueState,
+  'queue.stats': QueueStats,
+} as const;
+export type SwitchboardEventName = keyof typeof SwitchboardEvents;
+export type SwitchboardEventData<E extends SwitchboardEventName> = z.infer<
+  (typeof SwitchboardEvents)[E]
+>;
