@@ -11,6 +11,8 @@
  */
 import type { Db } from './db';
 import { hashPassword } from './passwords';
+import { QueueRepository } from './queues';
+import type { AnswerGroupMode, QueueStrategy } from './queues';
 import type { Role } from './users';
 
 /** Password of every demo employee (it is a demo: one shared, published password). */
@@ -218,6 +220,7 @@ export async function seedDemoCompany(db: Db): Promise<SeedResult> {
     if (inserted.length !== DEMO_USERS.length) {
       throw new Error(`Seeded ${inserted.length} of ${DEMO_USERS.length} demo users`);
     }
+    await seedDemoSwitchboard(tx, tenant.id);
     return { seeded: true, tenantId: tenant.id };
   });
 }
@@ -232,4 +235,141 @@ async function demoTenantId(db: Db): Promise<string | null> {
     DEMO_TENANT.domain,
   ]);
   return row?.id ?? null;
+}
+
+/** A demo queue; `members` are usernames, or a department whose users with an extension join. */
+export interface DemoQueue {
+  readonly name: string;
+  /** E.164. */
+  readonly number: string;
+  readonly strategy: QueueStrategy;
+  readonly ringTimeoutS: number;
+  readonly wrapUpS: number;
+  readonly maxWaitS: number | null;
+  /** Name of the queue a caller overflows to after `maxWaitS`. */
+  readonly overflowTo: string | null;
+  readonly autoPauseAfterMisses: number | null;
+  readonly isMain: boolean;
+  readonly members: readonly string[] | { readonly department: string };
+}
+
+/**
+ * The demo queues. The main number leads to Sentralbord; Salg and Kundeservice own
+ * their departments' direct numbers (the departments keep them as directory
+ * information; the queue is what a call to the number reaches).
+ */
+export const DEMO_QUEUES: readonly DemoQueue[] = [
+  {
+    name: 'Sentralbord',
+    number: DEMO_TENANT.mainNumber,
+    strategy: 'longest-idle',
+    ringTimeoutS: 20,
+    wrapUpS: 10,
+    maxWaitS: 300,
+    overflowTo: 'Kundeservice',
+    autoPauseAfterMisses: 3,
+    isMain: true,
+    members: ['kari.nordmann', 'ase.strom', 'live.asheim'],
+  },
+  {
+    name: 'Salg',
+    number: '+4721000020',
+    strategy: 'round-robin',
+    ringTimeoutS: 20,
+    wrapUpS: 10,
+    maxWaitS: null,
+    overflowTo: null,
+    autoPauseAfterMisses: 3,
+    isMain: false,
+    members: { department: 'Salg' },
+  },
+  {
+    name: 'Kundeservice',
+    number: '+4721000030',
+    strategy: 'ring-all',
+    ringTimeoutS: 20,
+    wrapUpS: 10,
+    maxWaitS: null,
+    overflowTo: null,
+    autoPauseAfterMisses: 3,
+    isMain: false,
+    members: { department: 'Kundeservice' },
+  },
+];
+
+/** The demo answer group: the IT department on the internal number 1099. */
+export const DEMO_ANSWER_GROUP = {
+  name: 'IT-support',
+  number: '1099',
+  mode: 'parallel' as AnswerGroupMode,
+  ringTimeoutS: 15,
+  /** Name of the queue that takes the caller when nobody in IT answers. */
+  fallbackTo: 'Sentralbord',
+  department: 'IT',
+} as const;
+
+/** The demo VIP list: one number and one prefix (every +47 41… caller). */
+export const DEMO_VIP_LIST: readonly { pattern: string; label: string }[] = [
+  { pattern: '+4790000001', label: 'Styreleder' },
+  { pattern: '+4741*', label: 'Eksempel: alle +47 41…' },
+];
+
+/**
+ * Queues, the answer group and the VIP list of the demo tenant, inside the seed's
+ * transaction (only when the tenant is created).
+ */
+async function seedDemoSwitchboard(tx: Db, tenantId: string): Promise<void> {
+  const users = await tx.query<{ id: string; username: string; department: string }>(
+    `SELECT u.id, u.username, d.name AS department
+       FROM users u JOIN departments d ON d.id = u.department_id
+      WHERE u.tenant_id = $1 AND u.extension IS NOT NULL
+      ORDER BY u.extension`,
+    [tenantId],
+  );
+  const membersOf = (members: DemoQueue['members']): string[] =>
+    'department' in members
+      ? users.filter((u) => u.department === members.department).map((u) => u.id)
+      : members.map((username) => {
+          const user = users.find((u) => u.username === username);
+          if (!user) throw new Error(`Demo queue member ${username} is not a demo user`);
+          return user.id;
+        });
+
+  const queues = new QueueRepository(tx);
+  // Created without overflow first: a queue may overflow to one created after it.
+  const ids = new Map<string, string>();
+  for (const queue of DEMO_QUEUES) {
+    const created = await queues.create(tenantId, {
+      name: queue.name,
+      number: queue.number,
+      strategy: queue.strategy,
+      ringTimeoutS: queue.ringTimeoutS,
+      wrapUpS: queue.wrapUpS,
+      maxWaitS: queue.maxWaitS,
+      autoPauseAfterMisses: queue.autoPauseAfterMisses,
+      isMain: queue.isMain,
+      members: membersOf(queue.members),
+    });
+    ids.set(queue.name, created.id);
+  }
+  const idOf = (name: string): string => {
+    const id = ids.get(name);
+    if (!id) throw new Error(`No demo queue ${name}`);
+    return id;
+  };
+  for (const queue of DEMO_QUEUES) {
+    if (queue.overflowTo === null) continue;
+    await queues.update(tenantId, idOf(queue.name), {
+      overflowTarget: { kind: 'queue', id: idOf(queue.overflowTo) },
+    });
+  }
+  await queues.createAnswerGroup(tenantId, {
+    name: DEMO_ANSWER_GROUP.name,
+    number: DEMO_ANSWER_GROUP.number,
+    mode: DEMO_ANSWER_GROUP.mode,
+    ringTimeoutS: DEMO_ANSWER_GROUP.ringTimeoutS,
+    fallback: { kind: 'queue', id: idOf(DEMO_ANSWER_GROUP.fallbackTo) },
+    members: membersOf({ department: DEMO_ANSWER_GROUP.department }),
+  });
+  await queues.setVipList(tenantId, DEMO_VIP_LIST);
 }
