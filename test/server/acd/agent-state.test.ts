@@ -169,7 +169,8 @@ describe('agent state transitions driven by the engine', () => {
     const h = run();
     const states = [
       AgentState.LoggedOut,
-      ...h.eventsOf('agent_state')
+      ...h
+        .eventsOf('agent_state')
         .filter((e) => e.queueId === 'sales' && e.agentId === 'anna')
         .map((e) => e.state),
     ];

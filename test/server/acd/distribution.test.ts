@@ -82,7 +82,9 @@ describe('distribution strategies', () => {
 
   it('serial always starts from the first member in order', () => {
     const h = setup();
-    h.acd.configureQueue(queueConfig({ strategy: 'serial', members: ['cecilie', 'anna', 'bjorn'] }));
+    h.acd.configureQueue(
+      queueConfig({ strategy: 'serial', members: ['cecilie', 'anna', 'bjorn'] }),
+    );
     h.loginAll();
     h.call('c1');
     expect(h.lastOffer().agentIds).toEqual(['cecilie']);
@@ -414,7 +416,13 @@ describe('auto-pause after missed offers', () => {
       reason: 'auto_no_answer',
     });
     expect(h.eventsOf('agent_auto_paused')).toEqual([
-      { type: 'agent_auto_paused', tenantId: 'acme', queueId: 'sales', agentId: 'anna', missedOffers: 2 },
+      {
+        type: 'agent_auto_paused',
+        tenantId: 'acme',
+        queueId: 'sales',
+        agentId: 'anna',
+        missedOffers: 2,
+      },
     ]);
     expect(h.offers()).toHaveLength(3); // nobody free for c2 now
   });

@@ -126,8 +126,7 @@ export function setup(options: Partial<AcdOptions> = {}) {
     actions,
     events,
     /** Every offer so far. */
-    offers: (): OfferAction[] =>
-      actions.filter((a): a is OfferAction => a.type === 'offer'),
+    offers: (): OfferAction[] => actions.filter((a): a is OfferAction => a.type === 'offer'),
     cancels: (): CancelAction[] =>
       actions.filter((a): a is CancelAction => a.type === 'cancel-offer'),
     /** The most recent offer (fails the test when there is none). */

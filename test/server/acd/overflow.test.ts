@@ -41,7 +41,9 @@ describe('overflow', () => {
 
   it('cancels a ringing offer when the max wait runs out, without counting a miss', () => {
     const h = setup();
-    h.acd.configureQueue(queueConfig({ maxWaitS: 30, ringTimeoutS: 60, overflowTarget: OPERATORS }));
+    h.acd.configureQueue(
+      queueConfig({ maxWaitS: 30, ringTimeoutS: 60, overflowTarget: OPERATORS }),
+    );
     h.acd.agentLogin('sales', 'anna');
     h.call('c1');
     const offer = h.lastOffer();
