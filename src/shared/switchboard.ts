@@ -107,8 +107,27 @@ export const SwitchboardEvents = {
     agentId: z.string().nullable(),
   }),
   'queue.positions': z.object({ queueId: z.string(), callIds: z.array(z.string()) }),
+  'queue.caller_state': z.object({
+    callId: z.string(),
+    queueId: z.string(),
+    state: z.enum(['waiting', 'offered', 'picked']),
+    /** Agents ringing (offered) or the operator (picked). */
+    agentIds: z.array(z.string()),
+  }),
   'agent.state': AgentQueueState,
+  /** The core paused an agent in all queues after missed offers; tell them why. */
+  'agent.auto_paused': z.object({
+    agentId: z.string(),
+    queueId: z.string(),
+    missedOffers: z.number().int(),
+  }),
   'queue.stats': QueueStats,
+  'answer_group.call': z.object({
+    groupId: z.string(),
+    callId: z.string(),
+    state: z.enum(['ringing', 'answered', 'fallback', 'abandoned']),
+    agentIds: z.array(z.string()),
+  }),
 } as const;
 export type SwitchboardEventName = keyof typeof SwitchboardEvents;
 export type SwitchboardEventData<E extends SwitchboardEventName> = z.infer<

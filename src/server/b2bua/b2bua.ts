@@ -78,6 +78,8 @@ export interface CallPolicy {
   abandoned?(call: Call): void;
   /** The connected call ended; `by` says which side hung up. */
   ended?(call: Call, reason: string, by: 'caller' | 'callee' | 'core'): void;
+  /** Every call ends here exactly once, whatever happened (records are written from it). */
+  finished?(call: Call): void;
 }
 
 export interface B2buaDeps {
@@ -143,6 +145,8 @@ export class Call {
   answeredAt: number | undefined;
   endedAt: number | undefined;
   endReason: string | undefined;
+  /** The final status the caller got when the call failed before an answer. */
+  failStatus: number | undefined;
   readonly outbound: OutboundLeg[] = [];
   winner: OutboundLeg | undefined;
   pendingInvite: PendingForward | undefined;
@@ -182,6 +186,11 @@ export class B2bua {
     answered: () => true,
     exhausted: (call, status, reason) => this.fail(call, status, reason),
   };
+
+  /** A direct-call policy with extra hooks (busy tracking, records) around the default. */
+  directWith(hooks: Partial<CallPolicy>): CallPolicy {
+    return { ...this.direct, ...hooks };
+  }
 
   constructor(private readonly deps: B2buaDeps) {
     this.#log = deps.logger;
@@ -343,6 +352,7 @@ export class B2bua {
     if (call.state === CallState.Ended || call.inbound.dialog) return;
     this.cancelLegs(call, () => true);
     this.#respondInbound(call, status, reason);
+    call.failStatus = status;
     this.#end(call, `failed ${status}`);
   }
 
@@ -741,6 +751,7 @@ export class B2bua {
     if (call.winner) this.#forgetDialog(call.winner);
     this.#log.info('call ended', { call: call.id, reason });
     if (wasConnected && by) call.policy.ended?.(call, reason, by);
+    call.policy.finished?.(call);
   }
 }
 

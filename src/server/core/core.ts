@@ -15,6 +15,9 @@ import { UserRepository } from '../store/users';
 import { seedDemoCompany } from '../store/seed';
 import { ApiServer } from '../api/api-server';
 import { TenantEventBus } from '../events/event-bus';
+import { Switchboard } from '../switchboard/switchboard';
+import { QueueRepository } from '../store/queues';
+import { RecordsRepository } from '../store/records';
 import { SipCredentialStore } from '../api/sip-credentials';
 import { DigestAuthenticator } from '../registrar/authenticator';
 import { Registrar } from '../registrar/registrar';
@@ -33,6 +36,7 @@ export interface Core {
   readonly people: People;
   readonly registrar: Registrar;
   readonly b2bua: B2bua;
+  readonly switchboard: Switchboard;
   readonly api: ApiServer;
   readonly transactions: TransactionLayer;
   readonly logger: Logger;
@@ -57,7 +61,10 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
 
   const sipCredentials = new SipCredentialStore();
   const authenticator = new DigestAuthenticator({ credentials: sipCredentials });
-  const registrar = new Registrar();
+  const late: { router?: SipRouter; switchboard?: Switchboard } = {};
+  const registrar = new Registrar({
+    onChange: (aor, bindings) => late.switchboard?.registrationChanged(aor, bindings),
+  });
   const sweep = setInterval(() => registrar.sweep(), 10_000);
   sweep.unref();
 
@@ -65,8 +72,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   let address: AddressInfo | undefined;
   const sentBy = () => `${config.host}:${address?.port ?? config.port}`;
 
-  // The router is created after the transaction layer it is called from.
-  const late: { router?: SipRouter } = {};
+  // The router and switchboard are created after the layers that call them.
   const transactions = new TransactionLayer({
     onRequest: (req, tx) => late.router?.onRequest(req, tx, tx.flow),
     onAck: (ack, flow) => late.router?.onAck(ack, flow),
@@ -79,11 +85,23 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     contact: (flow: Flow) => `<sip:sentral@${sentBy()};transport=${flow.transport.toLowerCase()}>`,
     logger: logger.child('b2bua'),
   });
+  const events = new TenantEventBus();
+  const switchboard = new Switchboard({
+    b2bua,
+    people,
+    queues: new QueueRepository(db),
+    records: new RecordsRepository(db),
+    events,
+    logger: logger.child('switchboard'),
+  });
+  await switchboard.load();
+  late.switchboard = switchboard;
   late.router = new SipRouter({
     people,
     registrar,
     authenticator,
     b2bua,
+    switchboard,
     findInviteServerTransaction: (cancel) => transactions.findInviteServerTransaction(cancel),
     logger: logger.child('sip'),
     userAgent: USER_AGENT,
@@ -97,10 +115,10 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     },
   });
 
-  const events = new TenantEventBus();
   const api = new ApiServer({
     people,
     events,
+    switchboard,
     sipCredentials,
     iceServers: config.iceServers,
     publicSipUrl: config.publicSipUrl,
@@ -177,6 +195,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     people,
     registrar,
     b2bua,
+    switchboard,
     api,
     transactions,
     logger,
@@ -192,6 +211,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
       clearInterval(sweep);
       b2bua.close();
       api.close();
+      await switchboard.flush();
       for (const ws of sipWss.clients) ws.close(1001, 'core shutting down');
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();

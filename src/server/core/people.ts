@@ -44,6 +44,10 @@ export class People implements ApiPeople {
     return this.#tenantsByDomain.get(domain.toLowerCase());
   }
 
+  tenants(): Tenant[] {
+    return [...this.#tenantsById.values()];
+  }
+
   tenant(id: string): Tenant | undefined {
     return this.#tenantsById.get(id);
   }

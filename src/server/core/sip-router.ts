@@ -7,6 +7,8 @@ import { createResponse, type Flow, type ServerTransaction, type SipRequest } fr
 import type { DigestAuthenticator } from '../registrar/authenticator';
 import type { Registrar } from '../registrar/registrar';
 import type { B2bua, Party } from '../b2bua/b2bua';
+import type { Switchboard } from '../switchboard/switchboard';
+import { toE164 } from '../store/phone';
 import type { Logger } from '../logger';
 import type { People } from './people';
 
@@ -18,6 +20,7 @@ export interface SipRouterDeps {
   registrar: Registrar;
   authenticator: DigestAuthenticator;
   b2bua: B2bua;
+  switchboard: Switchboard;
   findInviteServerTransaction(cancel: SipRequest): ServerTransaction | undefined;
   logger: Logger;
   userAgent: string;
@@ -100,6 +103,15 @@ export class SipRouter {
   }
 
   async #invite(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
+    // Callers from outside the company may call its public numbers (queues, answer groups)
+    // without credentials; anything else — colleagues, external numbers — needs a login.
+    if (!req.has('Proxy-Authorization')) {
+      const outside = await this.#outsideCaller(req);
+      if (outside) {
+        await this.deps.switchboard.invite(req, tx, flow, outside);
+        return;
+      }
+    }
     const realm = req.from.uri.host.toLowerCase();
     const auth = this.deps.authenticator.authenticate(req, realm, true);
     if (!auth.ok) {
@@ -121,6 +133,28 @@ export class SipRouter {
       number: user.extension ?? user.username,
       domain: tenant.domain,
     };
-    await this.deps.b2bua.invite(req, tx, flow, caller);
+    await this.deps.switchboard.invite(req, tx, flow, caller);
+  }
+
+  /** An unauthenticated INVITE to one of a tenant's public numbers: a caller from outside. */
+  async #outsideCaller(req: SipRequest): Promise<Party | undefined> {
+    const uri = req.parsedUri;
+    const tenant = this.deps.people.tenantByDomain(uri.host.toLowerCase());
+    const dialled = uri.user;
+    if (!tenant || !dialled || !(await this.deps.switchboard.isPublicNumber(tenant.id, dialled))) {
+      return undefined;
+    }
+    const from = req.from;
+    const raw = from.uri.user ?? 'anonymous';
+    return {
+      kind: 'outside',
+      tenantId: tenant.id,
+      userId: null,
+      username: null,
+      // What the caller claims; shown as text, never trusted for anything else.
+      displayName: from.displayName ? from.displayName.slice(0, 80) : null,
+      number: toE164(raw) ?? raw.slice(0, 32),
+      domain: tenant.domain,
+    };
   }
 }

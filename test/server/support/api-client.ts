@@ -54,6 +54,34 @@ export class RawApiClient {
     return this.#frames[index] as Record<string, unknown>;
   }
 
+  /** Event frames received so far, in order. */
+  events(): Array<{ event: string; seq: number; data: Record<string, unknown> }> {
+    return this.#frames.filter((f) => (f as { type?: unknown }).type === 'event') as never;
+  }
+
+  /** Waits for an event matching `pred`. */
+  async waitForEvent(
+    pred: (e: { event: string; seq: number; data: Record<string, unknown> }) => boolean,
+    timeoutMs = 5000,
+  ): Promise<{ event: string; seq: number; data: Record<string, unknown> }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events().find(pred);
+      if (found) return found;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `no matching event; got: ${this.events()
+            .map((e) => e.event)
+            .join(', ')}`,
+        );
+      }
+      await new Promise<void>((r) => {
+        this.#waiters.push(r);
+        setTimeout(r, 100).unref();
+      });
+    }
+  }
+
   close(): void {
     this.#ws.close();
   }

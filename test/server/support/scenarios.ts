@@ -221,3 +221,31 @@ export function inDialog(opts: {
 export function uriOf(value: string | undefined): string {
   return /<([^>]+)>/.exec(value ?? '')?.[1] ?? '';
 }
+
+/** An INVITE from a caller outside the company (no credentials) to a public number. */
+export function outsideInvite(opts: {
+  peer: { host: string };
+  to: string;
+  fromNumber: string;
+  fromName?: string;
+  callId: string;
+  fromTag: string;
+  branch?: string;
+  cseq?: number;
+}): string {
+  const name = opts.fromName ? `"${opts.fromName}" ` : '';
+  return [
+    `INVITE sip:${opts.to}@${DOMAIN} SIP/2.0`,
+    `Via: SIP/2.0/WSS ${opts.peer.host};branch=${opts.branch ?? `z9hG4bK${rand()}`}`,
+    'Max-Forwards: 70',
+    `To: <sip:${opts.to}@${DOMAIN}>`,
+    `From: ${name}<sip:${opts.fromNumber}@outside.invalid>;tag=${opts.fromTag}`,
+    `Call-ID: ${opts.callId}`,
+    `CSeq: ${opts.cseq ?? 1} INVITE`,
+    `Contact: <sip:caller@${opts.peer.host};transport=ws>`,
+    'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(SDP)}`,
+    '',
+    SDP,
+  ].join('\r\n');
+}

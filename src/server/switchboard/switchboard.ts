@@ -1,0 +1,542 @@
+/**
+ * The switchboard: where SIP calls meet the ACD. It routes each new INVITE (a colleague, a
+ * queue, an answer group), carries out the ACD's decisions on the B2BUA (ring agents, cancel
+ * offers, overflow), tells the ACD what happened on the wire (answered, failed, abandoned,
+ * ended), keeps agents' reachability and busy state in step with the registrar and calls,
+ * publishes the tenant event stream, and writes the queue log and call records.
+ *
+ * Neither side knows the other: the ACD knows nothing of SIP, the B2BUA nothing of queues.
+ */
+import { ErrorCode, type SessionUser } from '../../shared/protocol';
+import type { SwitchboardSnapshot } from '../../shared/switchboard';
+import { Acd, AcdError, type AcdAction, type AcdEvent, type Target } from '../acd';
+import { ApiFailure } from '../api/errors';
+import type { SwitchboardPort } from '../api/switchboard-port';
+import {
+  requestUser,
+  type B2bua,
+  type Call,
+  type Callee,
+  type CallPolicy,
+  type OutboundLeg,
+  type Party,
+} from '../b2bua/b2bua';
+import { CallState } from '../b2bua/call-state';
+import type { People } from '../core/people';
+import type { TenantEventBus } from '../events/event-bus';
+import type { Logger } from '../logger';
+import type { Binding } from '../registrar/registrar';
+import { createResponse, type Flow, type ServerTransaction, type SipRequest } from '../sip';
+import type { QueueRepository } from '../store/queues';
+import type { RecordsRepository } from '../store/records';
+import type { User } from '../store/users';
+import { RecordWriter } from './record-writer';
+import { toProtocolEvent, toSnapshot } from './wire';
+
+/** How often a waiting caller gets a fresh `182 Queued` (well inside 3 minutes, RFC 3261 §13.3.1.1). */
+const QUEUED_REFRESH_MS = 60_000;
+const PICK_TAG = 'pick';
+
+export interface SwitchboardDeps {
+  b2bua: B2bua;
+  people: People;
+  queues: QueueRepository;
+  records: RecordsRepository;
+  events: TenantEventBus;
+  logger: Logger;
+  now?: () => number;
+}
+
+export class Switchboard implements SwitchboardPort {
+  readonly acd: Acd;
+  readonly #log: Logger;
+  /** ACD call id (= B2BUA call id) → the call. */
+  readonly #calls = new Map<string, Call>();
+  /** User id → user, for every user of every tenant (agents are resolved synchronously). */
+  readonly #users = new Map<string, User>();
+  readonly #usersByName = new Map<string, User>();
+  /** User id → calls they are connected on (for the ACD's "busy"). */
+  readonly #activeCalls = new Map<string, number>();
+  readonly #records: RecordWriter;
+  readonly #now: () => number;
+
+  constructor(private readonly deps: SwitchboardDeps) {
+    this.#log = deps.logger;
+    this.#now = deps.now ?? Date.now;
+    this.#records = new RecordWriter(deps.records, deps.logger);
+    this.acd = new Acd({
+      now: this.#now,
+      timers: {
+        set: (fn, ms) => {
+          const t = setTimeout(fn, ms);
+          t.unref();
+          return t;
+        },
+        clear: (h) => clearTimeout(h as NodeJS.Timeout),
+      },
+      onAction: (action) => this.#onAction(action),
+      onEvent: (event) => this.#onEvent(event),
+    });
+  }
+
+  /** Loads every tenant's users, queues, answer groups and VIP list into the engine. */
+  async load(): Promise<void> {
+    for (const tenant of this.deps.people.tenants()) {
+      for (const user of await this.deps.people.users.list(tenant.id)) this.#remember(user);
+      for (const q of await this.deps.queues.list(tenant.id)) {
+        this.acd.configureQueue({
+          id: q.id,
+          tenantId: q.tenantId,
+          name: q.name,
+          number: q.number,
+          strategy: q.strategy,
+          ringTimeoutS: q.ringTimeoutS,
+          wrapUpS: q.wrapUpS,
+          maxWaitS: q.maxWaitS,
+          maxLength: q.maxLength,
+          overflowTarget: q.overflowTarget,
+          noAgentsTarget: q.noAgentsTarget,
+          serviceLevelS: q.serviceLevelS,
+          autoPauseAfterMisses: q.autoPauseAfterMisses,
+          members: [...q.members],
+        });
+      }
+      for (const g of await this.deps.queues.listAnswerGroups(tenant.id)) {
+        if (!g.fallback) continue; // the engine needs somewhere to send unanswered callers
+        this.acd.configureAnswerGroup({
+          id: g.id,
+          tenantId: g.tenantId,
+          name: g.name,
+          number: g.number,
+          mode: g.mode,
+          ringTimeoutS: g.ringTimeoutS,
+          members: [...g.members],
+          fallback: g.fallback,
+        });
+      }
+      const vip = await this.deps.queues.vipList(tenant.id);
+      this.acd.setVipList(
+        tenant.id,
+        vip.map((v) => v.pattern),
+      );
+    }
+  }
+
+  /** Flushes pending records (shutdown, tests). */
+  flush(): Promise<void> {
+    return this.#records.flush();
+  }
+
+  // ── facts from the registrar ────────────────────────────────────────────────
+
+  /** The bindings of `aor` (`user@domain`) changed: the agent is reachable or not. */
+  registrationChanged(aor: string, bindings: readonly Binding[]): void {
+    const user = this.#usersByName.get(aor.split('@')[0] ?? '');
+    if (user) this.acd.agentReachable(user.id, bindings.length > 0);
+  }
+
+  // ── routing ─────────────────────────────────────────────────────────────────
+
+  /** Whether `dialled` is one of the tenant's public numbers (queues, answer groups). */
+  async isPublicNumber(tenantId: string, dialled: string): Promise<boolean> {
+    return (await this.deps.queues.findByNumber(tenantId, dialled)) !== null;
+  }
+
+  /** A new INVITE from an authenticated user or (to a public number) an outside caller. */
+  async invite(req: SipRequest, tx: ServerTransaction, flow: Flow, caller: Party): Promise<void> {
+    const dialled = requestUser(req) ?? '';
+    const match = dialled ? await this.deps.queues.findByNumber(caller.tenantId, dialled) : null;
+    if (match?.kind === 'queue') {
+      const call = this.deps.b2bua.accept(req, tx, flow, caller, this.#queuePolicy());
+      this.#enterQueue(call, match.id);
+      return;
+    }
+    if (match?.kind === 'answer-group') {
+      const call = this.deps.b2bua.accept(req, tx, flow, caller, this.#queuePolicy());
+      this.#ringAnswerGroup(call, match.id);
+      return;
+    }
+    if (caller.kind !== 'user') {
+      tx.respond(createResponse(req, 404, 'Not Found'));
+      return;
+    }
+    const callee = await this.deps.people.resolveCallee(caller.tenantId, dialled);
+    if (!callee) {
+      tx.respond(createResponse(req, 404, 'Not Found'));
+      return;
+    }
+    this.deps.b2bua.ringUser(req, tx, flow, caller, callee, this.#directPolicy());
+  }
+
+  // ── API: agents and picks ───────────────────────────────────────────────────
+
+  snapshot(tenantId: string): SwitchboardSnapshot {
+    return toSnapshot(this.acd.snapshot(tenantId), this.deps.events.seq(tenantId));
+  }
+
+  agentLogin(user: SessionUser, queueId: string): void {
+    this.#agentCommand(user, queueId, () => this.acd.agentLogin(queueId, user.id));
+    if (this.#bindingsOf(user.id).length > 0) this.acd.agentReachable(user.id, true);
+  }
+
+  agentLogout(user: SessionUser, queueId: string): void {
+    this.#agentCommand(user, queueId, () => this.acd.agentLogout(queueId, user.id));
+  }
+
+  agentPause(
+    user: SessionUser,
+    queueId: string | undefined,
+    reason: 'lunch' | 'meeting' | 'admin' | 'other',
+  ): void {
+    this.#agentCommand(user, queueId, () => this.acd.agentPause(user.id, reason, queueId));
+  }
+
+  agentUnpause(user: SessionUser, queueId: string | undefined): void {
+    this.#agentCommand(user, queueId, () => this.acd.agentUnpause(user.id, queueId));
+  }
+
+  async pick(user: SessionUser, callId: string): Promise<void> {
+    const caller = this.acd.caller(callId);
+    const call = this.#calls.get(callId);
+    if (!caller || !call || call.caller.tenantId !== user.tenantId) {
+      throw new ApiFailure(ErrorCode.NotFound, 'No such waiting caller.');
+    }
+    const operator = this.#callee(user.id);
+    const bindings = operator ? this.#bindingsOf(user.id) : [];
+    if (!operator || bindings.length === 0) {
+      throw new ApiFailure(ErrorCode.Conflict, 'Your phone is not registered.');
+    }
+    const result = this.acd.pick(callId, user.id, user.tenantId);
+    if (!result.ok) {
+      throw new ApiFailure(
+        ErrorCode.Conflict,
+        result.code === 'already_connecting'
+          ? 'Someone else is already taking this caller.'
+          : 'The caller is no longer waiting.',
+      );
+    }
+    call.attributes.set('pickedBy', user.id);
+    this.deps.b2bua.ring(
+      call,
+      bindings.map((binding) => ({ binding, user: operator, tag: PICK_TAG })),
+      { autoAnswer: true, headers: this.#queueHeaders(call) },
+    );
+  }
+
+  #agentCommand(user: SessionUser, queueId: string | undefined, run: () => void): void {
+    if (queueId !== undefined) {
+      const q = this.acd.snapshot(user.tenantId).queues.find((x) => x.id === queueId);
+      if (!q) throw new ApiFailure(ErrorCode.NotFound, 'No such queue.');
+    }
+    try {
+      run();
+    } catch (err) {
+      if (err instanceof AcdError) {
+        if (err.code === 'not_member')
+          throw new ApiFailure(ErrorCode.Forbidden, 'You are not a member of that queue.');
+        if (err.code === 'unknown_queue')
+          throw new ApiFailure(ErrorCode.NotFound, 'No such queue.');
+        throw new ApiFailure(ErrorCode.Conflict, err.message);
+      }
+      throw err;
+    }
+  }
+
+  // ── queue calls ─────────────────────────────────────────────────────────────
+
+  #enterQueue(call: Call, queueId: string, enteredAt?: number): void {
+    this.#calls.set(call.id, call);
+    call.attributes.set('queueId', queueId);
+    call.attributes.set('earlyMedia', false);
+    if (!call.attributes.has('firstQueueId')) call.attributes.set('firstQueueId', queueId);
+    if (!call.attributes.has('queuedAt')) call.attributes.set('queuedAt', this.#now());
+    this.deps.b2bua.provisional(call, 182, 'Queued');
+    if (!call.attributes.has('refresh')) {
+      call.attributes.set('refresh', true);
+      const refresh = () => {
+        if (call.state !== CallState.Routing && call.state !== CallState.Ringing) return;
+        this.deps.b2bua.provisional(call, 182, 'Queued');
+        this.deps.b2bua.setTimer(call, QUEUED_REFRESH_MS, refresh);
+      };
+      this.deps.b2bua.setTimer(call, QUEUED_REFRESH_MS, refresh);
+    }
+    const result = this.acd.enqueue({
+      callId: call.id,
+      tenantId: call.caller.tenantId,
+      queueId,
+      callerNumber: call.caller.number,
+      callerName: call.caller.displayName,
+      ...(enteredAt !== undefined ? { enteredAt } : {}),
+    });
+    if (result.result === 'overflow') {
+      call.attributes.set('overflowQueueId', queueId);
+      this.#sendTo(call, result.target);
+    } else if (result.result === 'rejected') {
+      this.deps.b2bua.fail(call, 486, 'Queue Full');
+    }
+  }
+
+  #ringAnswerGroup(call: Call, groupId: string): void {
+    this.#calls.set(call.id, call);
+    call.attributes.set('answerGroupId', groupId);
+    const r = this.acd.ringAnswerGroup({
+      callId: call.id,
+      tenantId: call.caller.tenantId,
+      groupId,
+      callerNumber: call.caller.number,
+      callerName: call.caller.displayName,
+    });
+    if (r.result === 'fallback') this.#sendTo(call, r.target);
+  }
+
+  /** Overflow / fallback: sends a not-yet-answered call on to another target. */
+  #sendTo(call: Call, target: Target): void {
+    if (call.state === CallState.Ended) return;
+    switch (target.kind) {
+      case 'queue':
+        this.#enterQueue(call, target.id, call.attributes.get('queuedAt') as number | undefined);
+        return;
+      case 'answer-group':
+        this.#ringAnswerGroup(call, target.id);
+        return;
+      case 'user': {
+        const callee = this.#callee(target.id);
+        const bindings = callee ? this.#bindingsOf(target.id) : [];
+        if (!callee || bindings.length === 0) {
+          this.deps.b2bua.fail(call, 480, 'Temporarily Unavailable');
+          return;
+        }
+        call.policy = this.#directPolicy();
+        this.deps.b2bua.ring(
+          call,
+          bindings.map((binding) => ({ binding, user: callee })),
+        );
+        return;
+      }
+      case 'number':
+        // External numbers need a trunk (a later issue); the caller is told, not dropped silently.
+        this.#log.warn('overflow to an external number needs a trunk', { call: call.id });
+        this.deps.b2bua.fail(call, 480, 'Temporarily Unavailable');
+        return;
+    }
+  }
+
+  #onAction(action: AcdAction): void {
+    const call = this.#calls.get(action.callId);
+    if (!call || call.state === CallState.Ended) return;
+    switch (action.type) {
+      case 'offer': {
+        this.#records.queueEvent({
+          tenantId: action.tenantId,
+          event: 'offered',
+          callId: action.callId,
+          queueId: action.source.kind === 'queue' ? action.source.queueId : null,
+          callerNumber: action.callerNumber,
+          data: { agents: action.agentIds },
+        });
+        const targets = [];
+        for (const agentId of action.agentIds) {
+          const user = this.#callee(agentId);
+          const bindings = user ? this.#bindingsOf(agentId) : [];
+          if (!user || bindings.length === 0) {
+            // Tell the engine after it finished deciding (no re-entry).
+            queueMicrotask(() => this.acd.offerFailed(action.offerId, agentId, 'unreachable'));
+            continue;
+          }
+          for (const binding of bindings) targets.push({ binding, user, tag: action.offerId });
+        }
+        this.deps.b2bua.ring(call, targets, { headers: this.#queueHeaders(call) });
+        return;
+      }
+      case 'cancel-offer':
+        this.deps.b2bua.cancelLegs(
+          call,
+          (l) => l.tag === action.offerId && action.agentIds.includes(l.user.userId),
+        );
+        return;
+      case 'overflow':
+        call.attributes.set('overflowQueueId', action.queueId);
+        this.#sendTo(call, action.target);
+        return;
+      case 'timeout':
+        this.deps.b2bua.fail(call, 480, 'Temporarily Unavailable');
+        return;
+      case 'fallback':
+        this.#sendTo(call, action.target);
+        return;
+    }
+  }
+
+  /** The policy of a call that waits in a queue or rings an answer group. */
+  #queuePolicy(): CallPolicy {
+    return {
+      answered: (call, leg) => {
+        if (leg.tag === PICK_TAG)
+          return this.acd.pickConnected(call.id) && this.#connected(call, leg);
+        if (!leg.tag) return false;
+        return (
+          this.acd.offerAnswered(leg.tag, leg.user.userId) === 'connected' &&
+          this.#connected(call, leg)
+        );
+      },
+      legFailed: (call, leg, status) => {
+        if (call.winner) return;
+        const sameOffer = call.outbound.filter(
+          (l) =>
+            l !== leg &&
+            l.tag === leg.tag &&
+            l.user.userId === leg.user.userId &&
+            l.final === undefined &&
+            !l.cancelled,
+        );
+        if (sameOffer.length > 0) return; // another device of this agent still rings
+        if (leg.tag === PICK_TAG) {
+          if (!leg.cancelled) this.acd.pickFailed(call.id);
+          return;
+        }
+        if (leg.cancelled || !leg.tag) return; // the engine cancelled it and knows
+        const reason =
+          status === 486 || status === 600
+            ? 'busy'
+            : status === 603
+              ? 'rejected'
+              : status >= 500 && status < 600
+                ? 'unreachable'
+                : 'no_answer';
+        if (reason === 'no_answer') {
+          this.#records.queueEvent({
+            tenantId: call.caller.tenantId,
+            event: 'no_answer',
+            callId: call.id,
+            queueId: (call.attributes.get('queueId') as string | undefined) ?? null,
+            agentId: leg.user.userId,
+          });
+        }
+        this.acd.offerFailed(leg.tag, leg.user.userId, reason);
+      },
+      // The engine keeps the caller waiting and decides the next offer itself.
+      exhausted: () => undefined,
+      abandoned: (call) => {
+        this.acd.abandon(call.id);
+      },
+      ended: (call) => {
+        const agent = call.winner?.user.userId;
+        if (agent) this.acd.callEnded(agent, call.id);
+        this.#disconnected(call);
+      },
+      finished: (call) => this.#finished(call),
+    };
+  }
+
+  #directPolicy(): CallPolicy {
+    return this.deps.b2bua.directWith({
+      answered: (call, leg) => this.#connected(call, leg),
+      ended: (call) => this.#disconnected(call),
+      finished: (call) => this.#finished(call),
+    });
+  }
+
+  /** A call got connected: both users are busy now. Returns true (for `answered`). */
+  #connected(call: Call, leg: OutboundLeg): boolean {
+    call.attributes.set(
+      'connectedUsers',
+      [call.caller.userId, leg.user.userId].filter((u): u is string => !!u),
+    );
+    for (const id of call.attributes.get('connectedUsers') as string[]) this.#busy(id, +1);
+    return true;
+  }
+
+  #disconnected(call: Call): void {
+    for (const id of (call.attributes.get('connectedUsers') as string[] | undefined) ?? [])
+      this.#busy(id, -1);
+    call.attributes.delete('connectedUsers');
+  }
+
+  #busy(userId: string, delta: number): void {
+    const n = Math.max(0, (this.#activeCalls.get(userId) ?? 0) + delta);
+    if (n === 0) this.#activeCalls.delete(userId);
+    else this.#activeCalls.set(userId, n);
+    this.acd.agentBusy(userId, n > 0);
+  }
+
+  #finished(call: Call): void {
+    this.#calls.delete(call.id);
+    this.#disconnected(call);
+    const queueId = (call.attributes.get('firstQueueId') as string | undefined) ?? null;
+    const queuedAt = call.attributes.get('queuedAt') as number | undefined;
+    const answeredAt = call.answeredAt;
+    const outcome = call.winner
+      ? 'answered'
+      : call.endReason === 'cancelled' || call.endReason === 'caller disconnected'
+        ? queueId
+          ? 'abandoned'
+          : 'cancelled'
+        : call.failStatus === 486 || call.failStatus === 600
+          ? 'busy'
+          : call.failStatus === 603
+            ? 'rejected'
+            : call.failStatus === 408 || call.failStatus === 480
+              ? 'no_answer'
+              : 'failed';
+    this.#records.callRecord({
+      tenantId: call.caller.tenantId,
+      callId: call.id,
+      leg: 'inbound',
+      direction: call.caller.kind === 'user' ? 'internal' : 'incoming',
+      startedAt: new Date(call.startedAt),
+      answeredAt: answeredAt ? new Date(answeredAt) : null,
+      endedAt: new Date(call.endedAt ?? this.#now()),
+      callerNumber: call.caller.number,
+      callerName: call.caller.displayName,
+      calleeNumber: call.dialled,
+      userId: call.winner?.user.userId ?? null,
+      queueId,
+      waitMs:
+        queuedAt !== undefined ? (answeredAt ?? call.endedAt ?? this.#now()) - queuedAt : null,
+      talkMs: answeredAt ? (call.endedAt ?? this.#now()) - answeredAt : null,
+      outcome,
+      overflowQueueId: (call.attributes.get('overflowQueueId') as string | undefined) ?? null,
+    });
+  }
+
+  // ── events ──────────────────────────────────────────────────────────────────
+
+  #onEvent(event: AcdEvent): void {
+    const wire = toProtocolEvent(event);
+    if (wire) this.deps.events.publish(event.tenantId, wire.event, wire.data);
+    this.#records.fromAcdEvent(event);
+  }
+
+  // ── users ───────────────────────────────────────────────────────────────────
+
+  #remember(user: User): void {
+    this.#users.set(user.id, user);
+    this.#usersByName.set(user.username, user);
+  }
+
+  #callee(userId: string): Callee | undefined {
+    const user = this.#users.get(userId);
+    const tenant = user ? this.deps.people.tenant(user.tenantId) : undefined;
+    if (!user || !tenant) return undefined;
+    return {
+      userId: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      extension: user.extension ?? user.username,
+      domain: tenant.domain,
+    };
+  }
+
+  #bindingsOf(userId: string): Binding[] {
+    const callee = this.#callee(userId);
+    return callee ? this.deps.b2bua.bindingsOf(callee) : [];
+  }
+
+  /** Headers telling the answering phone which queue the caller comes from. */
+  #queueHeaders(call: Call): Record<string, string> {
+    const queueId = call.attributes.get('queueId') as string | undefined;
+    if (!queueId) return {};
+    const name = this.acd.snapshot(call.caller.tenantId).queues.find((q) => q.id === queueId)?.name;
+    return name ? { 'X-Sentral-Queue': encodeURIComponent(name) } : {};
+  }
+}
