@@ -29,6 +29,8 @@ export interface CoreConfig {
   dev: boolean;
   /** Create the demo company on an empty database. */
   seedDemo: boolean;
+  /** Seconds a blind transfer rings before it comes back to the transferrer (recall). */
+  recallAfterS: number;
   /** Log level for the core's logger. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -55,6 +57,14 @@ function parseIceServers(value: string | undefined): IceServerConfig[] {
   }
 }
 
+function parsePositive(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new Error(`${name} must be a positive number of seconds`);
+  return n;
+}
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 export function loadConfig(
@@ -74,6 +84,7 @@ export function loadConfig(
     publicSipUrl: env.PUBLIC_SIP_URL || undefined,
     dev: argv.includes('--dev') || env.SENTRAL_DEV === '1',
     seedDemo: env.SEED_DEMO !== '0',
+    recallAfterS: parsePositive(env.RECALL_AFTER_S, 20, 'RECALL_AFTER_S'),
     logLevel,
   };
 }

@@ -143,6 +143,16 @@ export const Commands = {
     params: z.object({ queueId: z.string().min(1).max(64).optional() }),
     result: z.object({}),
   },
+  /**
+   * Blind transfer of the caller you are talking to, to a colleague (extension, username or
+   * number). Not answered within the recall time, busy or rejected → it rings you again,
+   * marked as a recall. `callId` (the core's, or your leg's SIP Call-ID) picks the call when
+   * you have several; without it your only connected call is meant.
+   */
+  'transfer.blind': {
+    params: z.object({ target: text(64), callId: z.string().min(1).max(256).optional() }),
+    result: z.object({}),
+  },
   /** An operator takes a waiting caller: the core rings the operator's phone with auto-answer. */
   'queue.pick': {
     params: z.object({ callId: z.string().min(1).max(128) }),

@@ -121,6 +121,10 @@ export class ApiServer {
         this.#switchboard().agentUnpause(requireUser(ctx), p.queueId);
         return {};
       },
+      'transfer.blind': async (ctx, p) => {
+        await this.#switchboard().blindTransfer(requireUser(ctx), p.target, p.callId);
+        return {};
+      },
       'queue.pick': async (ctx, p) => {
         await this.#switchboard().pick(requireRole(ctx, OPERATOR_ROLES), p.callId);
         return {};

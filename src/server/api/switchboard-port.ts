@@ -18,4 +18,5 @@ export interface SwitchboardPort {
   ): void;
   agentUnpause(user: SessionUser, queueId: string | undefined): void;
   pick(user: SessionUser, callId: string): Promise<void>;
+  blindTransfer(user: SessionUser, target: string, callId: string | undefined): Promise<void>;
 }

@@ -123,6 +123,18 @@ export interface OutboundLeg {
   finalResponse: SipResponse | undefined;
   cancelled: boolean;
   failureReported: boolean;
+  /** The transfer attempt that rang this leg (delayed offer, ADR 0005); undefined otherwise. */
+  readonly transfer: number | undefined;
+}
+
+/** What a policy gives {@link B2bua.transfer}. */
+export interface TransferOptions {
+  /** Extra headers on the INVITEs (Referred-By, recall markers). */
+  headers?: Record<string, string>;
+  /** Every target failed (busy, rejected, no answer, unreachable); `status` is the best failure. */
+  onFailed(status: number): void;
+  /** The new party answered and the caller's media now flows to it. */
+  onConnected?(leg: OutboundLeg): void;
 }
 
 export type Leg = InboundLeg | OutboundLeg;
@@ -154,6 +166,9 @@ export class Call {
   /** Call-ID and From tag shared by this call's outbound legs (one fork per call). */
   readonly outCallId = newCallId();
   readonly outFromTag = newTag();
+  /** The transfer in progress, when state is Transferring. */
+  transferring: TransferOptions | undefined;
+  transferAttempts = 0;
   /** Free-form attributes for the policy (queue id, offer ids, …). */
   readonly attributes = new Map<string, unknown>();
 
@@ -325,6 +340,7 @@ export class B2bua {
         finalResponse: undefined,
         cancelled: false,
         failureReported: false,
+        transfer: undefined,
       };
       call.outbound.push(leg);
       legs.push(leg);
@@ -364,6 +380,136 @@ export class B2bua {
     if (call.winner?.dialog) this.#sendInDialog(call.winner, 'BYE');
     this.cancelLegs(call, () => true);
     this.#end(call, reason, 'core');
+  }
+
+  /**
+   * Blind transfer of an answered call's caller to new devices (ADR 0005): the current party
+   * is released (BYE), the targets are rung without SDP, and the first to answer offers; the
+   * caller is re-INVITEd with that offer and its answer goes to the new party in the ACK.
+   * Returns false when the call cannot be transferred now.
+   */
+  transfer(call: Call, targets: readonly RingTarget[], options: TransferOptions): boolean {
+    const idleTransfer = call.state === CallState.Transferring && !call.transferring;
+    if ((call.state !== CallState.Active && !idleTransfer) || !call.inbound.dialog) return false;
+    if (targets.length === 0) return false;
+    const released = call.winner;
+    if (released?.dialog) {
+      this.#sendInDialog(released, 'BYE');
+      this.#forgetDialog(released);
+    }
+    call.winner = undefined;
+    if (call.state === CallState.Active) call.moveTo(CallState.Transferring);
+    call.transferring = options;
+    const attempt = ++call.transferAttempts;
+    const leg = { callId: newCallId(), fromTag: newTag(), delayedOffer: true };
+    for (const target of targets) {
+      const out = this.#buildOutboundInvite(call, target, { headers: options.headers ?? {} }, leg);
+      const tleg: OutboundLeg = {
+        kind: 'out',
+        flow: target.binding.flow,
+        invite: out,
+        binding: target.binding,
+        user: target.user,
+        tag: target.tag,
+        tx: undefined,
+        dialog: undefined,
+        provisional: false,
+        final: undefined,
+        finalResponse: undefined,
+        cancelled: false,
+        failureReported: false,
+        transfer: attempt,
+      };
+      call.outbound.push(tleg);
+      tleg.tx = this.deps.transactions.sendRequest(out, tleg.flow, {
+        onResponse: (res) => this.#transferResponse(call, tleg, res),
+        onTimeout: () => this.#transferLegFailed(call, tleg, 408),
+        onTransportError: () => this.#transferLegFailed(call, tleg, 503),
+      });
+    }
+    return true;
+  }
+
+  #transferResponse(call: Call, leg: OutboundLeg, res: SipResponse): void {
+    if (res.status < 200) {
+      if (res.status > 100) leg.provisional = true;
+      if (leg.cancelled && leg.provisional) this.#sendCancel(leg);
+      return;
+    }
+    leg.final = res.status;
+    leg.finalResponse = res;
+    if (res.status >= 300) {
+      this.#transferLegFailed(call, leg, res.status);
+      return;
+    }
+    const dialog = Dialog.uac(leg.invite, res);
+    leg.dialog = dialog;
+    this.#dialogs.set(dialogKey(dialog.id.callId, dialog.id.localTag, dialog.id.remoteTag), {
+      call,
+      leg,
+    });
+    const inbound = call.inbound.dialog;
+    if (
+      call.state !== CallState.Transferring ||
+      call.winner ||
+      leg.cancelled ||
+      !inbound ||
+      !res.body
+    ) {
+      this.#sendAck(leg, leg.invite.cseq.seq);
+      this.#sendInDialog(leg, 'BYE');
+      this.#forgetDialog(leg);
+      return;
+    }
+    call.winner = leg;
+    const options = call.transferring;
+    this.cancelLegs(call, (l) => l.transfer === leg.transfer && l !== leg);
+    // Re-point the caller: re-INVITE with the new party's offer, unchanged.
+    const reinvite = inbound.createRequest('INVITE', {
+      body: res.body,
+      headers: { 'Content-Type': res.get('Content-Type') ?? 'application/sdp' },
+    });
+    reinvite.prepend('Via', `${this.deps.via(call.inbound.flow)};branch=${newBranch()}`);
+    reinvite.set('Contact', this.deps.contact(call.inbound.flow));
+    const giveUp = (why: string) => {
+      this.#sendAck(leg, leg.invite.cseq.seq);
+      this.#sendInDialog(leg, 'BYE');
+      this.#sendInDialog(call.inbound, 'BYE');
+      this.#end(call, why, 'core');
+    };
+    this.deps.transactions.sendRequest(reinvite, call.inbound.flow, {
+      onResponse: (answer) => {
+        if (answer.status < 200) return;
+        if (answer.status >= 300 || !answer.body) {
+          giveUp(`caller refused the transfer (${answer.status})`);
+          return;
+        }
+        const ack = inbound.createAck(reinvite.cseq.seq);
+        ack.prepend('Via', `${this.deps.via(call.inbound.flow)};branch=${newBranch()}`);
+        if (!call.inbound.flow.closed) call.inbound.flow.send(ack.toString());
+        this.#sendAck(leg, leg.invite.cseq.seq, answer);
+        if (call.state !== CallState.Transferring) return;
+        call.moveTo(CallState.Active);
+        call.transferring = undefined;
+        call.answeredAt ??= Date.now();
+        this.#log.info('transferred', { call: call.id, to: leg.user.username });
+        options?.onConnected?.(leg);
+      },
+      onTimeout: () => giveUp('caller did not answer the transfer re-INVITE'),
+      onTransportError: () => giveUp('caller gone during transfer'),
+    });
+  }
+
+  #transferLegFailed(call: Call, leg: OutboundLeg, status: number): void {
+    if (leg.failureReported) return;
+    leg.failureReported = true;
+    leg.final ??= status;
+    if (call.state !== CallState.Transferring || call.winner) return;
+    const tried = call.outbound.filter((l) => l.transfer === leg.transfer);
+    if (tried.some((l) => l.final === undefined && !l.failureReported)) return;
+    const options = call.transferring;
+    call.transferring = undefined;
+    options?.onFailed(bestFailure(tried).status);
   }
 
   setTimer(call: Call, ms: number, fn: () => void): NodeJS.Timeout {
@@ -459,7 +605,8 @@ export class B2bua {
           else this.#respondInbound(call, 480, 'Temporarily Unavailable');
           this.#end(call, 'callee disconnected', 'callee');
         } else if (leg.final === undefined) {
-          this.#outboundFailed(call, leg, 503);
+          if (leg.transfer !== undefined) this.#transferLegFailed(call, leg, 503);
+          else this.#outboundFailed(call, leg, 503);
         }
       }
     }
@@ -472,7 +619,16 @@ export class B2bua {
 
   // ── outbound leg ────────────────────────────────────────────────────────────
 
-  #buildOutboundInvite(call: Call, target: RingTarget, options: RingOptions): SipRequest {
+  #buildOutboundInvite(
+    call: Call,
+    target: RingTarget,
+    options: RingOptions,
+    leg: { callId: string; fromTag: string; delayedOffer: boolean } = {
+      callId: call.outCallId,
+      fromTag: call.outFromTag,
+      delayedOffer: false,
+    },
+  ): SipRequest {
     const { caller } = call;
     const original = call.inbound.invite;
     const req = new SipRequest('INVITE', target.binding.contactUri);
@@ -481,12 +637,12 @@ export class B2bua {
     // Caller ID: the authenticated user, or the outside caller's number (its name untrusted).
     const callerUri = `sip:${sipUserPart(caller.number)}@${caller.domain}`;
     const name = caller.displayName ? `${quoteDisplayName(caller.displayName)} ` : '';
-    req.set('From', `${name}<${callerUri}>;tag=${call.outFromTag}`);
+    req.set('From', `${name}<${callerUri}>;tag=${leg.fromTag}`);
     req.set(
       'To',
       `${quoteDisplayName(target.user.displayName)} <sip:${target.user.username}@${target.user.domain}>`,
     );
-    req.set('Call-ID', call.outCallId);
+    req.set('Call-ID', leg.callId);
     req.set('CSeq', '1 INVITE');
     req.set('Contact', this.deps.contact(target.binding.flow));
     req.set('P-Asserted-Identity', `${name}<${callerUri}>`);
@@ -497,6 +653,7 @@ export class B2bua {
       req.set('Answer-Mode', 'Auto');
     }
     for (const [k, v] of Object.entries(options.headers ?? {})) req.set(k, v);
+    if (leg.delayedOffer) return req; // the callee offers in its 200 (ADR 0005)
     const contentType = original.get('Content-Type');
     if (contentType) req.set('Content-Type', contentType);
     req.body = original.body;
@@ -644,6 +801,12 @@ export class B2bua {
 
   #forward(call: Call, from: Leg, req: SipRequest, tx: ServerTransaction): void {
     const to = this.#otherLeg(call, from);
+    if (call.state === CallState.Transferring && !to) {
+      // Nobody on the other side yet: hold off offers, accept the rest (e.g. DTMF).
+      const pending = req.method === 'INVITE' || req.method === 'UPDATE';
+      tx.respond(createResponse(req, pending ? 491 : 200, pending ? 'Request Pending' : 'OK'));
+      return;
+    }
     if (!to?.dialog || call.state === CallState.Ended) {
       tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
       return;
@@ -708,7 +871,11 @@ export class B2bua {
     return leg.kind === 'in' ? call.winner : call.inbound;
   }
 
-  #sendAck(leg: Leg, cseq: number, original?: SipRequest): void {
+  #sendAck(
+    leg: Leg,
+    cseq: number,
+    original?: { body: string; get(name: string): string | undefined },
+  ): void {
     if (!leg.dialog || leg.flow.closed) return;
     const ack = leg.dialog.createAck(cseq);
     ack.prepend('Via', `${this.deps.via(leg.flow)};branch=${newBranch()}`);
@@ -739,7 +906,8 @@ export class B2bua {
 
   #end(call: Call, reason: string, by?: 'caller' | 'callee' | 'core'): void {
     if (call.state === CallState.Ended) return;
-    const wasConnected = call.winner !== undefined;
+    const wasConnected = call.winner !== undefined || call.state === CallState.Transferring;
+    this.cancelLegs(call, () => true);
     call.moveTo(CallState.Ended);
     call.endedAt = Date.now();
     call.endReason = reason;

@@ -3,14 +3,18 @@
  *
  * ```
  *   Routing ──► Ringing ──► Connecting ──► Active ──► Ended
- *      │           │            │             ▲
- *      │           │            └─────────────┘ (ACK from the caller)
+ *      │           │            │             ▲  │
+ *      │           │            └─────────────┘  ▼
+ *      │           │                      Transferring ──► Ended
+ *      │           │                   (new party rings; back to Active when it answers)
  *      └───────────┴────────────┴─────────────────► Ended
  * ```
  * - Routing: INVITE accepted, outbound legs being created.
  * - Ringing: at least one callee sent a provisional response.
  * - Connecting: a callee answered; 200 OK sent to the caller, waiting for its ACK.
  * - Active: both legs confirmed; in-dialog requests pass through.
+ * - Transferring: the caller's other party was released and a new one is being rung; when it
+ *   answers, the caller's media is re-pointed to it (ADR 0005) and the call is Active again.
  * - Ended: final; BYE/CANCEL/failure handled, legs torn down.
  */
 export enum CallState {
@@ -18,6 +22,7 @@ export enum CallState {
   Ringing = 'ringing',
   Connecting = 'connecting',
   Active = 'active',
+  Transferring = 'transferring',
   Ended = 'ended',
 }
 
@@ -25,7 +30,8 @@ const ALLOWED: Record<CallState, readonly CallState[]> = {
   [CallState.Routing]: [CallState.Ringing, CallState.Connecting, CallState.Ended],
   [CallState.Ringing]: [CallState.Connecting, CallState.Ended],
   [CallState.Connecting]: [CallState.Active, CallState.Ended],
-  [CallState.Active]: [CallState.Ended],
+  [CallState.Active]: [CallState.Transferring, CallState.Ended],
+  [CallState.Transferring]: [CallState.Active, CallState.Ended],
   [CallState.Ended]: [],
 };
 

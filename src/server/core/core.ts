@@ -93,6 +93,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     records: new RecordsRepository(db),
     events,
     logger: logger.child('switchboard'),
+    recallAfterS: config.recallAfterS,
   });
   await switchboard.load();
   late.switchboard = switchboard;

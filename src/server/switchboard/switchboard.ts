@@ -45,6 +45,8 @@ export interface SwitchboardDeps {
   events: TenantEventBus;
   logger: Logger;
   now?: () => number;
+  /** Seconds a blind transfer rings before it comes back to the transferrer. */
+  recallAfterS?: number;
 }
 
 export class Switchboard implements SwitchboardPort {
@@ -59,10 +61,12 @@ export class Switchboard implements SwitchboardPort {
   readonly #activeCalls = new Map<string, number>();
   readonly #records: RecordWriter;
   readonly #now: () => number;
+  readonly #recallAfterMs: number;
 
   constructor(private readonly deps: SwitchboardDeps) {
     this.#log = deps.logger;
     this.#now = deps.now ?? Date.now;
+    this.#recallAfterMs = (deps.recallAfterS ?? 20) * 1000;
     this.#records = new RecordWriter(deps.records, deps.logger);
     this.acd = new Acd({
       now: this.#now,
@@ -221,6 +225,121 @@ export class Switchboard implements SwitchboardPort {
       bindings.map((binding) => ({ binding, user: operator, tag: PICK_TAG })),
       { autoAnswer: true, headers: this.#queueHeaders(call) },
     );
+  }
+
+  async blindTransfer(
+    user: SessionUser,
+    target: string,
+    callId: string | undefined,
+  ): Promise<void> {
+    const mine = this.deps.b2bua
+      .calls()
+      .filter((c) => c.caller.tenantId === user.tenantId && c.winner?.user.userId === user.id)
+      .filter((c) => !callId || c.id === callId || c.winner?.invite.callId === callId);
+    const call = mine[0];
+    if (!call || mine.length > 1) {
+      throw new ApiFailure(
+        call ? ErrorCode.BadRequest : ErrorCode.NotFound,
+        call
+          ? 'You have several calls; say which (callId).'
+          : 'You have no answered call to transfer.',
+      );
+    }
+    if (call.state !== CallState.Active) {
+      throw new ApiFailure(
+        ErrorCode.Conflict,
+        'The call is not in a state that can be transferred.',
+      );
+    }
+    const callee = await this.deps.people.resolveCallee(user.tenantId, target);
+    if (!callee) throw new ApiFailure(ErrorCode.NotFound, `Nobody has the number ${target}.`);
+    if (callee.userId === user.id)
+      throw new ApiFailure(ErrorCode.BadRequest, 'You cannot transfer a call to yourself.');
+    const bindings = this.#bindingsOf(callee.userId);
+    if (bindings.length === 0)
+      throw new ApiFailure(ErrorCode.Conflict, `${callee.displayName} is not reachable.`);
+    const transferrer = this.#callee(user.id);
+    if (!transferrer) throw new ApiFailure(ErrorCode.NotFound, 'Unknown user.');
+
+    // The transferrer is free from now on.
+    this.acd.callEnded(user.id, call.id);
+    this.#disconnected(call);
+    call.attributes.set('transferredBy', user.id);
+    call.attributes.set('transferredTo', callee.extension);
+    this.#records.queueEvent({
+      tenantId: user.tenantId,
+      event: 'transferred',
+      callId: call.id,
+      queueId: (call.attributes.get('firstQueueId') as string | undefined) ?? null,
+      agentId: user.id,
+      data: { to: callee.extension },
+    });
+    this.#startTransfer(call, callee, transferrer, { recall: true });
+  }
+
+  /**
+   * Rings `to` for a blind transfer; unanswered within the recall time, busy or rejected, the
+   * call comes back to `by` marked as a recall with the reason (when `recall` is set).
+   */
+  #startTransfer(
+    call: Call,
+    to: Callee,
+    by: Callee,
+    opts: { recall: boolean; reason?: string },
+  ): void {
+    let timedOut = false;
+    const referredBy = `<sip:${by.extension}@${by.domain}>`;
+    const headers: Record<string, string> = { 'Referred-By': referredBy };
+    if (opts.reason) headers['X-Sentral-Recall'] = opts.reason;
+    const ok = this.deps.b2bua.transfer(
+      call,
+      this.#bindingsOf(to.userId).map((binding) => ({ binding, user: to })),
+      {
+        headers,
+        onConnected: (leg) => {
+          clearTimeout(timer);
+          this.#connected(call, leg);
+          call.attributes.set('connectedUsers', [leg.user.userId]);
+        },
+        onFailed: (status) => {
+          clearTimeout(timer);
+          const reason = timedOut
+            ? 'no_answer'
+            : status === 486 || status === 600
+              ? 'busy'
+              : status === 603
+                ? 'rejected'
+                : 'no_answer';
+          if (!opts.recall) {
+            this.deps.b2bua.hangup(call, `recall to ${by.username} failed (${reason})`);
+            return;
+          }
+          this.#records.queueEvent({
+            tenantId: call.caller.tenantId,
+            event: 'recall',
+            callId: call.id,
+            queueId: (call.attributes.get('firstQueueId') as string | undefined) ?? null,
+            agentId: by.userId,
+            data: { reason, target: to.extension },
+          });
+          call.attributes.set('recall', reason);
+          if (this.#bindingsOf(by.userId).length === 0) {
+            this.deps.b2bua.hangup(call, 'recall impossible: transferrer unreachable');
+            return;
+          }
+          this.#startTransfer(call, by, by, { recall: false, reason });
+        },
+      },
+    );
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.deps.b2bua.cancelLegs(call, (l) => l.transfer !== undefined && l.final === undefined);
+    }, this.#recallAfterMs);
+    timer.unref();
+    if (!ok) {
+      clearTimeout(timer);
+      this.deps.b2bua.hangup(call, 'transfer impossible');
+    }
   }
 
   #agentCommand(user: SessionUser, queueId: string | undefined, run: () => void): void {
@@ -495,6 +614,9 @@ export class Switchboard implements SwitchboardPort {
         queuedAt !== undefined ? (answeredAt ?? call.endedAt ?? this.#now()) - queuedAt : null,
       talkMs: answeredAt ? (call.endedAt ?? this.#now()) - answeredAt : null,
       outcome,
+      transferredTo: (call.attributes.get('transferredTo') as string | undefined) ?? null,
+      transferredBy: (call.attributes.get('transferredBy') as string | undefined) ?? null,
+      recall: call.attributes.has('recall'),
       overflowQueueId: (call.attributes.get('overflowQueueId') as string | undefined) ?? null,
     });
   }

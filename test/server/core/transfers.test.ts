@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SipPeer, rand, type ReceivedMessage } from '../support/sip-peer';
+import {
+  SDP,
+  inDialog,
+  loginAndRegister,
+  outsideInvite,
+  respond,
+  uriOf,
+  type Registered,
+} from '../support/scenarios';
+import { startTestCore, type TestCore } from '../support/test-core';
+
+let core: TestCore;
+const opened: Array<{ close(): void }> = [];
+
+beforeAll(async () => {
+  core = await startTestCore({ RECALL_AFTER_S: '2' });
+});
+afterAll(async () => {
+  for (const o of opened) o.close();
+  await core?.close();
+});
+
+async function agent(username: string): Promise<Registered> {
+  const r = await loginAndRegister(core.wsUrl, username);
+  opened.push(r.peer, r.api);
+  return r;
+}
+
+const OLA_SDP = SDP.replace('40000', '41000');
+const RENE_OFFER = SDP.replace('40000', '42000');
+const CALLER_ANSWER = SDP.replace('40000', '43000');
+
+/** An outside caller in the Salg queue, answered by Ola; returns the caller's dialog. */
+async function callerTalkingToOla(ola: Registered) {
+  const snap = (await ola.api.command('switchboard.snapshot')) as {
+    result: { queues: Array<{ id: string; name: string }> };
+  };
+  const salg = snap.result.queues.find((q) => q.name === 'Salg')?.id ?? '';
+  await ola.api.command('agent.login', { queueId: salg });
+  const peer = await SipPeer.connect(core.wsUrl);
+  opened.push(peer);
+  const callId = rand();
+  const fromTag = rand();
+  peer.send(
+    outsideInvite({
+      peer,
+      to: '+4721000020',
+      fromNumber: '+4797000001',
+      fromName: 'Kunde',
+      callId,
+      fromTag,
+    }),
+  );
+  await peer.expectResponse(182, 'INVITE');
+  const offer = await ola.peer.expectRequest('INVITE');
+  ola.peer.send(
+    respond(offer, 200, 'OK', {
+      toTag: rand(),
+      contact: `<sip:ola@${ola.peer.host}>`,
+      body: OLA_SDP,
+    }),
+  );
+  const ok = await peer.expectResponse(200, 'INVITE');
+  const from = `"Kunde" <sip:+4797000001@outside.invalid>;tag=${fromTag}`;
+  peer.send(
+    inDialog({
+      method: 'ACK',
+      host: peer.host,
+      requestUri: uriOf(ok.header('Contact')),
+      from,
+      to: ok.header('To') ?? '',
+      callId,
+      cseq: 1,
+    }),
+  );
+  await ola.peer.expectRequest('ACK');
+  // Leave the queue so the next scenario's agent gets the next caller (Ola is in wrap-up then).
+  await ola.api.command('agent.logout', { queueId: salg });
+  return { peer, callId, from, to: ok.header('To') ?? '', coreUri: uriOf(ok.header('Contact')) };
+}
+
+/** The caller side of ADR 0005: answer the core's re-INVITE carrying the new party's offer. */
+async function answerReinvite(caller: { peer: SipPeer }): Promise<ReceivedMessage> {
+  const reinvite = await caller.peer.expectRequest('INVITE');
+  caller.peer.send(
+    respond(reinvite, 200, 'OK', {
+      contact: `<sip:caller@${caller.peer.host}>`,
+      body: CALLER_ANSWER,
+    }),
+  );
+  const ack = await caller.peer.expectRequest('ACK');
+  expect(ack.body).toBe('');
+  return reinvite;
+}
+
+describe('blind transfer with recall (ADR 0005 flow)', () => {
+  it("moves the caller to the colleague: BYE to the operator, offerless INVITE, caller re-INVITEd with the colleague's offer", async () => {
+    const ola = await agent('ola.hansen');
+    const rene = await agent('rene.lie'); // 1008
+    const caller = await callerTalkingToOla(ola);
+
+    const transfer = ola.api.command('transfer.blind', { target: '1008' });
+    expect(await transfer).toMatchObject({ ok: true });
+    const bye = await ola.peer.expectRequest('BYE');
+    ola.peer.send(respond(bye, 200, 'OK'));
+
+    const inv = await rene.peer.expectRequest('INVITE');
+    expect(inv.body).toBe(''); // delayed offer: René offers in his 200
+    expect(inv.header('From')).toMatch(/^"Kunde" <sip:\+4797000001@/); // the original caller
+    expect(inv.header('Referred-By')).toBe('<sip:1007@nordlys.sentral.invalid>'); // who transferred
+    rene.peer.send(
+      respond(inv, 200, 'OK', {
+        toTag: 'rene1',
+        contact: `<sip:rene@${rene.peer.host}>`,
+        body: RENE_OFFER,
+      }),
+    );
+
+    const reinvite = await answerReinvite(caller);
+    expect(reinvite.body).toBe(RENE_OFFER);
+    const reneAck = await rene.peer.expectRequest('ACK');
+    expect(reneAck.body).toBe(CALLER_ANSWER);
+
+    // From now on the caller and René talk: a BYE from René reaches the caller.
+    rene.peer.send(
+      inDialog({
+        method: 'BYE',
+        host: rene.peer.host,
+        requestUri: uriOf(inv.header('Contact')),
+        from: `${inv.header('To')};tag=rene1`,
+        to: inv.header('From') ?? '',
+        callId: inv.header('Call-ID') ?? '',
+        cseq: 1,
+      }),
+    );
+    await rene.peer.expectResponse(200, 'BYE');
+    const callerBye = await caller.peer.expectRequest('BYE');
+    expect(callerBye.header('Call-ID')).toBe(caller.callId);
+    caller.peer.send(respond(callerBye, 200, 'OK'));
+
+    await core.core.switchboard.flush();
+    const [cdr] = await core.core.db.query<{ transferred_to: string; outcome: string }>(
+      `SELECT transferred_to, outcome FROM call_records WHERE caller_number = '+4797000001' ORDER BY started_at DESC LIMIT 1`,
+    );
+    expect(cdr).toMatchObject({ transferred_to: '1008', outcome: 'answered' });
+  });
+
+  it('recalls to the operator when the colleague is busy, marked with the reason', async () => {
+    const ola = await agent('martin.andersen');
+    const lars = await agent('lars.johansen'); // 1009
+    const caller = await callerTalkingToOla(ola);
+    await ola.api.command('transfer.blind', { target: '1009' });
+    ola.peer.send(respond(await ola.peer.expectRequest('BYE'), 200, 'OK'));
+    const inv = await lars.peer.expectRequest('INVITE');
+    lars.peer.send(respond(inv, 486, 'Busy Here', { toTag: 'lars1' }));
+    await lars.peer.expectRequest('ACK');
+
+    const recall = await ola.peer.expectRequest('INVITE');
+    expect(recall.header('X-Sentral-Recall')).toBe('busy');
+    expect(recall.body).toBe('');
+    ola.peer.send(
+      respond(recall, 200, 'OK', {
+        toTag: 'olaR',
+        contact: `<sip:ola@${ola.peer.host}>`,
+        body: OLA_SDP,
+      }),
+    );
+    const reinvite = await answerReinvite(caller);
+    expect(reinvite.body).toBe(OLA_SDP);
+    expect((await ola.peer.expectRequest('ACK')).body).toBe(CALLER_ANSWER);
+  });
+
+  it('recalls after the recall time when nobody answers', async () => {
+    const ola = await agent('camilla.kristiansen');
+    const silje = await agent('silje.larsen'); // 1010
+    const caller = await callerTalkingToOla(ola);
+    await ola.api.command('transfer.blind', { target: '1010' });
+    ola.peer.send(respond(await ola.peer.expectRequest('BYE'), 200, 'OK'));
+    const inv = await silje.peer.expectRequest('INVITE');
+    silje.peer.send(
+      respond(inv, 180, 'Ringing', { toTag: 's1', contact: `<sip:s@${silje.peer.host}>` }),
+    );
+    const cancel = await silje.peer.expect((m) => m.method === 'CANCEL', 5000);
+    silje.peer.send(respond(cancel, 200, 'OK'));
+    silje.peer.send(respond(inv, 487, 'Request Terminated', { toTag: 's1' }));
+    const recall = await ola.peer.expectRequest('INVITE');
+    expect(recall.header('X-Sentral-Recall')).toBe('no_answer');
+    expect(caller.callId).toBeTruthy();
+  });
+
+  it('refuses a transfer without an answered call, to nobody, or by someone not on the call', async () => {
+    const ida = await agent('ida.pedersen');
+    expect(await ida.api.command('transfer.blind', { target: '1008' })).toMatchObject({
+      error: { code: 'not_found' },
+    });
+    const ola = await agent('kare.maeland');
+    await callerTalkingToOla(ola);
+    expect(await ola.api.command('transfer.blind', { target: '9999' })).toMatchObject({
+      error: { code: 'not_found' },
+    });
+    expect(await ola.api.command('transfer.blind', { target: '1040' })).toMatchObject({
+      error: { code: 'conflict' },
+    }); // not registered
+  });
+});
