@@ -1,0 +1,142 @@
+/**
+ * The switchboard end to end with real audio: an outside caller (JsSIP in Node with a tone as
+ * its microphone) calls the company's main number and waits in the queue; the operator picks
+ * it and talks to it in her browser, then transfers it blind to a colleague, who answers in his
+ * browser. Audio must flow caller ↔ operator, then caller ↔ colleague (ADR 0005 re-pointing).
+ */
+import { expect, test } from '@playwright/test';
+import JsSIP from 'jssip';
+import WebSocket from 'ws';
+import { startCore, type RunningCore } from './core-process';
+import { installNodeGlobals, toneStream } from './node-peer';
+import { Softphone } from './softphone';
+
+let core: RunningCore;
+
+test.beforeAll(async () => {
+  core = await startCore();
+});
+test.afterAll(async () => {
+  await core?.stop();
+});
+
+/** A JSON-API session of its own for the operator (a second session of the same user). */
+async function operatorApi(wsUrl: string, username: string) {
+  const ws = new WebSocket(`${wsUrl}/api`);
+  await new Promise((r) => ws.once('open', r));
+  const frames: Array<Record<string, unknown>> = [];
+  ws.on('message', (d) => frames.push(JSON.parse(d.toString()) as Record<string, unknown>));
+  let id = 0;
+  const command = async (type: string, params: Record<string, unknown> = {}) => {
+    const my = ++id;
+    ws.send(JSON.stringify({ id: my, type, ...params }));
+    await expect.poll(() => frames.some((f) => f.id === my)).toBe(true);
+    return frames.find((f) => f.id === my) as { ok: boolean; result?: unknown; error?: unknown };
+  };
+  const login = await command('auth.login', { username, password: 'demo1234' });
+  expect(login.ok).toBe(true);
+  const event = async (name: string, pred: (data: Record<string, unknown>) => boolean) => {
+    await expect
+      .poll(() => frames.some((f) => f.event === name && pred(f.data as Record<string, unknown>)))
+      .toBe(true);
+    return frames.find((f) => f.event === name && pred(f.data as Record<string, unknown>))
+      ?.data as Record<string, unknown>;
+  };
+  return { command, event, close: () => ws.close() };
+}
+
+async function inboundPackets(pc: RTCPeerConnection): Promise<number> {
+  const stats = await pc.getStats();
+  let n = 0;
+  stats.forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
+    if (s.type === 'inbound-rtp') n += s.packetsReceived ?? 0;
+  });
+  return n;
+}
+
+test('outside caller → queue → operator picks → blind transfer → colleague answers; audio both ways at each step', async ({
+  browser,
+}) => {
+  installNodeGlobals();
+  const kari = await Softphone.open(browser, core.url);
+  const ola = await Softphone.open(browser, core.url);
+  const api = await operatorApi(core.wsUrl, 'kari.nordmann');
+  const tone = toneStream();
+  const ua = new JsSIP.UA({
+    sockets: [new JsSIP.WebSocketInterface(`${core.wsUrl}/sip`)],
+    uri: 'sip:+4790000002@outside.invalid',
+    display_name: 'Kunde Utenfra',
+    register: false,
+  });
+  try {
+    await kari.loginAndRegister('kari.nordmann');
+    await ola.loginAndRegister('ola.hansen');
+    ua.start();
+    await new Promise<void>((resolve) => ua.once('connected', () => resolve()));
+
+    let ended = '';
+    const session = ua.call('sip:+4721000000@nordlys.sentral.invalid', {
+      mediaStream: tone.stream,
+      pcConfig: { iceServers: [] },
+      eventHandlers: {
+        ended: (e: { originator: string; cause: string }) => (ended = `${e.originator}:${e.cause}`),
+        failed: (e: { originator: string; cause: string }) =>
+          (ended = `failed ${e.originator}:${e.cause}`),
+      },
+    });
+
+    // The caller waits in Sentralbord (nobody logged in); the operator picks it.
+    const joined = await api.event('queue.caller_joined', (d) => d.number === '+4790000002');
+    expect(joined).toMatchObject({ name: 'Kunde Utenfra', priority: 'normal', position: 1 });
+    expect((await api.command('queue.pick', { callId: joined.callId })).ok).toBe(true);
+    await expect(
+      kari.page.locator('[data-testid=incoming-call] [data-testid=caller-number]'),
+    ).toContainText('+4790000002');
+    await kari.answer();
+    await kari.expectCallState('established');
+    const callerPc = () => session.connection as RTCPeerConnection;
+
+    // Caller ↔ operator audio.
+    await expect
+      .poll(() => kari.packetsReceivedOver(1000), { timeout: 10_000 })
+      .toBeGreaterThan(20);
+    const callerBefore = await inboundPackets(callerPc());
+    await expect
+      .poll(async () => (await inboundPackets(callerPc())) - callerBefore, { timeout: 10_000 })
+      .toBeGreaterThan(20);
+
+    // Blind transfer to Ola (1007): Kari's call ends, Ola's phone rings with the caller's identity.
+    expect((await api.command('transfer.blind', { target: '1007' })).ok).toBe(true);
+    await expect(kari.page.locator('[data-testid=end-reason]')).toHaveAttribute(
+      'data-reason',
+      'remote_hangup',
+    );
+    const incoming = ola.page.locator('[data-testid=incoming-call]');
+    await expect(incoming.locator('[data-testid=caller-number]')).toContainText('+4790000002');
+    await ola.answer();
+    await ola.expectCallState('established');
+
+    // Caller ↔ colleague audio on the caller's same RTCPeerConnection.
+    await expect.poll(() => ola.packetsReceivedOver(1000), { timeout: 10_000 }).toBeGreaterThan(20);
+    await expect
+      .poll(
+        async () => {
+          const a = await inboundPackets(callerPc());
+          await new Promise((r) => setTimeout(r, 1000));
+          return (await inboundPackets(callerPc())) - a;
+        },
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(20);
+    expect(ended).toBe('');
+
+    await ola.page.locator('button[data-testid=hangup]').click();
+    await expect.poll(() => ended).toBe('remote:Terminated');
+  } finally {
+    ua.stop();
+    tone.stop();
+    api.close();
+    await kari.close();
+    await ola.close();
+  }
+});
