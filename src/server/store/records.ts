@@ -267,6 +267,35 @@ const RECORD_COLUMNS = `id, tenant_id, call_id, leg, direction, started_at, answ
 
 type Row = Record<string, unknown>;
 
+/** {@link RECORD_COLUMNS} as a list, for JSON rows. */
+const RECORD_KEYS = RECORD_COLUMNS.split(',').map((c) => c.trim());
+
+/** A new record's column values in {@link RECORD_COLUMNS} order, checked and normalised. */
+function recordValues(record: NewCallRecord): unknown[] {
+  return [
+    optionalId(record.id ?? randomUUID(), 'id'),
+    optionalId(record.tenantId, 'tenantId') ?? invalid('tenantId'),
+    typeof record.callId === 'string' && record.callId !== '' ? record.callId : invalid('callId'),
+    check(record.leg, CALL_LEGS, 'leg'),
+    check(record.direction, CALL_DIRECTIONS, 'direction'),
+    record.startedAt ?? new Date(),
+    record.answeredAt ?? null,
+    record.endedAt ?? null,
+    normaliseRecordNumber(record.callerNumber),
+    record.callerName ?? null,
+    normaliseRecordNumber(record.calleeNumber),
+    optionalId(record.userId, 'userId'),
+    optionalId(record.queueId, 'queueId'),
+    optionalMs(record.waitMs, 'waitMs'),
+    optionalMs(record.talkMs, 'talkMs'),
+    record.outcome == null ? null : check(record.outcome, CALL_OUTCOMES, 'outcome'),
+    normaliseRecordNumber(record.transferredTo),
+    optionalId(record.transferredBy, 'transferredBy'),
+    optionalId(record.overflowQueueId, 'overflowQueueId'),
+    record.recall === true,
+  ];
+}
+
 function toCallRecord(row: Row): CallRecord {
   return {
     id: row.id as string,
@@ -343,29 +372,7 @@ export class RecordsRepository {
    * @throws {@link StoreError} `invalid` for a malformed record or an id of another tenant.
    */
   async insertCallRecord(record: NewCallRecord): Promise<string> {
-    const id = record.id ?? randomUUID();
-    const values = [
-      optionalId(id, 'id'),
-      optionalId(record.tenantId, 'tenantId') ?? invalid('tenantId'),
-      typeof record.callId === 'string' && record.callId !== '' ? record.callId : invalid('callId'),
-      check(record.leg, CALL_LEGS, 'leg'),
-      check(record.direction, CALL_DIRECTIONS, 'direction'),
-      record.startedAt ?? new Date(),
-      record.answeredAt ?? null,
-      record.endedAt ?? null,
-      normaliseRecordNumber(record.callerNumber),
-      record.callerName ?? null,
-      normaliseRecordNumber(record.calleeNumber),
-      optionalId(record.userId, 'userId'),
-      optionalId(record.queueId, 'queueId'),
-      optionalMs(record.waitMs, 'waitMs'),
-      optionalMs(record.talkMs, 'talkMs'),
-      record.outcome == null ? null : check(record.outcome, CALL_OUTCOMES, 'outcome'),
-      normaliseRecordNumber(record.transferredTo),
-      optionalId(record.transferredBy, 'transferredBy'),
-      optionalId(record.overflowQueueId, 'overflowQueueId'),
-      record.recall === true,
-    ];
+    const values = recordValues(record);
     try {
       await this.db.query(
         `INSERT INTO call_records (${RECORD_COLUMNS})
@@ -375,7 +382,42 @@ export class RecordsRepository {
     } catch (error) {
       translateWriteError(error, 'call record');
     }
-    return id;
+    return values[0] as string;
+  }
+
+  /**
+   * Inserts several call records in one multi-row statement (nothing for an empty
+   * list), all or none.
+   * @returns their ids, in order.
+   * @throws {@link StoreError} as {@link RecordsRepository.insertCallRecord}; then none
+   *   is written.
+   */
+  async insertCallRecords(records: readonly NewCallRecord[]): Promise<string[]> {
+    if (records.length === 0) return [];
+    const rows = records.map(recordValues);
+    try {
+      await this.db.query(
+        `INSERT INTO call_records (${RECORD_COLUMNS})
+         SELECT r.id, r.tenant_id, r.call_id, r.leg, r.direction, r.started_at, r.answered_at,
+                r.ended_at, r.caller_number, r.caller_name, r.callee_number, r.user_id,
+                r.queue_id, r.wait_ms, r.talk_ms, r.outcome, r.transferred_to, r.transferred_by,
+                r.overflow_queue_id, r.recall
+           FROM json_to_recordset($1::json) AS r(id uuid, tenant_id uuid, call_id text,
+                leg text, direction text, started_at timestamptz, answered_at timestamptz,
+                ended_at timestamptz, caller_number text, caller_name text,
+                callee_number text, user_id uuid, queue_id uuid, wait_ms int, talk_ms int,
+                outcome text, transferred_to text, transferred_by uuid,
+                overflow_queue_id uuid, recall boolean)`,
+        [
+          JSON.stringify(
+            rows.map((values) => Object.fromEntries(RECORD_KEYS.map((k, i) => [k, values[i]]))),
+          ),
+        ],
+      );
+    } catch (error) {
+      translateWriteError(error, 'call records');
+    }
+    return rows.map((values) => values[0] as string);
   }
 
   /**
