@@ -11,6 +11,8 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   'sip-parse': () => import('./sip-parse.bench'),
   'call-setup': () => import('./call-setup.bench'),
   register: () => import('./register.bench'),
+  'acd-distribution': () => import('./acd-distribution.bench'),
+  statistics: () => import('./statistics.bench'),
 };
 
 const only = process.argv.slice(2);

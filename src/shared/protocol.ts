@@ -14,7 +14,14 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
-import { ChosenPauseReason, SwitchboardSnapshot } from './switchboard';
+import {
+  AgentReport,
+  ChosenPauseReason,
+  HourlyReport,
+  QueueReport,
+  StatsRange,
+  SwitchboardSnapshot,
+} from './switchboard';
 
 /** Stable error codes. Clients switch on these; messages are for humans and may change. */
 export const ErrorCode = {
@@ -152,6 +159,15 @@ export const Commands = {
   'transfer.blind': {
     params: z.object({ target: text(64), callId: z.string().min(1).max(256).optional() }),
     result: z.object({}),
+  },
+  /** Per-queue statistics over a range (supervisors and admins). */
+  'stats.queues': { params: StatsRange, result: z.object({ queues: z.array(QueueReport) }) },
+  /** Per-agent statistics over a range (supervisors and admins). */
+  'stats.agents': { params: StatsRange, result: z.object({ agents: z.array(AgentReport) }) },
+  /** Calls per queue and hour over a range (supervisors and admins). */
+  'stats.hourly': {
+    params: StatsRange.and(z.object({ timeZone: z.string().max(64).optional() })),
+    result: z.object({ hours: z.array(HourlyReport) }),
   },
   /** An operator takes a waiting caller: the core rings the operator's phone with auto-answer. */
   'queue.pick': {

@@ -133,3 +133,55 @@ export type SwitchboardEventName = keyof typeof SwitchboardEvents;
 export type SwitchboardEventData<E extends SwitchboardEventName> = z.infer<
   (typeof SwitchboardEvents)[E]
 >;
+
+/** A time range `[from, to)` in epoch ms, at most a year. */
+export const StatsRange = z
+  .object({ from: z.number().int().nonnegative(), to: z.number().int().nonnegative() })
+  .refine((r) => r.from <= r.to, { message: 'from must not be after to' })
+  .refine((r) => r.to - r.from <= 366 * 24 * 3600_000, { message: 'at most one year' });
+
+const nullableNumber = z.number().nullable();
+
+/** Statistics of one queue over a range, computed from the call records. */
+export const QueueReport = z.object({
+  queueId: z.string(),
+  queueName: z.string(),
+  serviceLevelS: z.number(),
+  offered: z.number().int(),
+  answered: z.number().int(),
+  answeredWithinServiceLevel: z.number().int(),
+  unanswered: z.number().int(),
+  abandoned: z.number().int(),
+  overflowed: z.number().int(),
+  transferred: z.number().int(),
+  recalls: z.number().int(),
+  answerRate: nullableNumber,
+  serviceLevel: nullableNumber,
+  averageWaitMs: nullableNumber,
+  longestWaitMs: nullableNumber,
+  averageTalkMs: nullableNumber,
+});
+
+/** Statistics of one agent or operator over a range. */
+export const AgentReport = z.object({
+  userId: z.string(),
+  displayName: z.string(),
+  offered: z.number().int(),
+  answered: z.number().int(),
+  answerRate: nullableNumber,
+  averageWaitMs: nullableNumber,
+  longestWaitMs: nullableNumber,
+  averageTalkMs: nullableNumber,
+  talkMs: z.number(),
+  transferred: z.number().int(),
+  outgoing: z.number().int(),
+});
+
+export const HourlyReport = z.object({
+  queueId: z.string(),
+  /** Start of the hour, epoch ms. */
+  hour: z.number(),
+  offered: z.number().int(),
+  answered: z.number().int(),
+  abandoned: z.number().int(),
+});

@@ -26,6 +26,9 @@ import { LoginThrottle } from './login-throttle';
 import type { SwitchboardPort } from './switchboard-port';
 import type { TenantEventBus } from '../events/event-bus';
 
+/** Roles that may read statistics. */
+const REPORT_ROLES: ReadonlySet<Role> = new Set(['supervisor', 'admin']);
+
 /** Roles that may take callers from queues and transfer them. */
 const OPERATOR_ROLES: ReadonlySet<Role> = new Set(['operator', 'supervisor', 'admin']);
 
@@ -42,7 +45,27 @@ export interface ApiUser extends SessionUser {
   title: string | null;
 }
 
+/** Reports from the call records; implemented by the store's StatisticsRepository. */
+export interface ApiStatistics {
+  queueStatistics(
+    tenantId: string,
+    range: { from: Date; to: Date },
+  ): Promise<CommandResult<'stats.queues'>['queues']>;
+  agentStatistics(
+    tenantId: string,
+    range: { from: Date; to: Date },
+  ): Promise<CommandResult<'stats.agents'>['agents']>;
+  hourlyVolume(
+    tenantId: string,
+    range: { from: Date; to: Date },
+    timeZone?: string,
+  ): Promise<
+    Array<{ queueId: string; hour: Date; offered: number; answered: number; abandoned: number }>
+  >;
+}
+
 export interface ApiDeps {
+  statistics?: ApiStatistics;
   people: ApiPeople;
   /** Per-tenant event stream every logged-in connection follows. */
   events: TenantEventBus;
@@ -124,6 +147,19 @@ export class ApiServer {
       'transfer.blind': async (ctx, p) => {
         await this.#switchboard().blindTransfer(requireUser(ctx), p.target, p.callId);
         return {};
+      },
+      'stats.queues': async (ctx, p) => {
+        const user = requireRole(ctx, REPORT_ROLES);
+        return { queues: await this.#stats().queueStatistics(user.tenantId, range(p)) };
+      },
+      'stats.agents': async (ctx, p) => {
+        const user = requireRole(ctx, REPORT_ROLES);
+        return { agents: await this.#stats().agentStatistics(user.tenantId, range(p)) };
+      },
+      'stats.hourly': async (ctx, p) => {
+        const user = requireRole(ctx, REPORT_ROLES);
+        const hours = await this.#stats().hourlyVolume(user.tenantId, range(p), p.timeZone);
+        return { hours: hours.map((h) => ({ ...h, hour: h.hour.getTime() })) };
       },
       'queue.pick': async (ctx, p) => {
         await this.#switchboard().pick(requireRole(ctx, OPERATOR_ROLES), p.callId);
@@ -286,6 +322,12 @@ export class ApiServer {
     };
   }
 
+  #stats(): ApiStatistics {
+    const stats = this.deps.statistics;
+    if (!stats) throw new ApiFailure(ErrorCode.NotFound, 'This core keeps no statistics.');
+    return stats;
+  }
+
   #switchboard(): SwitchboardPort {
     const sb = this.deps.switchboard;
     if (!sb) throw new ApiFailure(ErrorCode.NotFound, 'This core runs no switchboard engine.');
@@ -322,6 +364,10 @@ export class ApiServer {
 function requireUser(ctx: ConnectionContext): SessionUser {
   if (!ctx.user) throw failures.unauthenticated();
   return ctx.user;
+}
+
+function range(p: { from: number; to: number }): { from: Date; to: Date } {
+  return { from: new Date(p.from), to: new Date(p.to) };
 }
 
 function requireRole(ctx: ConnectionContext, roles: ReadonlySet<Role>): SessionUser {

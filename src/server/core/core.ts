@@ -18,6 +18,7 @@ import { TenantEventBus } from '../events/event-bus';
 import { Switchboard } from '../switchboard/switchboard';
 import { QueueRepository } from '../store/queues';
 import { RecordsRepository } from '../store/records';
+import { StatisticsRepository } from '../store/statistics';
 import { SipCredentialStore } from '../api/sip-credentials';
 import { DigestAuthenticator } from '../registrar/authenticator';
 import { Registrar } from '../registrar/registrar';
@@ -117,6 +118,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   });
 
   const api = new ApiServer({
+    statistics: new StatisticsRepository(db),
     people,
     events,
     switchboard,

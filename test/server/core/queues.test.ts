@@ -287,4 +287,30 @@ describe('queues through the core (scripted SIP peers, real ACD, real database)'
     );
     await caller.peer.expectResponse(407, 'INVITE');
   });
+
+  it('reports per-queue statistics computed from the records to supervisors only', async () => {
+    await core.core.switchboard.flush();
+    const ingrid = await RawApiClient.connect(core.wsUrl);
+    opened.push(ingrid);
+    await ingrid.command('auth.login', { username: 'ingrid.bakke', password: 'demo1234' });
+    const range = { from: Date.now() - 3600_000, to: Date.now() + 60_000 };
+    const reply = (await ingrid.command('stats.queues', range)) as {
+      ok: boolean;
+      result: {
+        queues: Array<{ queueName: string; offered: number; answered: number; abandoned: number }>;
+      };
+    };
+    expect(reply.ok).toBe(true);
+    const byName = Object.fromEntries(reply.result.queues.map((q) => [q.queueName, q]));
+    expect(byName.Salg).toMatchObject({ offered: 1, answered: 1, abandoned: 0 });
+    expect(byName.Kundeservice).toMatchObject({ offered: 1, answered: 0, abandoned: 1 });
+    expect(await ingrid.command('stats.queues', { from: 10, to: 5 })).toMatchObject({
+      error: { code: 'bad_request' },
+    });
+
+    const ida = await agent('ida.pedersen');
+    expect(await ida.api.command('stats.queues', range)).toMatchObject({
+      error: { code: 'forbidden' },
+    });
+  });
 });
