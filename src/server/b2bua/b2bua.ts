@@ -95,6 +95,8 @@ export interface B2buaDeps {
   logger: Logger;
   /** Seconds a direct call may ring before the caller gets 408. */
   ringTimeoutS?: number;
+  /** A REFER inside a call (RFC 3515 transfer from a SIP phone); 501 when absent. */
+  onRefer?: (call: Call, leg: Leg, req: SipRequest, tx: ServerTransaction) => void;
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, MESSAGE, NOTIFY, REFER';
@@ -581,7 +583,35 @@ export class B2bua {
       );
       return;
     }
+    if (req.method === 'REFER') {
+      if (this.deps.onRefer) this.deps.onRefer(call, leg, req, tx);
+      else tx.respond(createResponse(req, 501, 'Not Implemented'));
+      return;
+    }
     this.#forward(call, leg, req, tx);
+  }
+
+  /**
+   * Reports the progress of a REFER to the leg that sent it (RFC 3515 §2.4.4): a NOTIFY with
+   * a `message/sipfrag` status line; `terminated` ends the implicit subscription.
+   */
+  notifyRefer(leg: Leg, statusLine: string, terminated: boolean): void {
+    if (!leg.dialog || leg.flow.closed) return;
+    const notify = leg.dialog.createRequest('NOTIFY', {
+      body: `${statusLine}\r\n`,
+      headers: {
+        Event: 'refer',
+        'Subscription-State': terminated ? 'terminated;reason=noresource' : 'active;expires=60',
+        'Content-Type': 'message/sipfrag;version=2.0',
+      },
+    });
+    notify.prepend('Via', `${this.deps.via(leg.flow)};branch=${newBranch()}`);
+    notify.set('Contact', this.deps.contact(leg.flow));
+    this.deps.transactions.sendRequest(notify, leg.flow, {
+      onResponse: () => undefined,
+      onTimeout: () => undefined,
+      onTransportError: () => undefined,
+    });
   }
 
   /** The transport flow closed (browser tab gone, network lost). */

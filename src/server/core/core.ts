@@ -82,6 +82,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     transactions,
     lookup: (aor) => registrar.lookup(aor),
     resolve: (tenantId, dialled) => people.resolveCallee(tenantId, dialled),
+    onRefer: (call, leg, req, tx) => late.switchboard?.onRefer(call, leg, req, tx),
     via: (flow: Flow) => `SIP/2.0/${flow.transport} ${sentBy()}`,
     contact: (flow: Flow) => `<sip:sentral@${sentBy()};transport=${flow.transport.toLowerCase()}>`,
     logger: logger.child('b2bua'),

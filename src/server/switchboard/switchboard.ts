@@ -14,6 +14,7 @@ import { ApiFailure } from '../api/errors';
 import type { SwitchboardPort } from '../api/switchboard-port';
 import {
   requestUser,
+  type Leg,
   type B2bua,
   type Call,
   type Callee,
@@ -26,7 +27,13 @@ import type { People } from '../core/people';
 import type { TenantEventBus } from '../events/event-bus';
 import type { Logger } from '../logger';
 import type { Binding } from '../registrar/registrar';
-import { createResponse, type Flow, type ServerTransaction, type SipRequest } from '../sip';
+import {
+  createResponse,
+  parseNameAddr,
+  type Flow,
+  type ServerTransaction,
+  type SipRequest,
+} from '../sip';
 import type { QueueRepository } from '../store/queues';
 import type { RecordsRepository } from '../store/records';
 import type { User } from '../store/users';
@@ -260,7 +267,58 @@ export class Switchboard implements SwitchboardPort {
       throw new ApiFailure(ErrorCode.Conflict, `${callee.displayName} is not reachable.`);
     const transferrer = this.#callee(user.id);
     if (!transferrer) throw new ApiFailure(ErrorCode.NotFound, 'Unknown user.');
+    this.#blind(call, transferrer, callee);
+  }
 
+  /**
+   * A REFER from the answering phone (RFC 3515, blind; RFC 5589 §6): accepted with 202, reported
+   * by NOTIFY, then carried out like an API blind transfer, recall included. Attended REFER
+   * (Refer-To with Replaces, RFC 3891) is declined for now.
+   */
+  onRefer(call: Call, leg: Leg, req: SipRequest, tx: ServerTransaction): void {
+    void this.#refer(call, leg, req, tx).catch((err: unknown) => {
+      this.#log.error('REFER failed', { err });
+      tx.respond(createResponse(req, 500, 'Server Internal Error'));
+    });
+  }
+
+  async #refer(call: Call, leg: Leg, req: SipRequest, tx: ServerTransaction): Promise<void> {
+    if (leg.kind !== 'out' || leg !== call.winner || call.state !== CallState.Active) {
+      tx.respond(createResponse(req, 403, 'Only the answering party can transfer'));
+      return;
+    }
+    let referTo;
+    try {
+      referTo = parseNameAddr(req.get('Refer-To') ?? '');
+    } catch {
+      tx.respond(createResponse(req, 400, 'Bad Refer-To'));
+      return;
+    }
+    if ([...referTo.uri.headers.keys()].some((h) => h.toLowerCase() === 'replaces')) {
+      tx.respond(createResponse(req, 501, 'Attended REFER not supported yet'));
+      return;
+    }
+    const target = referTo.uri.user;
+    const callee = target
+      ? await this.deps.people.resolveCallee(call.caller.tenantId, target)
+      : null;
+    if (!callee) {
+      tx.respond(createResponse(req, 404, 'Not Found'));
+      return;
+    }
+    if (this.#bindingsOf(callee.userId).length === 0) {
+      tx.respond(createResponse(req, 480, 'Temporarily Unavailable'));
+      return;
+    }
+    tx.respond(createResponse(req, 202, 'Accepted'));
+    // The core takes the call over (recall included), so the transferor may hang up now.
+    this.deps.b2bua.notifyRefer(leg, 'SIP/2.0 100 Trying', false);
+    this.deps.b2bua.notifyRefer(leg, 'SIP/2.0 200 OK', true);
+    this.#blind(call, leg.user, callee);
+  }
+
+  #blind(call: Call, transferrer: Callee, callee: Callee): void {
+    const user = { id: transferrer.userId, tenantId: call.caller.tenantId };
     // The transferrer is free from now on.
     this.acd.callEnded(user.id, call.id);
     this.#disconnected(call);

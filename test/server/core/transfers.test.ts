@@ -55,9 +55,10 @@ async function callerTalkingToOla(ola: Registered) {
   );
   await peer.expectResponse(182, 'INVITE');
   const offer = await ola.peer.expectRequest('INVITE');
+  const agentTag = rand();
   ola.peer.send(
     respond(offer, 200, 'OK', {
-      toTag: rand(),
+      toTag: agentTag,
       contact: `<sip:ola@${ola.peer.host}>`,
       body: OLA_SDP,
     }),
@@ -78,7 +79,14 @@ async function callerTalkingToOla(ola: Registered) {
   await ola.peer.expectRequest('ACK');
   // Leave the queue so the next scenario's agent gets the next caller (Ola is in wrap-up then).
   await ola.api.command('agent.logout', { queueId: salg });
-  return { peer, callId, from, to: ok.header('To') ?? '', coreUri: uriOf(ok.header('Contact')) };
+  return {
+    peer,
+    callId,
+    from,
+    to: ok.header('To') ?? '',
+    coreUri: uriOf(ok.header('Contact')),
+    agentLeg: { invite: offer, tag: agentTag },
+  };
 }
 
 /** The caller side of ADR 0005: answer the core's re-INVITE carrying the new party's offer. */
@@ -203,5 +211,75 @@ describe('blind transfer with recall (ADR 0005 flow)', () => {
     expect(await ola.api.command('transfer.blind', { target: '1040' })).toMatchObject({
       error: { code: 'conflict' },
     }); // not registered
+  });
+
+  it('carries out a REFER from the answering phone (RFC 3515): 202, NOTIFY sipfrag, then the blind transfer', async () => {
+    const ida = await agent('ida.pedersen');
+    const kare = await agent('kare.maeland'); // 1013
+    const caller = await callerTalkingToOla(ida);
+    const inv = caller.agentLeg.invite;
+    const refer = [
+      `REFER ${uriOf(inv.header('Contact'))} SIP/2.0`,
+      `Via: SIP/2.0/WSS ${ida.peer.host};branch=z9hG4bK${rand()}`,
+      'Max-Forwards: 70',
+      `From: ${inv.header('To')};tag=${caller.agentLeg.tag}`,
+      `To: ${inv.header('From')}`,
+      `Call-ID: ${inv.header('Call-ID')}`,
+      'CSeq: 2 REFER',
+      `Contact: <sip:ida@${ida.peer.host};transport=ws>`,
+      'Refer-To: <sip:1013@nordlys.sentral.invalid>',
+      `Referred-By: <sip:1012@nordlys.sentral.invalid>`,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    ida.peer.send(refer);
+    await ida.peer.expectResponse(202, 'REFER');
+    const trying = await ida.peer.expectRequest('NOTIFY');
+    expect(trying.header('Event')).toBe('refer');
+    expect(trying.header('Content-Type')).toBe('message/sipfrag;version=2.0');
+    expect(trying.body).toBe('SIP/2.0 100 Trying\r\n');
+    ida.peer.send(respond(trying, 200, 'OK'));
+    const done = await ida.peer.expectRequest('NOTIFY');
+    expect(done.body).toBe('SIP/2.0 200 OK\r\n');
+    expect(done.header('Subscription-State')).toMatch(/^terminated/);
+    ida.peer.send(respond(done, 200, 'OK'));
+    ida.peer.send(respond(await ida.peer.expectRequest('BYE'), 200, 'OK'));
+
+    const toKare = await kare.peer.expectRequest('INVITE');
+    expect(toKare.header('Referred-By')).toBe('<sip:1012@nordlys.sentral.invalid>');
+    kare.peer.send(
+      respond(toKare, 200, 'OK', {
+        toTag: 'k1',
+        contact: `<sip:k@${kare.peer.host}>`,
+        body: RENE_OFFER,
+      }),
+    );
+    const reinvite = await answerReinvite(caller);
+    expect(reinvite.body).toBe(RENE_OFFER);
+    expect((await kare.peer.expectRequest('ACK')).body).toBe(CALLER_ANSWER);
+  });
+
+  it('declines an attended REFER (Replaces) with 501 and leaves the call as it was', async () => {
+    const martin = await agent('lars.johansen');
+    const caller = await callerTalkingToOla(martin);
+    const inv = caller.agentLeg.invite;
+    martin.peer.send(
+      [
+        `REFER ${uriOf(inv.header('Contact'))} SIP/2.0`,
+        `Via: SIP/2.0/WSS ${martin.peer.host};branch=z9hG4bK${rand()}`,
+        'Max-Forwards: 70',
+        `From: ${inv.header('To')};tag=${caller.agentLeg.tag}`,
+        `To: ${inv.header('From')}`,
+        `Call-ID: ${inv.header('Call-ID')}`,
+        'CSeq: 2 REFER',
+        'Refer-To: <sip:1040@nordlys.sentral.invalid?Replaces=abc%3Bto-tag%3D1%3Bfrom-tag%3D2>',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    await martin.peer.expectResponse(501, 'REFER');
+    await martin.peer.expectSilence(300);
   });
 });
