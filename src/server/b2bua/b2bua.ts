@@ -125,6 +125,12 @@ export interface OutboundLeg {
   finalResponse: SipResponse | undefined;
   cancelled: boolean;
   failureReported: boolean;
+  /** When the core sent the INVITE / the device answered and got connected / was let go. */
+  readonly createdAt: number;
+  answeredAt: number | undefined;
+  releasedAt: number | undefined;
+  /** When the leg got its final response (or failed) without being connected. */
+  finishedAt: number | undefined;
   /** The transfer attempt that rang this leg (delayed offer, ADR 0005); undefined otherwise. */
   readonly transfer: number | undefined;
 }
@@ -343,6 +349,10 @@ export class B2bua {
         cancelled: false,
         failureReported: false,
         transfer: undefined,
+        createdAt: Date.now(),
+        answeredAt: undefined,
+        releasedAt: undefined,
+        finishedAt: undefined,
       };
       call.outbound.push(leg);
       legs.push(leg);
@@ -395,6 +405,7 @@ export class B2bua {
     if ((call.state !== CallState.Active && !idleTransfer) || !call.inbound.dialog) return false;
     if (targets.length === 0) return false;
     const released = call.winner;
+    if (released) released.releasedAt = Date.now();
     if (released?.dialog) {
       this.#sendInDialog(released, 'BYE');
       this.#forgetDialog(released);
@@ -421,6 +432,10 @@ export class B2bua {
         cancelled: false,
         failureReported: false,
         transfer: attempt,
+        createdAt: Date.now(),
+        answeredAt: undefined,
+        releasedAt: undefined,
+        finishedAt: undefined,
       };
       call.outbound.push(tleg);
       tleg.tx = this.deps.transactions.sendRequest(out, tleg.flow, {
@@ -494,6 +509,7 @@ export class B2bua {
         call.moveTo(CallState.Active);
         call.transferring = undefined;
         call.answeredAt ??= Date.now();
+        leg.answeredAt = Date.now();
         this.#log.info('transferred', { call: call.id, to: leg.user.username });
         options?.onConnected?.(leg);
       },
@@ -505,6 +521,7 @@ export class B2bua {
   #transferLegFailed(call: Call, leg: OutboundLeg, status: number): void {
     if (leg.failureReported) return;
     leg.failureReported = true;
+    leg.finishedAt = Date.now();
     leg.final ??= status;
     if (call.state !== CallState.Transferring || call.winner) return;
     const tried = call.outbound.filter((l) => l.transfer === leg.transfer);
@@ -733,12 +750,15 @@ export class B2bua {
     ) {
       // Another device won, the caller left, or the policy refused (a lost race): confirm and
       // hang up this device at once.
+      leg.finishedAt = Date.now();
+      leg.cancelled = true; // answered too late: withdrawn like a cancelled ring
       this.#sendAck(leg, leg.invite.cseq.seq);
       this.#sendInDialog(leg, 'BYE');
       this.#forgetDialog(leg);
       return;
     }
     call.winner = leg;
+    leg.answeredAt = Date.now();
     if (call.state === CallState.Routing) call.moveTo(CallState.Ringing);
     call.moveTo(CallState.Connecting);
     this.cancelLegs(call, (l) => l !== leg);
@@ -769,6 +789,7 @@ export class B2bua {
   #outboundFailed(call: Call, leg: OutboundLeg, status: number, res?: SipResponse): void {
     if (leg.failureReported) return;
     leg.failureReported = true;
+    leg.finishedAt = Date.now();
     leg.final = status;
     if (res) leg.finalResponse = res;
     if (call.winner || call.state === CallState.Ended) return;

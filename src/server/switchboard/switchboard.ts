@@ -38,6 +38,7 @@ import type { QueueRepository } from '../store/queues';
 import type { RecordsRepository } from '../store/records';
 import type { User } from '../store/users';
 import { RecordWriter } from './record-writer';
+import { callRecords, type LegNotes, type QueueVisit } from './call-ledger';
 import { toProtocolEvent, toSnapshot } from './wire';
 
 /** How often a waiting caller gets a fresh `182 Queued` (well inside 3 minutes, RFC 3261 §13.3.1.1). */
@@ -324,6 +325,12 @@ export class Switchboard implements SwitchboardPort {
     this.#disconnected(call);
     call.attributes.set('transferredBy', user.id);
     call.attributes.set('transferredTo', callee.extension);
+    call.attributes.set('transferOutcome', 'transferred');
+    this.#closeVisit(call, {
+      outcome: 'transferred',
+      transferredTo: callee.extension,
+      transferredBy: user.id,
+    });
     this.#records.queueEvent({
       tenantId: user.tenantId,
       event: 'transferred',
@@ -389,8 +396,19 @@ export class Switchboard implements SwitchboardPort {
         },
       },
     );
+    for (const l of call.outbound) {
+      if (l.transfer === call.transferAttempts) {
+        this.#note(call, l, {
+          transferredBy: (call.attributes.get('transferredBy') as string | undefined) ?? by.userId,
+        });
+      }
+    }
     const timer = setTimeout(() => {
       timedOut = true;
+      for (const l of call.outbound) {
+        if (l.transfer !== undefined && l.final === undefined)
+          this.#note(call, l, { cancelReason: 'recall_timeout' });
+      }
       this.deps.b2bua.cancelLegs(call, (l) => l.transfer !== undefined && l.final === undefined);
     }, this.#recallAfterMs);
     timer.unref();
@@ -427,6 +445,7 @@ export class Switchboard implements SwitchboardPort {
     call.attributes.set('earlyMedia', false);
     if (!call.attributes.has('firstQueueId')) call.attributes.set('firstQueueId', queueId);
     if (!call.attributes.has('queuedAt')) call.attributes.set('queuedAt', this.#now());
+    this.#visits(call).push({ queueId, startedAt: this.#now() });
     this.deps.b2bua.provisional(call, 182, 'Queued');
     if (!call.attributes.has('refresh')) {
       call.attributes.set('refresh', true);
@@ -469,6 +488,16 @@ export class Switchboard implements SwitchboardPort {
   /** Overflow / fallback: sends a not-yet-answered call on to another target. */
   #sendTo(call: Call, target: Target): void {
     if (call.state === CallState.Ended) return;
+    const overflowTo =
+      target.kind === 'queue'
+        ? { overflowQueueId: target.id }
+        : {
+            transferredTo:
+              target.kind === 'user'
+                ? (this.#callee(target.id)?.extension ?? target.id)
+                : target.id,
+          };
+    this.#closeVisit(call, { outcome: 'overflow', ...overflowTo });
     switch (target.kind) {
       case 'queue':
         this.#enterQueue(call, target.id, call.attributes.get('queuedAt') as number | undefined);
@@ -503,6 +532,8 @@ export class Switchboard implements SwitchboardPort {
     if (!call || call.state === CallState.Ended) return;
     switch (action.type) {
       case 'offer': {
+        if (action.source.kind === 'queue')
+          call.attributes.set(`offerQueue:${action.offerId}`, action.source.queueId);
         this.#records.queueEvent({
           tenantId: action.tenantId,
           event: 'offered',
@@ -526,6 +557,15 @@ export class Switchboard implements SwitchboardPort {
         return;
       }
       case 'cancel-offer':
+        for (const l of call.outbound) {
+          if (
+            l.tag === action.offerId &&
+            action.agentIds.includes(l.user.userId) &&
+            l.final === undefined
+          ) {
+            this.#note(call, l, { cancelReason: action.reason });
+          }
+        }
         this.deps.b2bua.cancelLegs(
           call,
           (l) => l.tag === action.offerId && action.agentIds.includes(l.user.userId),
@@ -536,6 +576,7 @@ export class Switchboard implements SwitchboardPort {
         this.#sendTo(call, action.target);
         return;
       case 'timeout':
+        this.#closeVisit(call, { outcome: 'no_answer' });
         this.deps.b2bua.fail(call, 480, 'Temporarily Unavailable');
         return;
       case 'fallback':
@@ -615,6 +656,12 @@ export class Switchboard implements SwitchboardPort {
 
   /** A call got connected: both users are busy now. Returns true (for `answered`). */
   #connected(call: Call, leg: OutboundLeg): boolean {
+    const visit = this.#openVisit(call);
+    if (visit && visit.answeredAt === undefined) {
+      visit.answeredAt = this.#now();
+      visit.userId = leg.user.userId;
+    }
+    if (leg.tag === PICK_TAG && visit) call.attributes.set(`offerQueue:${PICK_TAG}`, visit.queueId);
     call.attributes.set(
       'connectedUsers',
       [call.caller.userId, leg.user.userId].filter((u): u is string => !!u),
@@ -636,47 +683,40 @@ export class Switchboard implements SwitchboardPort {
     this.acd.agentBusy(userId, n > 0);
   }
 
+  #visits(call: Call): QueueVisit[] {
+    let v = call.attributes.get('visits') as QueueVisit[] | undefined;
+    if (!v) call.attributes.set('visits', (v = []));
+    return v;
+  }
+
+  #openVisit(call: Call): QueueVisit | undefined {
+    const v = this.#visits(call);
+    const last = v[v.length - 1];
+    return last && last.endedAt === undefined && last.outcome === undefined ? last : undefined;
+  }
+
+  #closeVisit(call: Call, patch: Partial<QueueVisit>): void {
+    const visit = this.#openVisit(call);
+    if (visit) Object.assign(visit, { endedAt: this.#now(), ...patch });
+  }
+
+  #notes(call: Call): Map<OutboundLeg, LegNotes> {
+    let n = call.attributes.get('legNotes') as Map<OutboundLeg, LegNotes> | undefined;
+    if (!n) call.attributes.set('legNotes', (n = new Map()));
+    return n;
+  }
+
+  #note(call: Call, leg: OutboundLeg, patch: LegNotes): void {
+    const notes = this.#notes(call);
+    notes.set(leg, { ...notes.get(leg), ...patch });
+  }
+
   #finished(call: Call): void {
     this.#calls.delete(call.id);
     this.#disconnected(call);
-    const queueId = (call.attributes.get('firstQueueId') as string | undefined) ?? null;
-    const queuedAt = call.attributes.get('queuedAt') as number | undefined;
-    const answeredAt = call.answeredAt;
-    const outcome = call.winner
-      ? 'answered'
-      : call.endReason === 'cancelled' || call.endReason === 'caller disconnected'
-        ? queueId
-          ? 'abandoned'
-          : 'cancelled'
-        : call.failStatus === 486 || call.failStatus === 600
-          ? 'busy'
-          : call.failStatus === 603
-            ? 'rejected'
-            : call.failStatus === 408 || call.failStatus === 480
-              ? 'no_answer'
-              : 'failed';
-    this.#records.callRecord({
-      tenantId: call.caller.tenantId,
-      callId: call.id,
-      leg: 'inbound',
-      direction: call.caller.kind === 'user' ? 'internal' : 'incoming',
-      startedAt: new Date(call.startedAt),
-      answeredAt: answeredAt ? new Date(answeredAt) : null,
-      endedAt: new Date(call.endedAt ?? this.#now()),
-      callerNumber: call.caller.number,
-      callerName: call.caller.displayName,
-      calleeNumber: call.dialled,
-      userId: call.winner?.user.userId ?? null,
-      queueId,
-      waitMs:
-        queuedAt !== undefined ? (answeredAt ?? call.endedAt ?? this.#now()) - queuedAt : null,
-      talkMs: answeredAt ? (call.endedAt ?? this.#now()) - answeredAt : null,
-      outcome,
-      transferredTo: (call.attributes.get('transferredTo') as string | undefined) ?? null,
-      transferredBy: (call.attributes.get('transferredBy') as string | undefined) ?? null,
-      recall: call.attributes.has('recall'),
-      overflowQueueId: (call.attributes.get('overflowQueueId') as string | undefined) ?? null,
-    });
+    for (const row of callRecords(call, this.#visits(call), this.#notes(call), this.#now())) {
+      this.#records.callRecord(row);
+    }
   }
 
   // ── events ──────────────────────────────────────────────────────────────────

@@ -144,7 +144,7 @@ describe('queues through the core (scripted SIP peers, real ACD, real database)'
       wait_ms: number;
       talk_ms: number;
     }>(
-      `SELECT outcome, direction, caller_number, wait_ms, talk_ms FROM call_records WHERE queue_id = $1`,
+      `SELECT outcome, direction, caller_number, wait_ms, talk_ms FROM call_records WHERE queue_id = $1 AND leg = 'inbound'`,
       [salg],
     );
     expect(cdr).toMatchObject({
@@ -198,7 +198,7 @@ describe('queues through the core (scripted SIP peers, real ACD, real database)'
     expect(Number(left.data.waitedMs)).toBeGreaterThanOrEqual(0);
     await core.core.switchboard.flush();
     const [cdr] = await core.core.db.query<{ outcome: string }>(
-      `SELECT outcome FROM call_records WHERE queue_id = $1`,
+      `SELECT outcome FROM call_records WHERE queue_id = $1 AND leg = 'inbound'`,
       [kundeservice],
     );
     expect(cdr?.outcome).toBe('abandoned');
@@ -304,6 +304,21 @@ describe('queues through the core (scripted SIP peers, real ACD, real database)'
     const byName = Object.fromEntries(reply.result.queues.map((q) => [q.queueName, q]));
     expect(byName.Salg).toMatchObject({ offered: 1, answered: 1, abandoned: 0 });
     expect(byName.Kundeservice).toMatchObject({ offered: 1, answered: 0, abandoned: 1 });
+    const agents = (await ingrid.command('stats.agents', range)) as {
+      result: {
+        agents: Array<{
+          displayName: string;
+          offered: number;
+          answered: number;
+          answerRate: number | null;
+        }>;
+      };
+    };
+    expect(agents.result.agents.find((a) => a.displayName === 'Ola Hansen')).toMatchObject({
+      offered: 1,
+      answered: 1,
+      answerRate: 100,
+    });
     expect(await ingrid.command('stats.queues', { from: 10, to: 5 })).toMatchObject({
       error: { code: 'bad_request' },
     });

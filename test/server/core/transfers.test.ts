@@ -149,10 +149,48 @@ describe('blind transfer with recall (ADR 0005 flow)', () => {
     caller.peer.send(respond(callerBye, 200, 'OK'));
 
     await core.core.switchboard.flush();
-    const [cdr] = await core.core.db.query<{ transferred_to: string; outcome: string }>(
-      `SELECT transferred_to, outcome FROM call_records WHERE caller_number = '+4797000001' ORDER BY started_at DESC LIMIT 1`,
+    const rows = await core.core.db.query<{
+      leg: string;
+      outcome: string;
+      transferred_to: string | null;
+      transferred_by: string | null;
+      user_id: string | null;
+    }>(
+      `SELECT leg, outcome, transferred_to, transferred_by, user_id FROM call_records WHERE call_id = (
+         SELECT call_id FROM call_records WHERE caller_number = '+4797000001' AND transferred_to = '1008' LIMIT 1)
+       ORDER BY started_at`,
     );
-    expect(cdr).toMatchObject({ transferred_to: '1008', outcome: 'answered' });
+    const ids = Object.fromEntries(
+      (
+        await core.core.db.query<{ id: string; username: string }>(
+          `SELECT id, username FROM users WHERE username IN ('ola.hansen','rene.lie')`,
+        )
+      ).map((u) => [u.username, u.id]),
+    );
+    // The queue visit ends as transferred; Ola's ring was answered; René's ring carries who transferred.
+    expect(rows).toEqual([
+      {
+        leg: 'inbound',
+        outcome: 'transferred',
+        transferred_to: '1008',
+        transferred_by: ids['ola.hansen'],
+        user_id: ids['ola.hansen'],
+      },
+      {
+        leg: 'outbound',
+        outcome: 'answered',
+        transferred_to: null,
+        transferred_by: null,
+        user_id: ids['ola.hansen'],
+      },
+      {
+        leg: 'outbound',
+        outcome: 'answered',
+        transferred_to: null,
+        transferred_by: ids['ola.hansen'],
+        user_id: ids['rene.lie'],
+      },
+    ]);
   });
 
   it('recalls to the operator when the colleague is busy, marked with the reason', async () => {
