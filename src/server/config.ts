@@ -31,6 +31,8 @@ export interface CoreConfig {
   seedDemo: boolean;
   /** Seconds a blind transfer rings before it comes back to the transferrer (recall). */
   recallAfterS: number;
+  /** Seconds a call may stay parked before it rings its parker again. */
+  parkRecallS: number;
   /** Log level for the core's logger. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -85,6 +87,7 @@ export function loadConfig(
     dev: argv.includes('--dev') || env.SENTRAL_DEV === '1',
     seedDemo: env.SEED_DEMO !== '0',
     recallAfterS: parsePositive(env.RECALL_AFTER_S, 20, 'RECALL_AFTER_S'),
+    parkRecallS: parsePositive(env.PARK_RECALL_S, 120, 'PARK_RECALL_S'),
     logLevel,
   };
 }

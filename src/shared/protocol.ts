@@ -160,6 +160,19 @@ export const Commands = {
     params: z.object({ target: text(64), callId: z.string().min(1).max(256).optional() }),
     result: z.object({}),
   },
+  /**
+   * Parks the caller you are talking to on the tenant's shared list (the caller hears nothing
+   * and stays connected); not picked up within the park time, it rings you again.
+   */
+  'park.park': {
+    params: z.object({ callId: z.string().min(1).max(256).optional() }),
+    result: z.object({ slot: z.string() }),
+  },
+  /** Picks up a parked call: the core rings your phone with auto-answer and connects it. */
+  'park.pickup': {
+    params: z.object({ slot: z.string().min(1).max(8) }),
+    result: z.object({}),
+  },
   /** Per-queue statistics over a range (supervisors and admins). */
   'stats.queues': { params: StatsRange, result: z.object({ queues: z.array(QueueReport) }) },
   /** Per-agent statistics over a range (supervisors and admins). */

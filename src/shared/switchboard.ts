@@ -85,6 +85,19 @@ export const CallerLeftReason = z.enum([
   'picked',
 ]);
 
+/** A call parked on the tenant's shared list, waiting for any operator to pick it up. */
+export const ParkedCall = z.object({
+  /** Short slot number operators say and type ("1", "2", …). */
+  slot: z.string(),
+  callId: z.string(),
+  number: z.string(),
+  name: z.string().nullable(),
+  parkedBy: z.string(),
+  /** Epoch ms. */
+  parkedAt: z.number(),
+});
+export type ParkedCall = z.infer<typeof ParkedCall>;
+
 export const SwitchboardSnapshot = z.object({
   /** The tenant's event seq this snapshot is consistent with; events continue at seq + 1. */
   seq: z.number().int(),
@@ -93,6 +106,7 @@ export const SwitchboardSnapshot = z.object({
   callers: z.array(WaitingCaller),
   agents: z.array(AgentQueueState),
   stats: z.array(QueueStats),
+  parked: z.array(ParkedCall),
 });
 export type SwitchboardSnapshot = z.infer<typeof SwitchboardSnapshot>;
 
@@ -122,6 +136,8 @@ export const SwitchboardEvents = {
     missedOffers: z.number().int(),
   }),
   'queue.stats': QueueStats,
+  /** The whole parked list after every change (it is short). */
+  'park.list': z.object({ parked: z.array(ParkedCall) }),
   'answer_group.call': z.object({
     groupId: z.string(),
     callId: z.string(),

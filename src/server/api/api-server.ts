@@ -148,6 +148,11 @@ export class ApiServer {
         await this.#switchboard().blindTransfer(requireUser(ctx), p.target, p.callId);
         return {};
       },
+      'park.park': async (ctx, p) => this.#switchboard().park(requireUser(ctx), p.callId),
+      'park.pickup': async (ctx, p) => {
+        this.#switchboard().pickup(requireRole(ctx, OPERATOR_ROLES), p.slot);
+        return {};
+      },
       'stats.queues': async (ctx, p) => {
         const user = requireRole(ctx, REPORT_ROLES);
         return { queues: await this.#stats().queueStatistics(user.tenantId, range(p)) };

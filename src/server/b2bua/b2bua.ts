@@ -27,6 +27,7 @@ import {
 import type { Binding } from '../registrar/registrar';
 import type { Logger } from '../logger';
 import { CallState, transitionCall } from './call-state';
+import { inactiveSdp } from './sdp';
 
 /** Who is on the inbound side of a call. */
 export interface Party {
@@ -177,6 +178,8 @@ export class Call {
   /** The transfer in progress, when state is Transferring. */
   transferring: TransferOptions | undefined;
   transferAttempts = 0;
+  /** The last session description the core gave the caller (to re-offer it on hold). */
+  lastSdpToCaller: string | undefined;
   /** Free-form attributes for the policy (queue id, offer ids, …). */
   readonly attributes = new Map<string, unknown>();
 
@@ -395,6 +398,42 @@ export class B2bua {
   }
 
   /**
+   * Parks an answered call: its current party is released (BYE) and the caller is re-offered
+   * its own session description with every stream inactive, so its transport stays up and
+   * nothing plays until someone picks it up with {@link B2bua.transfer}.
+   */
+  park(call: Call): boolean {
+    const sdp = call.lastSdpToCaller;
+    const inbound = call.inbound.dialog;
+    if (call.state !== CallState.Active || !inbound || !sdp) return false;
+    const released = call.winner;
+    if (released) released.releasedAt = Date.now();
+    if (released?.dialog) {
+      this.#sendInDialog(released, 'BYE');
+      this.#forgetDialog(released);
+    }
+    call.winner = undefined;
+    call.moveTo(CallState.Transferring);
+    const hold = inbound.createRequest('INVITE', {
+      body: inactiveSdp(sdp),
+      headers: { 'Content-Type': 'application/sdp' },
+    });
+    hold.prepend('Via', `${this.deps.via(call.inbound.flow)};branch=${newBranch()}`);
+    hold.set('Contact', this.deps.contact(call.inbound.flow));
+    this.deps.transactions.sendRequest(hold, call.inbound.flow, {
+      onResponse: (res) => {
+        if (res.status < 200 || res.status >= 300) return;
+        const ack = inbound.createAck(hold.cseq.seq);
+        ack.prepend('Via', `${this.deps.via(call.inbound.flow)};branch=${newBranch()}`);
+        if (!call.inbound.flow.closed) call.inbound.flow.send(ack.toString());
+      },
+      onTimeout: () => undefined,
+      onTransportError: () => undefined,
+    });
+    return true;
+  }
+
+  /**
    * Blind transfer of an answered call's caller to new devices (ADR 0005): the current party
    * is released (BYE), the targets are rung without SDP, and the first to answer offers; the
    * caller is re-INVITEd with that offer and its answer goes to the new party in the ACK.
@@ -482,6 +521,7 @@ export class B2bua {
     const options = call.transferring;
     this.cancelLegs(call, (l) => l.transfer === leg.transfer && l !== leg);
     // Re-point the caller: re-INVITE with the new party's offer, unchanged.
+    call.lastSdpToCaller = res.body;
     const reinvite = inbound.createRequest('INVITE', {
       body: res.body,
       headers: { 'Content-Type': res.get('Content-Type') ?? 'application/sdp' },
@@ -769,6 +809,7 @@ export class B2bua {
     const ct = res.get('Content-Type');
     if (ct) ok.set('Content-Type', ct);
     ok.body = res.body;
+    call.lastSdpToCaller = res.body || call.lastSdpToCaller;
     call.inbound.tx.respond(ok);
     const inDialog = Dialog.uas(call.inbound.invite, ok);
     call.inbound.dialog = inDialog;
@@ -883,6 +924,9 @@ export class B2bua {
       answered: false,
     };
     if (req.method === 'INVITE') call.pendingInvite = pending;
+    if (to.kind === 'in' && req.body && (req.method === 'INVITE' || req.method === 'UPDATE')) {
+      call.lastSdpToCaller = req.body;
+    }
     this.deps.transactions.sendRequest(out, to.flow, {
       onResponse: (res) => {
         if (res.status === 100) return;
@@ -898,6 +942,7 @@ export class B2bua {
         if (ct && res.body) {
           reply.set('Content-Type', ct);
           reply.body = res.body;
+          if (from.kind === 'in' && res.status < 300) call.lastSdpToCaller = res.body;
         }
         if (res.status >= 200) {
           pending.answered = true;

@@ -96,6 +96,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     events,
     logger: logger.child('switchboard'),
     recallAfterS: config.recallAfterS,
+    parkRecallS: config.parkRecallS,
   });
   await switchboard.load();
   late.switchboard = switchboard;

@@ -8,7 +8,7 @@
  * Neither side knows the other: the ACD knows nothing of SIP, the B2BUA nothing of queues.
  */
 import { ErrorCode, type SessionUser } from '../../shared/protocol';
-import type { SwitchboardSnapshot } from '../../shared/switchboard';
+import type { ParkedCall, SwitchboardSnapshot } from '../../shared/switchboard';
 import { Acd, AcdError, type AcdAction, type AcdEvent, type Target } from '../acd';
 import { ApiFailure } from '../api/errors';
 import type { SwitchboardPort } from '../api/switchboard-port';
@@ -55,6 +55,8 @@ export interface SwitchboardDeps {
   now?: () => number;
   /** Seconds a blind transfer rings before it comes back to the transferrer. */
   recallAfterS?: number;
+  /** Seconds a call may stay parked before it rings its parker again. */
+  parkRecallS?: number;
 }
 
 export class Switchboard implements SwitchboardPort {
@@ -70,11 +72,18 @@ export class Switchboard implements SwitchboardPort {
   readonly #records: RecordWriter;
   readonly #now: () => number;
   readonly #recallAfterMs: number;
+  readonly #parkRecallMs: number;
+  /** Tenant → slot → parked call. */
+  readonly #parked = new Map<
+    string,
+    Map<string, { call: Call; parkedBy: string; parkedAt: number; timer: NodeJS.Timeout }>
+  >();
 
   constructor(private readonly deps: SwitchboardDeps) {
     this.#log = deps.logger;
     this.#now = deps.now ?? Date.now;
     this.#recallAfterMs = (deps.recallAfterS ?? 20) * 1000;
+    this.#parkRecallMs = (deps.parkRecallS ?? 120) * 1000;
     this.#records = new RecordWriter(deps.records, deps.logger);
     this.acd = new Acd({
       now: this.#now,
@@ -183,7 +192,11 @@ export class Switchboard implements SwitchboardPort {
   // ── API: agents and picks ───────────────────────────────────────────────────
 
   snapshot(tenantId: string): SwitchboardSnapshot {
-    return toSnapshot(this.acd.snapshot(tenantId), this.deps.events.seq(tenantId));
+    return toSnapshot(
+      this.acd.snapshot(tenantId),
+      this.deps.events.seq(tenantId),
+      this.#parkedList(tenantId),
+    );
   }
 
   agentLogin(user: SessionUser, queueId: string): void {
@@ -272,6 +285,96 @@ export class Switchboard implements SwitchboardPort {
   }
 
   /**
+   * Parks the caller the user is talking to on the tenant's shared list. The caller stays
+   * connected with every stream inactive; after the park time it rings the parker again.
+   */
+  park(user: SessionUser, callId: string | undefined): { slot: string } {
+    const call = this.#myAnsweredCall(user, callId);
+    const parker = this.#callee(user.id);
+    if (!parker) throw new ApiFailure(ErrorCode.NotFound, 'Unknown user.');
+    const tenant = user.tenantId;
+    let slots = this.#parked.get(tenant);
+    if (!slots) this.#parked.set(tenant, (slots = new Map()));
+    let n = 1;
+    while (slots.has(String(n))) n++;
+    const slot = String(n);
+    this.acd.callEnded(user.id, call.id);
+    this.#disconnected(call);
+    if (!this.deps.b2bua.park(call)) {
+      throw new ApiFailure(ErrorCode.Conflict, 'The call cannot be parked now.');
+    }
+    this.#closeVisit(call, {
+      outcome: 'transferred',
+      transferredTo: `park:${slot}`,
+      transferredBy: user.id,
+    });
+    call.attributes.set('transferOutcome', 'transferred');
+    const timer = setTimeout(() => {
+      if (slots.get(slot)?.call !== call) return;
+      slots.delete(slot);
+      this.#publishParked(tenant);
+      this.#startTransfer(call, parker, parker, { recall: false, reason: 'park_timeout' });
+    }, this.#parkRecallMs);
+    timer.unref();
+    slots.set(slot, { call, parkedBy: user.id, parkedAt: this.#now(), timer });
+    this.#publishParked(tenant);
+    return { slot };
+  }
+
+  /** Picks up a parked call: rings the operator's phone with auto-answer (ADR 0005 flow). */
+  pickup(user: SessionUser, slot: string): void {
+    const slots = this.#parked.get(user.tenantId);
+    const parked = slots?.get(slot);
+    if (!slots || !parked || parked.call.state === CallState.Ended) {
+      throw new ApiFailure(ErrorCode.NotFound, `Nothing is parked on ${slot}.`);
+    }
+    const operator = this.#callee(user.id);
+    if (!operator || this.#bindingsOf(user.id).length === 0) {
+      throw new ApiFailure(ErrorCode.Conflict, 'Your phone is not registered.');
+    }
+    slots.delete(slot);
+    clearTimeout(parked.timer);
+    this.#publishParked(user.tenantId);
+    const parkedBy = this.#callee(parked.parkedBy) ?? operator;
+    this.#startTransfer(parked.call, operator, parkedBy, { recall: true, autoAnswer: true });
+  }
+
+  #myAnsweredCall(user: SessionUser, callId: string | undefined): Call {
+    const mine = this.deps.b2bua
+      .calls()
+      .filter((c) => c.caller.tenantId === user.tenantId && c.winner?.user.userId === user.id)
+      .filter((c) => !callId || c.id === callId || c.winner?.invite.callId === callId);
+    const call = mine[0];
+    if (!call || mine.length > 1) {
+      throw new ApiFailure(
+        call ? ErrorCode.BadRequest : ErrorCode.NotFound,
+        call ? 'You have several calls; say which (callId).' : 'You have no answered call.',
+      );
+    }
+    if (call.state !== CallState.Active) {
+      throw new ApiFailure(ErrorCode.Conflict, 'The call is not in a state that allows this.');
+    }
+    return call;
+  }
+
+  #parkedList(tenantId: string): ParkedCall[] {
+    return [...(this.#parked.get(tenantId)?.entries() ?? [])]
+      .map(([slot, p]) => ({
+        slot,
+        callId: p.call.id,
+        number: p.call.caller.number,
+        name: p.call.caller.displayName,
+        parkedBy: p.parkedBy,
+        parkedAt: p.parkedAt,
+      }))
+      .sort((a, b) => Number(a.slot) - Number(b.slot));
+  }
+
+  #publishParked(tenantId: string): void {
+    this.deps.events.publish(tenantId, 'park.list', { parked: this.#parkedList(tenantId) });
+  }
+
+  /**
    * A REFER from the answering phone (RFC 3515, blind; RFC 5589 §6): accepted with 202, reported
    * by NOTIFY, then carried out like an API blind transfer, recall included. Attended REFER
    * (Refer-To with Replaces, RFC 3891) is declined for now.
@@ -350,11 +453,15 @@ export class Switchboard implements SwitchboardPort {
     call: Call,
     to: Callee,
     by: Callee,
-    opts: { recall: boolean; reason?: string },
+    opts: { recall: boolean; reason?: string; autoAnswer?: boolean },
   ): void {
     let timedOut = false;
     const referredBy = `<sip:${by.extension}@${by.domain}>`;
     const headers: Record<string, string> = { 'Referred-By': referredBy };
+    if (opts.autoAnswer) {
+      headers['Call-Info'] = `<sip:${to.domain}>;answer-after=0`;
+      headers['Answer-Mode'] = 'Auto';
+    }
     if (opts.reason) headers['X-Sentral-Recall'] = opts.reason;
     const ok = this.deps.b2bua.transfer(
       call,

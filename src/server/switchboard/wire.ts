@@ -90,7 +90,11 @@ function toStats(s: AcdQueueStats): QueueStats {
   };
 }
 
-export function toSnapshot(snap: AcdSnapshot, seq: number): SwitchboardSnapshot {
+export function toSnapshot(
+  snap: AcdSnapshot,
+  seq: number,
+  parked: SwitchboardSnapshot['parked'],
+): SwitchboardSnapshot {
   const callers: WaitingCaller[] = [];
   const agents: AgentQueueState[] = [];
   for (const q of snap.queues) {
@@ -127,5 +131,6 @@ export function toSnapshot(snap: AcdSnapshot, seq: number): SwitchboardSnapshot 
     callers,
     agents,
     stats: snap.queues.map((q) => toStats(q.stats)),
+    parked,
   };
 }

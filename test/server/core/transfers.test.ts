@@ -15,7 +15,7 @@ let core: TestCore;
 const opened: Array<{ close(): void }> = [];
 
 beforeAll(async () => {
-  core = await startTestCore({ RECALL_AFTER_S: '2' });
+  core = await startTestCore({ RECALL_AFTER_S: '2', PARK_RECALL_S: '3' });
 });
 afterAll(async () => {
   for (const o of opened) o.close();
@@ -319,5 +319,73 @@ describe('blind transfer with recall (ADR 0005 flow)', () => {
     );
     await martin.peer.expectResponse(501, 'REFER');
     await martin.peer.expectSilence(300);
+  });
+
+  it('parks a call on the shared list (caller on inactive streams) and another operator picks it up', async () => {
+    const silje = await agent('silje.larsen');
+    const kari = await agent('kari.nordmann'); // operator
+    const caller = await callerTalkingToOla(silje);
+    const parked = (await silje.api.command('park.park')) as {
+      ok: boolean;
+      result: { slot: string };
+    };
+    expect(parked).toMatchObject({ ok: true, result: { slot: '1' } });
+    silje.peer.send(respond(await silje.peer.expectRequest('BYE'), 200, 'OK'));
+
+    // The caller is re-offered its own session, inactive, with a higher o= version.
+    const hold = await caller.peer.expectRequest('INVITE');
+    expect(hold.body).toContain('a=inactive');
+    expect(hold.body).toContain('o=- 1 2 IN IP4 127.0.0.1');
+    expect(hold.body).not.toMatch(/a=(sendrecv|sendonly|recvonly)/);
+    caller.peer.send(
+      respond(hold, 200, 'OK', {
+        contact: `<sip:caller@${caller.peer.host}>`,
+        body: CALLER_ANSWER.replace('PCMU/8000', 'PCMU/8000\r\na=inactive'),
+      }),
+    );
+    await caller.peer.expectRequest('ACK');
+
+    const list = await kari.api.waitForEvent(
+      (e) => e.event === 'park.list' && (e.data.parked as unknown[]).length === 1,
+    );
+    expect((list.data.parked as Array<Record<string, unknown>>)[0]).toMatchObject({
+      slot: '1',
+      number: '+4797000001',
+      name: 'Kunde',
+    });
+
+    expect(await kari.api.command('park.pickup', { slot: '1' })).toMatchObject({ ok: true });
+    expect(await kari.api.command('park.pickup', { slot: '1' })).toMatchObject({
+      error: { code: 'not_found' },
+    });
+    const inv = await kari.peer.expectRequest('INVITE');
+    expect(inv.header('Call-Info')).toMatch(/answer-after=0/);
+    expect(inv.body).toBe('');
+    kari.peer.send(
+      respond(inv, 200, 'OK', {
+        toTag: 'kp',
+        contact: `<sip:k@${kari.peer.host}>`,
+        body: RENE_OFFER,
+      }),
+    );
+    const reinvite = await answerReinvite(caller);
+    expect(reinvite.body).toBe(RENE_OFFER);
+    expect((await kari.peer.expectRequest('ACK')).body).toBe(CALLER_ANSWER);
+  });
+
+  it('rings the parker again when nobody picks the parked call up in time', async () => {
+    const rene = await agent('rene.lie');
+    const caller = await callerTalkingToOla(rene);
+    await rene.api.command('park.park');
+    rene.peer.send(respond(await rene.peer.expectRequest('BYE'), 200, 'OK'));
+    const hold = await caller.peer.expectRequest('INVITE');
+    caller.peer.send(
+      respond(hold, 200, 'OK', {
+        contact: `<sip:caller@${caller.peer.host}>`,
+        body: CALLER_ANSWER,
+      }),
+    );
+    const recall = await rene.peer.expect((m) => m.method === 'INVITE', 6000);
+    expect(recall.header('X-Sentral-Recall')).toBe('park_timeout');
   });
 });
