@@ -140,3 +140,76 @@ test('outside caller → queue → operator picks → blind transfer → colleag
     await ola.close();
   }
 });
+
+test('operator parks the caller (no audio while parked) and a colleague picks it up; audio flows again', async ({
+  browser,
+}) => {
+  installNodeGlobals();
+  const kari = await Softphone.open(browser, core.url);
+  const ase = await Softphone.open(browser, core.url);
+  const api = await operatorApi(core.wsUrl, 'kari.nordmann');
+  const aseApi = await operatorApi(core.wsUrl, 'ase.strom');
+  const tone = toneStream();
+  const ua = new JsSIP.UA({
+    sockets: [new JsSIP.WebSocketInterface(`${core.wsUrl}/sip`)],
+    uri: 'sip:+4790000003@outside.invalid',
+    register: false,
+  });
+  try {
+    await kari.loginAndRegister('kari.nordmann');
+    await ase.loginAndRegister('ase.strom');
+    ua.start();
+    await new Promise<void>((resolve) => ua.once('connected', () => resolve()));
+    let ended = '';
+    const session = ua.call('sip:+4721000000@nordlys.sentral.invalid', {
+      mediaStream: tone.stream,
+      pcConfig: { iceServers: [] },
+      eventHandlers: {
+        ended: (e: { originator: string; cause: string }) => (ended = `${e.originator}:${e.cause}`),
+        failed: (e: { originator: string; cause: string }) =>
+          (ended = `failed ${e.originator}:${e.cause}`),
+      },
+    });
+    const callerPc = () => session.connection as RTCPeerConnection;
+    const callerPacketsOver = async (ms: number) => {
+      const a = await inboundPackets(callerPc());
+      await new Promise((r) => setTimeout(r, ms));
+      return (await inboundPackets(callerPc())) - a;
+    };
+    const joined = await api.event('queue.caller_joined', (d) => d.number === '+4790000003');
+    expect((await api.command('queue.pick', { callId: joined.callId })).ok).toBe(true);
+    await kari.answer();
+    await kari.expectCallState('established');
+    await expect.poll(() => callerPacketsOver(1000), { timeout: 10_000 }).toBeGreaterThan(20);
+
+    // Park: Kari's call ends, the caller stays connected but hears nothing.
+    const parked = (await api.command('park.park')) as { ok: boolean; result: { slot: string } };
+    expect(parked.ok).toBe(true);
+    await expect(kari.page.locator('[data-testid=end-reason]')).toHaveAttribute(
+      'data-reason',
+      'remote_hangup',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await callerPacketsOver(1500)).toBeLessThanOrEqual(2);
+
+    // Åse picks it up from the shared list and answers: audio both ways on the caller's same PC.
+    expect((await aseApi.command('park.pickup', { slot: parked.result.slot })).ok).toBe(true);
+    await ase.answer();
+    await ase.expectCallState('established');
+    await expect.poll(() => ase.packetsReceivedOver(1000), { timeout: 10_000 }).toBeGreaterThan(20);
+    await expect.poll(() => callerPacketsOver(1000), { timeout: 10_000 }).toBeGreaterThan(20);
+    expect(ended).toBe('');
+    session.terminate();
+    await expect(ase.page.locator('[data-testid=end-reason]')).toHaveAttribute(
+      'data-reason',
+      'remote_hangup',
+    );
+  } finally {
+    ua.stop();
+    tone.stop();
+    api.close();
+    aseApi.close();
+    await kari.close();
+    await ase.close();
+  }
+});
