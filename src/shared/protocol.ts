@@ -161,6 +161,14 @@ export const Commands = {
     result: z.object({}),
   },
   /**
+   * Ends a call from the core's side: your own answered call, or — for operators, supervisors
+   * and admins — any call of the tenant by its core id (a stuck caller, a call left open).
+   */
+  'call.hangup': {
+    params: z.object({ callId: z.string().min(1).max(256).optional() }),
+    result: z.object({}),
+  },
+  /**
    * Parks the caller you are talking to on the tenant's shared list (the caller hears nothing
    * and stays connected); not picked up within the park time, it rings you again.
    */

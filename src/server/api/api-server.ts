@@ -148,6 +148,11 @@ export class ApiServer {
         await this.#switchboard().blindTransfer(requireUser(ctx), p.target, p.callId);
         return {};
       },
+      'call.hangup': async (ctx, p) => {
+        const user = requireUser(ctx);
+        this.#switchboard().hangup(user, p.callId, OPERATOR_ROLES.has(user.role));
+        return {};
+      },
       'park.park': async (ctx, p) => this.#switchboard().park(requireUser(ctx), p.callId),
       'park.pickup': async (ctx, p) => {
         this.#switchboard().pickup(requireRole(ctx, OPERATOR_ROLES), p.slot);

@@ -19,6 +19,7 @@ export interface SwitchboardPort {
   agentUnpause(user: SessionUser, queueId: string | undefined): void;
   pick(user: SessionUser, callId: string): Promise<void>;
   blindTransfer(user: SessionUser, target: string, callId: string | undefined): Promise<void>;
+  hangup(user: SessionUser, callId: string | undefined, anyCall: boolean): void;
   park(user: SessionUser, callId: string | undefined): { slot: string };
   pickup(user: SessionUser, slot: string): void;
 }

@@ -339,7 +339,22 @@ export class Switchboard implements SwitchboardPort {
     this.#startTransfer(parked.call, operator, parkedBy, { recall: true, autoAnswer: true });
   }
 
-  #myAnsweredCall(user: SessionUser, callId: string | undefined): Call {
+  hangup(user: SessionUser, callId: string | undefined, anyCall: boolean): void {
+    const call =
+      anyCall && callId
+        ? this.deps.b2bua.call(callId)
+        : this.#myAnsweredCall(user, callId, { anyState: true });
+    if (!call || call.caller.tenantId !== user.tenantId) {
+      throw new ApiFailure(ErrorCode.NotFound, 'No such call.');
+    }
+    this.deps.b2bua.hangup(call, `hung up by ${user.username} through the API`);
+  }
+
+  #myAnsweredCall(
+    user: SessionUser,
+    callId: string | undefined,
+    opts: { anyState?: boolean } = {},
+  ): Call {
     const mine = this.deps.b2bua
       .calls()
       .filter((c) => c.caller.tenantId === user.tenantId && c.winner?.user.userId === user.id)
@@ -351,7 +366,7 @@ export class Switchboard implements SwitchboardPort {
         call ? 'You have several calls; say which (callId).' : 'You have no answered call.',
       );
     }
-    if (call.state !== CallState.Active) {
+    if (!opts.anyState && call.state !== CallState.Active) {
       throw new ApiFailure(ErrorCode.Conflict, 'The call is not in a state that allows this.');
     }
     return call;
@@ -819,6 +834,8 @@ export class Switchboard implements SwitchboardPort {
   }
 
   #finished(call: Call): void {
+    // A caller the engine still holds (hung up by the core, a failure) leaves the queue now.
+    if (this.acd.caller(call.id)) this.acd.abandon(call.id);
     this.#calls.delete(call.id);
     this.#disconnected(call);
     for (const row of callRecords(call, this.#visits(call), this.#notes(call), this.#now())) {

@@ -329,3 +329,97 @@ describe('queues through the core (scripted SIP peers, real ACD, real database)'
     });
   });
 });
+
+describe('queue order through the core', () => {
+  it('serves a VIP caller before a normal caller who arrived earlier', async () => {
+    const lookup = await RawApiClient.connect(core.wsUrl);
+    opened.push(lookup);
+    await lookup.command('auth.login', { username: 'ingrid.bakke', password: 'demo1234' });
+    const kundeservice = await queueId(lookup, 'Kundeservice');
+
+    const normal = await outsideCaller();
+    normal.peer.send(
+      outsideInvite({
+        peer: normal.peer,
+        to: '+4721000030',
+        fromNumber: '+4755500001',
+        callId: normal.callId,
+        fromTag: normal.fromTag,
+      }),
+    );
+    await normal.peer.expectResponse(182, 'INVITE');
+    await lookup.waitForEvent(
+      (e) => e.event === 'queue.caller_joined' && e.data.number === '+4755500001',
+    );
+    const vip = await outsideCaller();
+    vip.peer.send(
+      outsideInvite({
+        peer: vip.peer,
+        to: '+4721000030',
+        fromNumber: '+4790000001',
+        callId: vip.callId,
+        fromTag: vip.fromTag,
+      }),
+    );
+    await vip.peer.expectResponse(182, 'INVITE');
+    const joined = await lookup.waitForEvent(
+      (e) => e.event === 'queue.caller_joined' && e.data.number === '+4790000001',
+    );
+    expect(joined.data).toMatchObject({ priority: 'vip', position: 1 });
+
+    const snap = (await lookup.command('switchboard.snapshot')) as {
+      result: {
+        seq: number;
+        callers: Array<{ queueId: string; number: string; position: number }>;
+      };
+    };
+    const order = snap.result.callers
+      .filter((c) => c.queueId === kundeservice)
+      .map((c) => c.number);
+    expect(order.slice(0, 2)).toEqual(['+4790000001', '+4755500001']);
+
+    // The first agent to log in is offered the VIP.
+    const even = await agent('even.dahl');
+    await even.api.command('agent.login', { queueId: kundeservice });
+    const offer = await even.peer.expectRequest('INVITE');
+    expect(offer.header('From')).toContain('+4790000001');
+  });
+});
+
+describe('call.hangup', () => {
+  it('lets a supervisor end a waiting caller by id, and refuses agents and unknown ids', async () => {
+    const ingrid = await RawApiClient.connect(core.wsUrl);
+    opened.push(ingrid);
+    await ingrid.command('auth.login', { username: 'ingrid.bakke', password: 'demo1234' });
+    const caller = await outsideCaller();
+    caller.peer.send(
+      outsideInvite({
+        peer: caller.peer,
+        to: '+4721000000',
+        fromNumber: '+4755500009',
+        callId: caller.callId,
+        fromTag: caller.fromTag,
+      }),
+    );
+    await caller.peer.expectResponse(182, 'INVITE');
+    const joined = await ingrid.waitForEvent(
+      (e) => e.event === 'queue.caller_joined' && e.data.number === '+4755500009',
+    );
+
+    const agentUser = await agent('sofie.berg');
+    expect(
+      await agentUser.api.command('call.hangup', { callId: String(joined.data.callId) }),
+    ).toMatchObject({ error: { code: 'not_found' } });
+    expect(await ingrid.command('call.hangup', { callId: 'nope' })).toMatchObject({
+      error: { code: 'not_found' },
+    });
+    expect(
+      await ingrid.command('call.hangup', { callId: String(joined.data.callId) }),
+    ).toMatchObject({ ok: true });
+    const final = await caller.peer.expect((m) => (m.status ?? 0) >= 400);
+    expect(final.status).toBe(480);
+    await ingrid.waitForEvent(
+      (e) => e.event === 'queue.caller_left' && e.data.callId === joined.data.callId,
+    );
+  });
+});
