@@ -837,6 +837,14 @@ export class Switchboard implements SwitchboardPort {
     // A caller the engine still holds (hung up by the core, a failure) leaves the queue now.
     if (this.acd.caller(call.id)) this.acd.abandon(call.id);
     this.#calls.delete(call.id);
+    // A parked caller who hangs up leaves the shared list.
+    const slots = this.#parked.get(call.caller.tenantId);
+    for (const [slot, p] of slots ?? []) {
+      if (p.call !== call) continue;
+      clearTimeout(p.timer);
+      slots?.delete(slot);
+      this.#publishParked(call.caller.tenantId);
+    }
     this.#disconnected(call);
     for (const row of callRecords(call, this.#visits(call), this.#notes(call), this.#now())) {
       this.#records.callRecord(row);

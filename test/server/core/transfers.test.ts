@@ -388,4 +388,42 @@ describe('blind transfer with recall (ADR 0005 flow)', () => {
     const recall = await rene.peer.expect((m) => m.method === 'INVITE', 6000);
     expect(recall.header('X-Sentral-Recall')).toBe('park_timeout');
   });
+
+  it('takes a parked caller who hangs up off the shared list', async () => {
+    const ola = await agent('ola.hansen');
+    const caller = await callerTalkingToOla(ola);
+    const { result } = (await ola.api.command('park.park')) as { result: { slot: string } };
+    ola.peer.send(respond(await ola.peer.expectRequest('BYE'), 200, 'OK'));
+    const hold = await caller.peer.expectRequest('INVITE');
+    caller.peer.send(
+      respond(hold, 200, 'OK', {
+        contact: `<sip:caller@${caller.peer.host}>`,
+        body: CALLER_ANSWER,
+      }),
+    );
+    await ola.api.waitForEvent(
+      (e) =>
+        e.event === 'park.list' &&
+        (e.data.parked as Array<{ slot: string }>).some((p) => p.slot === result.slot),
+    );
+    const seenBefore = ola.api.events().length;
+    caller.peer.send(
+      inDialog({
+        method: 'BYE',
+        host: caller.peer.host,
+        requestUri: caller.coreUri,
+        from: caller.from,
+        to: caller.to,
+        callId: caller.callId,
+        cseq: 5,
+      }),
+    );
+    await caller.peer.expectResponse(200, 'BYE');
+    await ola.api.waitForEvent(
+      (e) =>
+        e.event === 'park.list' &&
+        ola.api.events().indexOf(e) >= seenBefore &&
+        !(e.data.parked as Array<{ callId: string }>).length,
+    );
+  });
 });
