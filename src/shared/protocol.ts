@@ -15,7 +15,11 @@
  */
 import { z } from 'zod';
 import {
+  AbsenceInfo,
+  AbsenceReason,
   AgentReport,
+  CallHandling,
+  Presence,
   ChosenPauseReason,
   HourlyReport,
   QueueReport,
@@ -180,6 +184,28 @@ export const Commands = {
   'park.pickup': {
     params: z.object({ slot: z.string().min(1).max(8) }),
     result: z.object({}),
+  },
+  /** Presence of everyone in the company (then follow `presence.changed` events). */
+  'presence.list': { params: z.object({}), result: z.object({ people: z.array(Presence) }) },
+  /**
+   * Marks an absence: yours, or (operators, supervisors, admins) a colleague's. Replaces the
+   * current one; ends by itself at `until` (epoch ms). Calls meanwhile follow `callHandling`.
+   */
+  'absence.set': {
+    params: z.object({
+      userId: z.string().min(1).max(64).optional(),
+      reason: AbsenceReason,
+      from: z.number().int().nonnegative().optional(),
+      until: z.number().int().nonnegative().nullable().optional(),
+      message: z.string().max(200).nullable().optional(),
+      callHandling: CallHandling.optional(),
+      forwardNumber: z.string().max(32).nullable().optional(),
+    }),
+    result: z.object({ absence: AbsenceInfo }),
+  },
+  'absence.clear': {
+    params: z.object({ userId: z.string().min(1).max(64).optional() }),
+    result: z.object({ cleared: z.boolean() }),
   },
   /** Per-queue statistics over a range (supervisors and admins). */
   'stats.queues': { params: StatsRange, result: z.object({ queues: z.array(QueueReport) }) },

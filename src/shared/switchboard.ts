@@ -136,6 +136,8 @@ export const SwitchboardEvents = {
     missedOffers: z.number().int(),
   }),
   'queue.stats': QueueStats,
+  /** A person's presence changed (calls, registration, absence). */
+  'presence.changed': z.lazy(() => Presence),
   /** The whole parked list after every change (it is short). */
   'park.list': z.object({ parked: z.array(ParkedCall) }),
   'answer_group.call': z.object({
@@ -201,3 +203,42 @@ export const HourlyReport = z.object({
   answered: z.number().int(),
   abandoned: z.number().int(),
 });
+
+/** What a colleague is doing, as the directory shows it (colour + icon + word in the UI). */
+export const PresenceState = z.enum(['free', 'ringing', 'busy', 'absent', 'offline']);
+export type PresenceState = z.infer<typeof PresenceState>;
+
+export const AbsenceReason = z.enum([
+  'meeting',
+  'lunch',
+  'vacation',
+  'sick',
+  'travel',
+  'course',
+  'other',
+]);
+export const CallHandling = z.enum(['forward', 'switchboard', 'ring']);
+
+export const AbsenceInfo = z.object({
+  reason: AbsenceReason,
+  /** Epoch ms. */
+  from: z.number(),
+  /** Epoch ms; null = until further notice. */
+  until: z.number().nullable(),
+  /** Text, never HTML. */
+  message: z.string().nullable(),
+  callHandling: CallHandling,
+  forwardNumber: z.string().nullable(),
+  source: z.enum(['self', 'operator', 'calendar']),
+});
+export type AbsenceInfo = z.infer<typeof AbsenceInfo>;
+
+export const Presence = z.object({
+  userId: z.string(),
+  state: PresenceState,
+  /** The absence in force (even while the person is busy or ringing), if any. */
+  absence: AbsenceInfo.nullable(),
+  /** Epoch ms of the last change of `state`. */
+  since: z.number(),
+});
+export type Presence = z.infer<typeof Presence>;

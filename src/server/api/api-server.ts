@@ -148,6 +148,21 @@ export class ApiServer {
         await this.#switchboard().blindTransfer(requireUser(ctx), p.target, p.callId);
         return {};
       },
+      'presence.list': async (ctx) => ({
+        people: this.#switchboard().presenceList(requireUser(ctx).tenantId),
+      }),
+      'absence.set': async (ctx, p) => {
+        const user = requireUser(ctx);
+        const forOther = p.userId !== undefined && p.userId !== user.id;
+        if (forOther && !OPERATOR_ROLES.has(user.role)) throw failures.forbidden();
+        return this.#switchboard().setAbsence(user, p, forOther);
+      },
+      'absence.clear': async (ctx, p) => {
+        const user = requireUser(ctx);
+        const forOther = p.userId !== undefined && p.userId !== user.id;
+        if (forOther && !OPERATOR_ROLES.has(user.role)) throw failures.forbidden();
+        return { cleared: await this.#switchboard().clearAbsence(user, p.userId, forOther) };
+      },
       'call.hangup': async (ctx, p) => {
         const user = requireUser(ctx);
         this.#switchboard().hangup(user, p.callId, OPERATOR_ROLES.has(user.role));

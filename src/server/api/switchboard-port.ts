@@ -3,11 +3,18 @@
  * src/server/switchboard; the API only checks who may ask, the switchboard what is possible.
  * Implementations throw {@link ApiFailure} with a stable code for anything refused.
  */
-import type { SessionUser } from '../../shared/protocol';
+import type { CommandParams, CommandResult, SessionUser } from '../../shared/protocol';
 import type { ChosenPauseReason, SwitchboardSnapshot } from '../../shared/switchboard';
 import type { z } from 'zod';
 
 export interface SwitchboardPort {
+  presenceList(tenantId: string): CommandResult<'presence.list'>['people'];
+  setAbsence(
+    user: SessionUser,
+    params: CommandParams<'absence.set'>,
+    onBehalf: boolean,
+  ): Promise<CommandResult<'absence.set'>>;
+  clearAbsence(user: SessionUser, userId: string | undefined, onBehalf: boolean): Promise<boolean>;
   snapshot(tenantId: string): SwitchboardSnapshot;
   agentLogin(user: SessionUser, queueId: string): void;
   agentLogout(user: SessionUser, queueId: string): void;

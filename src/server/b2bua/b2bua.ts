@@ -96,6 +96,10 @@ export interface B2buaDeps {
   logger: Logger;
   /** Seconds a direct call may ring before the caller gets 408. */
   ringTimeoutS?: number;
+  /** A device started or stopped ringing, got connected or was let go (presence follows). */
+  onLegChange?: (leg: OutboundLeg, call: Call) => void;
+  /** A call ended (presence of its parties follows). */
+  onCallEnded?: (call: Call) => void;
   /** A REFER inside a call (RFC 3515 transfer from a SIP phone); 501 when absent. */
   onRefer?: (call: Call, leg: Leg, req: SipRequest, tx: ServerTransaction) => void;
 }
@@ -359,6 +363,7 @@ export class B2bua {
       };
       call.outbound.push(leg);
       legs.push(leg);
+      this.#legChanged(leg);
       leg.tx = this.deps.transactions.sendRequest(out, leg.flow, {
         onResponse: (res) => this.#outboundResponse(call, leg, res),
         onTimeout: () => this.#outboundFailed(call, leg, 408),
@@ -373,6 +378,7 @@ export class B2bua {
     for (const leg of call.outbound) {
       if (leg.final !== undefined || leg.cancelled || !which(leg)) continue;
       leg.cancelled = true;
+      this.#legChanged(leg);
       // Before any provisional the CANCEL must wait (§9.1); #outboundResponse sends it then.
       if (leg.provisional) this.#sendCancel(leg);
     }
@@ -407,7 +413,10 @@ export class B2bua {
     const inbound = call.inbound.dialog;
     if (call.state !== CallState.Active || !inbound || !sdp) return false;
     const released = call.winner;
-    if (released) released.releasedAt = Date.now();
+    if (released) {
+      released.releasedAt = Date.now();
+      this.#legChanged(released);
+    }
     if (released?.dialog) {
       this.#sendInDialog(released, 'BYE');
       this.#forgetDialog(released);
@@ -444,7 +453,10 @@ export class B2bua {
     if ((call.state !== CallState.Active && !idleTransfer) || !call.inbound.dialog) return false;
     if (targets.length === 0) return false;
     const released = call.winner;
-    if (released) released.releasedAt = Date.now();
+    if (released) {
+      released.releasedAt = Date.now();
+      this.#legChanged(released);
+    }
     if (released?.dialog) {
       this.#sendInDialog(released, 'BYE');
       this.#forgetDialog(released);
@@ -477,6 +489,7 @@ export class B2bua {
         finishedAt: undefined,
       };
       call.outbound.push(tleg);
+      this.#legChanged(tleg);
       tleg.tx = this.deps.transactions.sendRequest(out, tleg.flow, {
         onResponse: (res) => this.#transferResponse(call, tleg, res),
         onTimeout: () => this.#transferLegFailed(call, tleg, 408),
@@ -550,6 +563,8 @@ export class B2bua {
         call.transferring = undefined;
         call.answeredAt ??= Date.now();
         leg.answeredAt = Date.now();
+        this.#legChanged(leg);
+        this.#legChanged(leg);
         this.#log.info('transferred', { call: call.id, to: leg.user.username });
         options?.onConnected?.(leg);
       },
@@ -562,6 +577,7 @@ export class B2bua {
     if (leg.failureReported) return;
     leg.failureReported = true;
     leg.finishedAt = Date.now();
+    this.#legChanged(leg);
     leg.final ??= status;
     if (call.state !== CallState.Transferring || call.winner) return;
     const tried = call.outbound.filter((l) => l.transfer === leg.transfer);
@@ -791,6 +807,8 @@ export class B2bua {
       // Another device won, the caller left, or the policy refused (a lost race): confirm and
       // hang up this device at once.
       leg.finishedAt = Date.now();
+      this.#legChanged(leg);
+      this.#legChanged(leg);
       leg.cancelled = true; // answered too late: withdrawn like a cancelled ring
       this.#sendAck(leg, leg.invite.cseq.seq);
       this.#sendInDialog(leg, 'BYE');
@@ -799,6 +817,7 @@ export class B2bua {
     }
     call.winner = leg;
     leg.answeredAt = Date.now();
+    this.#legChanged(leg);
     if (call.state === CallState.Routing) call.moveTo(CallState.Ringing);
     call.moveTo(CallState.Connecting);
     this.cancelLegs(call, (l) => l !== leg);
@@ -831,6 +850,7 @@ export class B2bua {
     if (leg.failureReported) return;
     leg.failureReported = true;
     leg.finishedAt = Date.now();
+    this.#legChanged(leg);
     leg.final = status;
     if (res) leg.finalResponse = res;
     if (call.winner || call.state === CallState.Ended) return;
@@ -994,6 +1014,17 @@ export class B2bua {
     });
   }
 
+  /** Tells the observer after the current step settled (several fields change together). */
+  #legChanged(leg: OutboundLeg): void {
+    const call = this.#callOf(leg);
+    if (this.deps.onLegChange && call) queueMicrotask(() => this.deps.onLegChange?.(leg, call));
+  }
+
+  #callOf(leg: OutboundLeg): Call | undefined {
+    for (const call of this.#calls.values()) if (call.outbound.includes(leg)) return call;
+    return undefined;
+  }
+
   #forgetDialog(leg: Leg): void {
     if (!leg.dialog) return;
     const { callId, localTag, remoteTag } = leg.dialog.id;
@@ -1016,6 +1047,7 @@ export class B2bua {
     this.#log.info('call ended', { call: call.id, reason });
     if (wasConnected && by) call.policy.ended?.(call, reason, by);
     call.policy.finished?.(call);
+    queueMicrotask(() => this.deps.onCallEnded?.(call));
   }
 }
 

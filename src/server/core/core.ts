@@ -18,6 +18,7 @@ import { TenantEventBus } from '../events/event-bus';
 import { Switchboard } from '../switchboard/switchboard';
 import { QueueRepository } from '../store/queues';
 import { RecordsRepository } from '../store/records';
+import { AbsenceRepository } from '../store/absences';
 import { StatisticsRepository } from '../store/statistics';
 import { SipCredentialStore } from '../api/sip-credentials';
 import { DigestAuthenticator } from '../registrar/authenticator';
@@ -83,6 +84,8 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     lookup: (aor) => registrar.lookup(aor),
     resolve: (tenantId, dialled) => people.resolveCallee(tenantId, dialled),
     onRefer: (call, leg, req, tx) => late.switchboard?.onRefer(call, leg, req, tx),
+    onLegChange: (leg, call) => late.switchboard?.legChanged(leg, call),
+    onCallEnded: (call) => late.switchboard?.callEnded(call),
     via: (flow: Flow) => `SIP/2.0/${flow.transport} ${sentBy()}`,
     contact: (flow: Flow) => `<sip:sentral@${sentBy()};transport=${flow.transport.toLowerCase()}>`,
     logger: logger.child('b2bua'),
@@ -93,6 +96,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     people,
     queues: new QueueRepository(db),
     records: new RecordsRepository(db),
+    absences: new AbsenceRepository(db),
     events,
     logger: logger.child('switchboard'),
     recallAfterS: config.recallAfterS,
@@ -217,6 +221,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
       b2bua.close();
       api.close();
       await switchboard.flush();
+      switchboard.presence.close();
       for (const ws of sipWss.clients) ws.close(1001, 'core shutting down');
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();

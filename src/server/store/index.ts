@@ -78,3 +78,5 @@ export type {
 } from './records';
 export { StatisticsRepository } from './statistics';
 export type { AgentStatistics, HourlyVolume, QueueStatistics, TimeRange } from './statistics';
+export { ABSENCE_REASONS, AbsenceRepository, CALL_HANDLING } from './absences';
+export type { Absence, AbsenceInput, AbsenceReason, AbsenceSource, CallHandling } from './absences';

@@ -7,8 +7,13 @@
  *
  * Neither side knows the other: the ACD knows nothing of SIP, the B2BUA nothing of queues.
  */
-import { ErrorCode, type SessionUser } from '../../shared/protocol';
-import type { ParkedCall, SwitchboardSnapshot } from '../../shared/switchboard';
+import {
+  ErrorCode,
+  type CommandParams,
+  type CommandResult,
+  type SessionUser,
+} from '../../shared/protocol';
+import type { ParkedCall, Presence, SwitchboardSnapshot } from '../../shared/switchboard';
 import { Acd, AcdError, type AcdAction, type AcdEvent, type Target } from '../acd';
 import { ApiFailure } from '../api/errors';
 import type { SwitchboardPort } from '../api/switchboard-port';
@@ -38,6 +43,9 @@ import type { QueueRepository } from '../store/queues';
 import type { RecordsRepository } from '../store/records';
 import type { User } from '../store/users';
 import { RecordWriter } from './record-writer';
+import { PresenceService, absenceInfo } from '../people/presence';
+import { StoreError } from '../store/errors';
+import type { AbsenceRepository } from '../store/absences';
 import { callRecords, type LegNotes, type QueueVisit } from './call-ledger';
 import { toProtocolEvent, toSnapshot } from './wire';
 
@@ -50,6 +58,7 @@ export interface SwitchboardDeps {
   people: People;
   queues: QueueRepository;
   records: RecordsRepository;
+  absences: AbsenceRepository;
   events: TenantEventBus;
   logger: Logger;
   now?: () => number;
@@ -61,6 +70,7 @@ export interface SwitchboardDeps {
 
 export class Switchboard implements SwitchboardPort {
   readonly acd: Acd;
+  readonly presence: PresenceService;
   readonly #log: Logger;
   /** ACD call id (= B2BUA call id) → the call. */
   readonly #calls = new Map<string, Call>();
@@ -85,6 +95,14 @@ export class Switchboard implements SwitchboardPort {
     this.#recallAfterMs = (deps.recallAfterS ?? 20) * 1000;
     this.#parkRecallMs = (deps.parkRecallS ?? 120) * 1000;
     this.#records = new RecordWriter(deps.records, deps.logger);
+    this.presence = new PresenceService({
+      events: deps.events,
+      absences: deps.absences,
+      isRegistered: (userId) => this.#bindingsOf(userId).length > 0,
+      callActivity: (userId) => this.#callActivity(userId),
+      logger: deps.logger,
+      now: this.#now,
+    });
     this.acd = new Acd({
       now: this.#now,
       timers: {
@@ -103,7 +121,12 @@ export class Switchboard implements SwitchboardPort {
   /** Loads every tenant's users, queues, answer groups and VIP list into the engine. */
   async load(): Promise<void> {
     for (const tenant of this.deps.people.tenants()) {
-      for (const user of await this.deps.people.users.list(tenant.id)) this.#remember(user);
+      const users = await this.deps.people.users.list(tenant.id);
+      for (const user of users) this.#remember(user);
+      await this.presence.load(
+        tenant.id,
+        users.map((u) => u.id),
+      );
       for (const q of await this.deps.queues.list(tenant.id)) {
         this.acd.configureQueue({
           id: q.id,
@@ -153,7 +176,10 @@ export class Switchboard implements SwitchboardPort {
   /** The bindings of `aor` (`user@domain`) changed: the agent is reachable or not. */
   registrationChanged(aor: string, bindings: readonly Binding[]): void {
     const user = this.#usersByName.get(aor.split('@')[0] ?? '');
-    if (user) this.acd.agentReachable(user.id, bindings.length > 0);
+    if (user) {
+      this.acd.agentReachable(user.id, bindings.length > 0);
+      this.presence.touch(user.id);
+    }
   }
 
   // ── routing ─────────────────────────────────────────────────────────────────
@@ -186,6 +212,26 @@ export class Switchboard implements SwitchboardPort {
       tx.respond(createResponse(req, 404, 'Not Found'));
       return;
     }
+    // A call to an absent person follows the absence's call handling.
+    const absence = this.presence.absenceOf(callee.userId);
+    if (absence?.callHandling === 'switchboard') {
+      const main = await this.deps.queues.mainQueue(caller.tenantId);
+      if (main) {
+        const call = this.deps.b2bua.accept(req, tx, flow, caller, this.#queuePolicy());
+        call.attributes.set('absentFor', callee.extension);
+        this.#enterQueue(call, main.id);
+        return;
+      }
+    } else if (absence?.callHandling === 'forward' && absence.forwardNumber) {
+      const forward = await this.deps.people.resolveCallee(caller.tenantId, absence.forwardNumber);
+      if (!forward) {
+        // An external forward needs a trunk (a later issue): say so instead of ringing nobody.
+        tx.respond(createResponse(req, 480, 'Absent'));
+        return;
+      }
+      this.deps.b2bua.ringUser(req, tx, flow, caller, forward, this.#directPolicy());
+      return;
+    }
     this.deps.b2bua.ringUser(req, tx, flow, caller, callee, this.#directPolicy());
   }
 
@@ -197,6 +243,49 @@ export class Switchboard implements SwitchboardPort {
       this.deps.events.seq(tenantId),
       this.#parkedList(tenantId),
     );
+  }
+
+  presenceList(tenantId: string): Presence[] {
+    return this.presence.list(tenantId);
+  }
+
+  async setAbsence(
+    user: SessionUser,
+    p: CommandParams<'absence.set'>,
+    onBehalf: boolean,
+  ): Promise<CommandResult<'absence.set'>> {
+    const userId = p.userId ?? user.id;
+    const target = this.#users.get(userId);
+    if (!target || target.tenantId !== user.tenantId)
+      throw new ApiFailure(ErrorCode.NotFound, 'No such person.');
+    try {
+      const absence = await this.presence.setAbsence(user.tenantId, userId, {
+        reason: p.reason,
+        ...(p.from !== undefined ? { startsAt: new Date(p.from) } : {}),
+        endsAt: p.until === undefined || p.until === null ? null : new Date(p.until),
+        message: p.message ?? null,
+        callHandling: p.callHandling ?? 'switchboard',
+        forwardNumber: p.forwardNumber ?? null,
+        source: onBehalf ? 'operator' : 'self',
+        setBy: user.id,
+      });
+      return { absence: absenceInfo(absence) };
+    } catch (err) {
+      if (err instanceof StoreError) throw new ApiFailure(ErrorCode.BadRequest, err.message);
+      throw err;
+    }
+  }
+
+  async clearAbsence(
+    user: SessionUser,
+    userId: string | undefined,
+    _onBehalf: boolean,
+  ): Promise<boolean> {
+    const id = userId ?? user.id;
+    const target = this.#users.get(id);
+    if (!target || target.tenantId !== user.tenantId)
+      throw new ApiFailure(ErrorCode.NotFound, 'No such person.');
+    return this.presence.clearAbsence(user.tenantId, id);
   }
 
   agentLogin(user: SessionUser, queueId: string): void {
@@ -859,6 +948,36 @@ export class Switchboard implements SwitchboardPort {
     this.#records.fromAcdEvent(event);
   }
 
+  // ── presence ────────────────────────────────────────────────────────────────
+
+  /** A device started or stopped ringing or talking: its user's presence may change. */
+  legChanged(leg: OutboundLeg, call: Call): void {
+    this.presence.touch(leg.user.userId);
+    if (call.caller.userId) this.presence.touch(call.caller.userId);
+  }
+
+  /** A call ended: presence of the users on it may change. */
+  callEnded(call: Call): void {
+    if (call.caller.userId) this.presence.touch(call.caller.userId);
+    for (const id of new Set(call.outbound.map((l) => l.user.userId))) this.presence.touch(id);
+  }
+
+  #callActivity(userId: string): 'busy' | 'ringing' | null {
+    let ringing = false;
+    for (const call of this.deps.b2bua.calls()) {
+      if (call.state === CallState.Ended) continue;
+      if (call.winner?.user.userId === userId) return 'busy';
+      if (call.caller.userId === userId && (call.winner || call.state === CallState.Active))
+        return 'busy';
+      if (
+        call.outbound.some((l) => l.user.userId === userId && l.final === undefined && !l.cancelled)
+      ) {
+        ringing = true;
+      }
+    }
+    return ringing ? 'ringing' : null;
+  }
+
   // ── users ───────────────────────────────────────────────────────────────────
 
   #remember(user: User): void {
@@ -889,6 +1008,12 @@ export class Switchboard implements SwitchboardPort {
     const queueId = call.attributes.get('queueId') as string | undefined;
     if (!queueId) return {};
     const name = this.acd.snapshot(call.caller.tenantId).queues.find((q) => q.id === queueId)?.name;
-    return name ? { 'X-Sentral-Queue': encodeURIComponent(name) } : {};
+    const headers: Record<string, string> = name
+      ? { 'X-Sentral-Queue': encodeURIComponent(name) }
+      : {};
+    // A call for an absent colleague that came to the switchboard: whom it was for.
+    const absentFor = call.attributes.get('absentFor') as string | undefined;
+    if (absentFor) headers['X-Sentral-For'] = absentFor;
+    return headers;
   }
 }
