@@ -327,3 +327,34 @@ describe('IcsCalendarSource failures are typed and never crash', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 });
+
+describe('intervalsFromIcs: occurrence length across a DST change', () => {
+  it('gives every occurrence the exact length of DTEND − DTSTART (RFC 5545), also on the night clocks change', () => {
+    const text = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'BEGIN:VEVENT',
+      'UID:nightly@sentral.test',
+      'DTSTART;TZID=Europe/Oslo:20250328T230000',
+      'DTEND;TZID=Europe/Oslo:20250329T030000',
+      'RRULE:FREQ=DAILY;COUNT=3',
+      'SUMMARY:Nattjobb',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:duration@sentral.test',
+      'DTSTART;TZID=Europe/Oslo:20250329T120000',
+      'DURATION:P1DT1H',
+      'SUMMARY:Døgnvakt',
+      'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+    const list = intervalsFromIcs(text, range('2025-03-28T00:00:00Z', '2025-04-01T00:00:00Z'));
+    expect(simple(list)).toEqual([
+      ['2025-03-28T22:00:00.000Z', '2025-03-29T02:00:00.000Z', 'busy', 'Nattjobb'],
+      // 23:00 CET + 4 h = 04:00 CEST (ical.js alone would end it at 03:00 wall time).
+      ['2025-03-29T11:00:00.000Z', '2025-03-30T11:00:00.000Z', 'busy', 'Døgnvakt'],
+      ['2025-03-29T22:00:00.000Z', '2025-03-30T02:00:00.000Z', 'busy', 'Nattjobb'],
+      ['2025-03-30T21:00:00.000Z', '2025-03-31T01:00:00.000Z', 'busy', 'Nattjobb'],
+    ]);
+  });
+});
