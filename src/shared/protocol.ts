@@ -124,6 +124,25 @@ export const Commands = {
     params: z.object({}),
     result: z.object({}),
   },
+  /**
+   * Search-as-you-type over the company directory: names (accents folded), numbers in any
+   * format, titles, departments; ranked; each hit with live presence.
+   */
+  'directory.search': {
+    params: z.object({
+      query: z.string().max(200),
+      limit: z.number().int().min(1).max(100).optional(),
+    }),
+    result: z.object({
+      results: z.array(
+        z.object({
+          person: DirectoryEntry,
+          presence: Presence.nullable(),
+          matched: z.enum(['name', 'number', 'title', 'department', 'email']),
+        }),
+      ),
+    }),
+  },
   'directory.list': {
     params: z.object({}),
     result: z.object({ people: z.array(DirectoryEntry) }),

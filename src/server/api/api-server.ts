@@ -190,6 +190,13 @@ export class ApiServer {
         await this.#switchboard().pick(requireRole(ctx, OPERATOR_ROLES), p.callId);
         return {};
       },
+      'directory.search': async (ctx, p) => ({
+        results: this.#switchboard().searchDirectory(
+          requireUser(ctx).tenantId,
+          p.query,
+          p.limit ?? 20,
+        ),
+      }),
       'directory.list': async (ctx) => {
         const user = requireUser(ctx);
         const people = await this.deps.people.list(user.tenantId);

@@ -8,6 +8,11 @@ import type { ChosenPauseReason, SwitchboardSnapshot } from '../../shared/switch
 import type { z } from 'zod';
 
 export interface SwitchboardPort {
+  searchDirectory(
+    tenantId: string,
+    query: string,
+    limit: number,
+  ): CommandResult<'directory.search'>['results'];
   presenceList(tenantId: string): CommandResult<'presence.list'>['people'];
   setAbsence(
     user: SessionUser,

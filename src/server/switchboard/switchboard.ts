@@ -44,6 +44,7 @@ import type { RecordsRepository } from '../store/records';
 import type { User } from '../store/users';
 import { RecordWriter } from './record-writer';
 import { PresenceService, absenceInfo } from '../people/presence';
+import { DirectoryIndex } from '../people/directory-index';
 import { StoreError } from '../store/errors';
 import type { AbsenceRepository } from '../store/absences';
 import { callRecords, type LegNotes, type QueueVisit } from './call-ledger';
@@ -71,6 +72,8 @@ export interface SwitchboardDeps {
 export class Switchboard implements SwitchboardPort {
   readonly acd: Acd;
   readonly presence: PresenceService;
+  /** Search index over every tenant's people (accent-folded, numbers in any format). */
+  readonly directory = new DirectoryIndex();
   readonly #log: Logger;
   /** ACD call id (= B2BUA call id) → the call. */
   readonly #calls = new Map<string, Call>();
@@ -123,6 +126,22 @@ export class Switchboard implements SwitchboardPort {
     for (const tenant of this.deps.people.tenants()) {
       const users = await this.deps.people.users.list(tenant.id);
       for (const user of users) this.#remember(user);
+      this.directory.replaceTenant(
+        tenant.id,
+        users.map((u) => ({
+          id: u.id,
+          tenantId: u.tenantId,
+          firstName: u.firstName,
+          lastName: u.lastName,
+          displayName: u.displayName,
+          title: u.title,
+          department: u.departmentName,
+          email: u.email,
+          extension: u.extension,
+          mobile: u.mobile,
+          kind: 'person' as const,
+        })),
+      );
       await this.presence.load(
         tenant.id,
         users.map((u) => u.id),
@@ -243,6 +262,32 @@ export class Switchboard implements SwitchboardPort {
       this.deps.events.seq(tenantId),
       this.#parkedList(tenantId),
     );
+  }
+
+  searchDirectory(
+    tenantId: string,
+    query: string,
+    limit: number,
+  ): CommandResult<'directory.search'>['results'] {
+    const results: CommandResult<'directory.search'>['results'] = [];
+    for (const hit of this.directory.search(tenantId, query, { limit })) {
+      const user = this.#users.get(hit.id);
+      if (!user || user.tenantId !== tenantId) continue;
+      results.push({
+        person: {
+          id: user.id,
+          username: user.username,
+          displayName: user.displayName,
+          extension: user.extension ?? '',
+          mobile: user.mobile,
+          department: user.departmentName,
+          title: user.title,
+        },
+        presence: this.presence.get(user.id) ?? null,
+        matched: hit.matched,
+      });
+    }
+    return results;
   }
 
   presenceList(tenantId: string): Presence[] {

@@ -151,4 +151,33 @@ describe('presence', () => {
     expect(joined.data.name).toBe('Eirik Holm');
     await kristin.peer.expectSilence(300); // her phone did not ring
   });
+
+  it('searches the directory by folded name, any number format, with live presence', async () => {
+    const kari = await user('kari.nordmann');
+    const search = async (query: string) =>
+      (
+        (await kari.api.command('directory.search', { query })) as {
+          result: {
+            results: Array<{
+              person: { displayName: string; extension: string };
+              presence: { state: string } | null;
+              matched: string;
+            }>;
+          };
+        }
+      ).result.results;
+    expect((await search('odegard'))[0]?.person.displayName).toBe('Bjørn Ødegård');
+    expect((await search('bjø øde'))[0]?.person.displayName).toBe('Bjørn Ødegård');
+    expect((await search('1004'))[0]).toMatchObject({
+      person: { extension: '1004' },
+      matched: 'number',
+    });
+    expect((await search('+47 900 01 004'))[0]?.person.displayName).toBe('Bjørn Ødegård');
+    const self = (await search('kari nordmann'))[0];
+    expect(self?.presence?.state).toBe('free');
+    expect(await search('<img src=x onerror=alert(1)>')).toEqual([]);
+    expect(await kari.api.command('directory.search', { query: 'x'.repeat(300) })).toMatchObject({
+      error: { code: 'bad_request' },
+    });
+  });
 });
