@@ -33,6 +33,13 @@ export interface CoreConfig {
   recallAfterS: number;
   /** Seconds a call may stay parked before it rings its parker again. */
   parkRecallS: number;
+  /**
+   * Number lookup service (nummeroppslag): URL template with `{number}` (E.164, URL-encoded),
+   * answering JSON; fields by `LOOKUP_FIELDS` (JSON `{"name":"…","company":"…","address":"…"}`
+   * paths, default the same names at the root). Unset: only the company directory is asked.
+   */
+  lookupUrlTemplate: string | undefined;
+  lookupFields: { name?: string; company?: string; address?: string };
   /** Log level for the core's logger. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -54,6 +61,19 @@ function parseIceServers(value: string | undefined): IceServerConfig[] {
     return parsed as IceServerConfig[];
   } catch (err) {
     throw new Error(`ICE_SERVERS must be a JSON array of RTCIceServer objects: ${String(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+function parseLookupFields(value: string | undefined): CoreConfig['lookupFields'] {
+  if (!value) return { name: 'name', company: 'company', address: 'address' };
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object');
+    return parsed as CoreConfig['lookupFields'];
+  } catch (err) {
+    throw new Error(`LOOKUP_FIELDS must be a JSON object of field paths: ${String(err)}`, {
       cause: err,
     });
   }
@@ -88,6 +108,8 @@ export function loadConfig(
     seedDemo: env.SEED_DEMO !== '0',
     recallAfterS: parsePositive(env.RECALL_AFTER_S, 20, 'RECALL_AFTER_S'),
     parkRecallS: parsePositive(env.PARK_RECALL_S, 120, 'PARK_RECALL_S'),
+    lookupUrlTemplate: env.LOOKUP_URL_TEMPLATE || undefined,
+    lookupFields: parseLookupFields(env.LOOKUP_FIELDS),
     logLevel,
   };
 }

@@ -138,6 +138,18 @@ export const SwitchboardEvents = {
   'queue.stats': QueueStats,
   /** A person's presence changed (calls, registration, absence). */
   'presence.changed': z.lazy(() => Presence),
+  /**
+   * What the number lookup found about a waiting caller (name, company, address). Public
+   * directory data: shown, never stored beyond the lookup cache. Text, never HTML.
+   */
+  'caller.lookup': z.object({
+    callId: z.string(),
+    number: z.string(),
+    name: z.string().nullable(),
+    company: z.string().nullable(),
+    address: z.string().nullable(),
+    source: z.string(),
+  }),
   /** The whole parked list after every change (it is short). */
   'park.list': z.object({ parked: z.array(ParkedCall) }),
   'answer_group.call': z.object({

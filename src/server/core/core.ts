@@ -101,6 +101,9 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     logger: logger.child('switchboard'),
     recallAfterS: config.recallAfterS,
     parkRecallS: config.parkRecallS,
+    ...(config.lookupUrlTemplate
+      ? { lookup: { urlTemplate: config.lookupUrlTemplate, fields: config.lookupFields } }
+      : {}),
   });
   await switchboard.load();
   late.switchboard = switchboard;
@@ -222,6 +225,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
       api.close();
       await switchboard.flush();
       switchboard.presence.close();
+      switchboard.lookup.close();
       for (const ws of sipWss.clients) ws.close(1001, 'core shutting down');
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();

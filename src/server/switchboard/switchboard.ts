@@ -45,6 +45,13 @@ import type { User } from '../store/users';
 import { RecordWriter } from './record-writer';
 import { PresenceService, absenceInfo } from '../people/presence';
 import { DirectoryIndex } from '../people/directory-index';
+import {
+  DirectoryLookup,
+  HttpLookup,
+  LookupService,
+  type LookupProvider,
+  type LookupResult,
+} from '../people/lookup';
 import { StoreError } from '../store/errors';
 import type { AbsenceRepository } from '../store/absences';
 import { callRecords, type LegNotes, type QueueVisit } from './call-ledger';
@@ -67,6 +74,8 @@ export interface SwitchboardDeps {
   recallAfterS?: number;
   /** Seconds a call may stay parked before it rings its parker again. */
   parkRecallS?: number;
+  /** External number lookup (nummeroppslag), asked after the company directory. */
+  lookup?: { urlTemplate: string; fields: { name?: string; company?: string; address?: string } };
 }
 
 export class Switchboard implements SwitchboardPort {
@@ -74,6 +83,8 @@ export class Switchboard implements SwitchboardPort {
   readonly presence: PresenceService;
   /** Search index over every tenant's people (accent-folded, numbers in any format). */
   readonly directory = new DirectoryIndex();
+  /** Caller name lookup: the directory first, then the configured service; never delays a call. */
+  readonly lookup: LookupService;
   readonly #log: Logger;
   /** ACD call id (= B2BUA call id) → the call. */
   readonly #calls = new Map<string, Call>();
@@ -98,6 +109,29 @@ export class Switchboard implements SwitchboardPort {
     this.#recallAfterMs = (deps.recallAfterS ?? 20) * 1000;
     this.#parkRecallMs = (deps.parkRecallS ?? 120) * 1000;
     this.#records = new RecordWriter(deps.records, deps.logger);
+    const providers: LookupProvider[] = [
+      new DirectoryLookup((tenantId, e164) => {
+        for (const u of this.#users.values()) {
+          if (u.tenantId === tenantId && u.mobile === e164) {
+            return { name: u.displayName, department: u.departmentName };
+          }
+        }
+        return null;
+      }),
+    ];
+    if (deps.lookup) {
+      providers.push(
+        new HttpLookup({
+          urlTemplate: deps.lookup.urlTemplate,
+          fields: deps.lookup.fields,
+          onError: (err) => this.#log.debug('number lookup failed', { err: err.message }),
+        }),
+      );
+    }
+    this.lookup = new LookupService(providers, {
+      now: this.#now,
+      onResult: ({ tenantId, number, result }) => this.#publishLookup(tenantId, number, result),
+    });
     this.presence = new PresenceService({
       events: deps.events,
       absences: deps.absences,
@@ -519,6 +553,21 @@ export class Switchboard implements SwitchboardPort {
       .sort((a, b) => Number(a.slot) - Number(b.slot));
   }
 
+  /** Tells the operators what the lookup found about every waiting caller with that number. */
+  #publishLookup(tenantId: string, number: string, result: LookupResult): void {
+    for (const call of this.#calls.values()) {
+      if (call.caller.tenantId !== tenantId || call.caller.number !== number) continue;
+      this.deps.events.publish(tenantId, 'caller.lookup', {
+        callId: call.id,
+        number,
+        name: result.name,
+        company: result.company,
+        address: result.address,
+        source: result.source,
+      });
+    }
+  }
+
   #publishParked(tenantId: string): void {
     this.deps.events.publish(tenantId, 'park.list', { parked: this.#parkedList(tenantId) });
   }
@@ -702,6 +751,15 @@ export class Switchboard implements SwitchboardPort {
     if (!call.attributes.has('firstQueueId')) call.attributes.set('firstQueueId', queueId);
     if (!call.attributes.has('queuedAt')) call.attributes.set('queuedAt', this.#now());
     this.#visits(call).push({ queueId, startedAt: this.#now() });
+    if (call.caller.kind === 'outside' && !call.attributes.has('lookedUp')) {
+      call.attributes.set('lookedUp', true);
+      const tenantId = call.caller.tenantId;
+      const number = call.caller.number;
+      // Whatever is cached comes at once; a slow service answers later through onResult.
+      void this.lookup.lookupForCall(tenantId, number).then((result) => {
+        if (result) this.#publishLookup(tenantId, number, result);
+      });
+    }
     this.deps.b2bua.provisional(call, 182, 'Queued');
     if (!call.attributes.has('refresh')) {
       call.attributes.set('refresh', true);
