@@ -13,6 +13,8 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   register: () => import('./register.bench'),
   'acd-distribution': () => import('./acd-distribution.bench'),
   statistics: () => import('./statistics.bench'),
+  fanout: () => import('./fanout.bench'),
+  'queued-calls': () => import('./queued-calls.bench'),
 };
 
 const only = process.argv.slice(2);

@@ -90,6 +90,8 @@ interface ConnectionContext {
   /** Stops the tenant event subscription of this connection. */
   unsubscribe: (() => void) | undefined;
   send: (frame: unknown) => void;
+  /** Sends an already serialised frame (events: serialised once for all connections). */
+  sendText: (text: string) => void;
 }
 
 type Handler<T extends CommandType> = (
@@ -234,6 +236,9 @@ export class ApiServer {
       send: (frame) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
       },
+      sendText: (text) => {
+        if (ws.readyState === ws.OPEN) ws.send(text);
+      },
     };
     this.#connections.add(ws);
     ws.on('message', (data, isBinary) => {
@@ -371,7 +376,7 @@ export class ApiServer {
     ctx.unsubscribe?.();
     const user = ctx.user;
     if (!user) return;
-    ctx.unsubscribe = this.deps.events.subscribe(user.tenantId, (frame) => ctx.send(frame));
+    ctx.unsubscribe = this.deps.events.subscribe(user.tenantId, (_frame, text) => ctx.sendText(text));
   }
 
   #endSession(ctx: ConnectionContext): void {

@@ -6,7 +6,8 @@
  */
 import type { EventFrame } from '../../shared/protocol';
 
-export type EventListener = (frame: EventFrame) => void;
+/** `text` is the frame as JSON, serialised once per event for every subscriber. */
+export type EventListener = (frame: EventFrame, text: string) => void;
 
 export class TenantEventBus {
   readonly #seq = new Map<string, number>();
@@ -22,7 +23,10 @@ export class TenantEventBus {
     this.#seq.set(tenantId, seq);
     const frame: EventFrame<D> = { type: 'event', event, seq, data };
     const listeners = this.#listeners.get(tenantId);
-    if (listeners) for (const listener of listeners) listener(frame);
+    if (listeners && listeners.size > 0) {
+      const text = JSON.stringify(frame);
+      for (const listener of listeners) listener(frame, text);
+    }
     return frame;
   }
 
