@@ -1,8 +1,11 @@
 /**
- * `npm run bench`: runs every benchmark in one process, one after another, and prints each
- * figure the issues name. Inside a loopback-only network namespace (scripts/bench.mjs).
- * Results also go to .tmp/bench.json; docs/benchmarks.md records them with the machine.
+ * `npm run bench`: runs every benchmark and prints each figure the issues name, inside a
+ * loopback-only network namespace (scripts/bench.mjs). Each suite runs in a child process of its
+ * own: suites install different globals (JsSIP wants browser-like ones that PGlite then
+ * mistakes for a browser) and should not share a heap or a warm JIT. Results also go to
+ * .tmp/bench.json; docs/benchmarks.md records them with the machine.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { printResults, type BenchResult } from './stats';
@@ -17,23 +20,44 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   'queued-calls': () => import('./queued-calls.bench'),
 };
 
+const MARK = 'BENCH_RESULTS ';
+const childSuite = process.env.SENTRAL_BENCH_SUITE;
+
+if (childSuite) {
+  // Child: run one suite, print its figures and a machine-readable line for the parent.
+  const load = SUITES[childSuite];
+  if (!load) throw new Error(`unknown suite ${childSuite}`);
+  const results = await (await load()).run();
+  printResults(results);
+  process.stdout.write(`${MARK}${JSON.stringify(results)}\n`);
+  process.exit(0);
+}
+
 const only = process.argv.slice(2);
 const all: Array<BenchResult & { suite: string }> = [];
 console.log(
   `Sentral benchmarks — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
 );
 let failed = false;
-for (const [name, load] of Object.entries(SUITES)) {
+for (const name of Object.keys(SUITES)) {
   if (only.length && !only.includes(name)) continue;
   console.log(`\n── ${name}`);
-  try {
-    const results = await (await load()).run();
-    printResults(results);
-    all.push(...results.map((r) => ({ ...r, suite: name })));
-  } catch (err) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
+    env: { ...process.env, SENTRAL_BENCH_SUITE: name },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 15 * 60_000,
+  });
+  const lines = (r.stdout ?? '').split('\n');
+  for (const line of lines) if (line && !line.startsWith(MARK)) console.log(line);
+  const json = lines.find((l) => l.startsWith(MARK));
+  if (r.status !== 0 || !json) {
     failed = true;
-    console.error(`${name} failed:`, err);
+    console.error(`${name} failed (exit ${r.status ?? r.signal})`);
+    continue;
   }
+  const results = JSON.parse(json.slice(MARK.length)) as BenchResult[];
+  all.push(...results.map((x) => ({ ...x, suite: name })));
 }
 mkdirSync('.tmp', { recursive: true });
 writeFileSync(
