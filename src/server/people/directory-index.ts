@@ -20,6 +20,8 @@
  * @packageDocumentation
  */
 import { digitsOf, foldWords } from './fold';
+import type { NameRank } from './name-order';
+import { NameOrder } from './name-order';
 import { numberKeys } from './number-keys';
 
 /** A person or a department as the directory search sees it. */
@@ -113,67 +115,111 @@ const K_EXTENSION = 1;
 const K_E164 = 2;
 const K_NATIONAL = 3;
 const K_RAW = 4;
+/** Bucket for number keys shorter than three digits. */
+const SHORT_BUCKET = 1000;
 
 const NUMBER_QUERY = /^[+\d\s\-./()\u00a0]+$/;
+const HAS_DIGIT = /\d/;
 const DIGITS_ONLY = /^\d+$/;
+const FOLD_CACHE_LIMIT = 50_000;
+/** Checking one entry for a word costs about this many posting visits. */
+const VERIFY_COST = 8;
+/** Company legal forms: in nearly every company name, so they find nothing useful. */
+const LEGAL_FORMS = new Set([
+  'as',
+  'asa',
+  'ans',
+  'da',
+  'enk',
+  'sa',
+  'ba',
+  'ks',
+  'nuf',
+  'iks',
+  'sf',
+  'ab',
+  'hb',
+  'oy',
+  'aps',
+  'gmbh',
+  'ag',
+  'ltd',
+  'inc',
+  'llc',
+  'plc',
+  'bv',
+  'nv',
+  'sarl',
+  'srl',
+  'spa',
+]);
+const NAME_SPAN = 2 ** 20;
+const SCORE_SPAN = 2 ** 40;
 
 /** Highest set bit of a field mask, i.e. the best field rank. */
 function rankOfMask(mask: number): number {
   return 31 - Math.clz32(mask);
 }
 
-interface NameRec {
-  readonly name: string;
-  rank: number;
-  refs: number;
+/** The number 0–999 spelled by the three digits of `s` at `at`. */
+function trigramAt(s: string, at: number): number {
+  return (
+    (s.charCodeAt(at) - 48) * 100 + (s.charCodeAt(at + 1) - 48) * 10 + (s.charCodeAt(at + 2) - 48)
+  );
 }
 
 interface WordRec {
   readonly word: string;
+  /** Entries with this word, and for each the fields it occurs in (bit per field rank). */
   readonly slots: number[];
   readonly masks: number[];
 }
 
+/** Number keys whose first three digits are the same (or that are shorter). */
+interface KeyBucket {
+  readonly slots: number[];
+  /** The entry's generation when the key was added: stale keys are skipped. */
+  readonly gens: number[];
+  readonly keys: string[];
+  readonly kinds: number[];
+}
+
+const newBuckets = (): KeyBucket[] =>
+  Array.from({ length: SHORT_BUCKET + 1 }, () => ({ slots: [], gens: [], keys: [], kinds: [] }));
+
 interface Rec {
   readonly entry: DirectoryEntry;
   readonly slot: number;
-  readonly words: WordRec[];
-  /** Folded name words in reading order, display name, and surname first. */
+  /** Unique per add, so index data left behind by an earlier version is recognisable. */
+  readonly gen: number;
+  readonly words: readonly WordRec[];
+  readonly masks: readonly number[];
+  /** Folded name words in reading order, of the display name, and surname first. */
   readonly fl: readonly string[];
   readonly disp: readonly string[];
   readonly lf: readonly string[];
-  readonly last: NameRec;
-  readonly first: NameRec;
+  readonly last: NameRank;
+  readonly first: NameRank;
+  /** Digit keys (extension, E.164 and national digits, other written digits) and kinds. */
+  readonly keys: readonly string[];
+  readonly kinds: readonly number[];
   /** Every digit key joined with `|`, for substring checks. */
   readonly hay: string;
   readonly trigrams: number;
-  readonly keys: number;
   readonly email: string | null;
 }
 
-/** A sorted, growable list of number keys with parallel arrays. */
-interface KeyList {
-  keys: string[];
-  slots: number[];
-  kinds: number[];
-  gens: number[];
-}
-
-const emptyKeys = (): KeyList => ({ keys: [], slots: [], kinds: [], gens: [] });
-
-/** Index of the first element of a sorted string array that is ≥ `value`. */
-function lowerBound<T>(items: readonly T[], value: string, key: (item: T) => string): number {
+/** Index of the first word ≥ `value` in the sorted word list. */
+function lowerBound(words: readonly WordRec[], value: string): number {
   let lo = 0;
-  let hi = items.length;
+  let hi = words.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (key(items[mid] as T) < value) lo = mid + 1;
+    if ((words[mid] as WordRec).word < value) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
-
-const wordKey = (w: WordRec): string => w.word;
 
 /** Do the query words start `words` one by one (`kari`, `nord` vs `kari`, `nordmann`)? */
 function startsSequence(words: readonly string[], tokens: readonly string[]): boolean {
@@ -184,65 +230,12 @@ function startsSequence(words: readonly string[], tokens: readonly string[]): bo
   return true;
 }
 
-class NameDict {
-  private readonly map = new Map<string, NameRec>();
-  private sorted: NameRec[] = [];
-  private dirty = false;
-  private bulk = false;
-
-  constructor(private readonly collator: Intl.Collator) {}
-
-  private compare = (a: NameRec, b: NameRec): number =>
-    this.collator.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-
-  beginBulk(): void {
-    this.bulk = true;
-  }
-
-  endBulk(): void {
-    this.bulk = false;
-    this.sorted.sort(this.compare);
-    this.dirty = true;
-  }
-
-  acquire(name: string): NameRec {
-    const known = this.map.get(name);
-    if (known) {
-      known.refs++;
-      return known;
-    }
-    const rec: NameRec = { name, rank: 0, refs: 1 };
-    this.map.set(name, rec);
-    if (this.bulk) {
-      this.sorted.push(rec);
-    } else {
-      let lo = 0;
-      let hi = this.sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (this.compare(this.sorted[mid] as NameRec, rec) < 0) lo = mid + 1;
-        else hi = mid;
-      }
-      this.sorted.splice(lo, 0, rec);
-    }
-    this.dirty = true;
-    return rec;
-  }
-
-  release(rec: NameRec): void {
-    if (--rec.refs > 0) return;
-    this.map.delete(rec.name);
-    const at = this.sorted.indexOf(rec);
-    if (at >= 0) this.sorted.splice(at, 1);
-    this.dirty = true;
-  }
-
-  /** Gives every name its position in collation order (after changes only). */
-  ensureRanks(): void {
-    if (!this.dirty) return;
-    for (let i = 0; i < this.sorted.length; i++) (this.sorted[i] as NameRec).rank = i;
-    this.dirty = false;
-  }
+/** Words matching a query token: prefix (`PREFIX`) or substring (0) matches. */
+interface WordMatch {
+  readonly words: readonly WordRec[];
+  readonly quality: readonly number[];
+  /** Sum of the words' posting lengths. */
+  readonly total: number;
 }
 
 /** Visits one matching entry with a match code or score. */
@@ -251,25 +244,35 @@ type Visit = (slot: number, value: number) => void;
 /** One tenant's index. */
 class TenantIndex {
   readonly ids = new Map<string, Rec>();
-  private recs: (Rec | undefined)[] = [];
-  private free: number[] = [];
+  private readonly recs: (Rec | undefined)[] = [];
+  /** Per slot, kept apart from the entry records so hot loops touch little memory. */
+  private readonly hays: string[] = [];
+  private readonly free: number[] = [];
   private readonly words = new Map<string, WordRec>();
   private sortedWords: WordRec[] = [];
-  private readonly names: NameDict;
+  // Substring search: every word joined by newlines, so one native indexOf scan finds
+  // all occurrences. Words added since the blob was built are scanned one by one;
+  // removed ones stay in it with empty postings until the next rebuild.
+  private blob = '';
+  private blobWords: WordRec[] = [];
+  private blobStarts = new Int32Array(0);
+  private newWords: WordRec[] = [];
+  private goneWords = 0;
+  private readonly names: NameOrder;
   private readonly emails = new Map<string, number[]>();
-
-  // Number keys: a sorted list plus a small unsorted one for recent additions; keys of
-  // removed or changed entries stay until compaction and are recognised by generation.
-  private sortedKeys: KeyList = emptyKeys();
-  private pendingKeys: KeyList = emptyKeys();
-  private staleKeys = 0;
-  private gens: number[] = [];
+  private readonly foldCache = new Map<string, readonly string[]>();
   private nextGen = 1;
+  private bulk = false;
 
-  // Digit trigrams → slots (may hold stale slots; every hit is verified against `hay`).
+  // Number keys by their first three digits, and digit trigrams → entries. Both keep
+  // data of removed or changed entries until a rebuild; every hit is verified.
+  private buckets = newBuckets();
+  private liveKeys = 0;
+  private staleKeys = 0;
   private trigramLists: number[][] = Array.from({ length: 1000 }, () => []);
-  private trigramPostings = 0;
   private liveTrigrams = 0;
+  private staleTrigrams = 0;
+  private readonly trigramSeen = new Int32Array(1000);
 
   // Per-search scratch, indexed by slot.
   private capacity = 0;
@@ -279,11 +282,17 @@ class TenantIndex {
   private minRank = new Uint8Array(0);
   private bestCode = new Uint8Array(0);
   private score = new Uint16Array(0);
+  private slotGen = new Int32Array(0);
+  /** Last-name rank × 2^20 + first-name rank, refreshed when the ranks change. */
+  private nameKey = new Float64Array(0);
   private pass = 0;
-  private bulk = false;
+
+  // Scratch for building one entry's word list.
+  private readonly tmpWords: string[] = [];
+  private readonly tmpMasks: number[] = [];
 
   constructor(collator: Intl.Collator) {
-    this.names = new NameDict(collator);
+    this.names = new NameOrder(collator);
   }
 
   get size(): number {
@@ -299,85 +308,125 @@ class TenantIndex {
     this.bulk = false;
     this.names.endBulk();
     this.sortedWords.sort((a, b) => (a.word < b.word ? -1 : a.word > b.word ? 1 : 0));
-    this.compactKeys();
+    this.rebuildBlob();
+  }
+
+  // ── Updates ─────────────────────────────────────────────────────────────────
+
+  /** Folded words of a field that repeats across entries (names, titles, departments). */
+  private foldedWords(text: string | null | undefined): readonly string[] {
+    if (!text) return [];
+    let words = this.foldCache.get(text);
+    if (!words) {
+      words = foldWords(text);
+      if (this.foldCache.size >= FOLD_CACHE_LIMIT) this.foldCache.clear();
+      this.foldCache.set(text, words);
+    }
+    return words;
+  }
+
+  /** Folded words of a company name without its legal form (`AS`, `ASA`, `GmbH` …). */
+  private companyWords(company: string | null | undefined): readonly string[] {
+    const words = this.foldedWords(company);
+    return words.some((w) => LEGAL_FORMS.has(w)) ? words.filter((w) => !LEGAL_FORMS.has(w)) : words;
+  }
+
+  private collectWords(words: readonly string[], rank: number, firstRank: number): void {
+    const { tmpWords, tmpMasks } = this;
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i] as string;
+      const bit = 1 << (i === 0 ? firstRank : rank);
+      const at = tmpWords.indexOf(word);
+      if (at >= 0) tmpMasks[at] = (tmpMasks[at] as number) | bit;
+      else {
+        tmpWords.push(word);
+        tmpMasks.push(bit);
+      }
+    }
   }
 
   add(entry: DirectoryEntry): void {
     if (this.ids.has(entry.id)) this.remove(entry.id);
     const slot = this.free.pop() ?? this.recs.length;
     this.ensureCapacity(slot + 1);
+    const gen = this.nextGen++;
 
-    // Words and the fields they come from.
-    const masks = new Map<string, number>();
-    const addWords = (words: readonly string[], rank: number, firstRank = rank) => {
-      words.forEach((w, i) => {
-        masks.set(w, (masks.get(w) ?? 0) | (1 << (i === 0 ? firstRank : rank)));
-      });
-    };
-    const firstWords = foldWords(entry.firstName ?? '');
-    const lastWords = foldWords(entry.lastName ?? '');
-    const dispWords = foldWords(entry.displayName ?? '');
-    const fl = firstWords.length || lastWords.length ? [...firstWords, ...lastWords] : dispWords;
+    // Words and the fields they occur in.
+    const firstWords = this.foldedWords(entry.firstName);
+    const lastWords = this.foldedWords(entry.lastName);
+    const disp = this.foldedWords(entry.displayName);
+    const fl = firstWords.length || lastWords.length ? [...firstWords, ...lastWords] : disp;
     const lf = lastWords.length ? [...lastWords, ...firstWords] : fl;
-    addWords(fl, R_NAME, R_NAME_FL);
-    addWords(dispWords, R_NAME, R_NAME_FL);
-    addWords(lf, R_NAME, R_NAME_LF);
-    addWords(foldWords(entry.title ?? ''), R_TITLE);
-    addWords(foldWords(entry.department ?? ''), R_DEPARTMENT);
-    addWords(foldWords(entry.company ?? ''), R_DEPARTMENT);
     const email = entry.email ? entry.email.trim().toLowerCase() : null;
-    if (email) addWords(foldWords(email.split('@', 1)[0] ?? ''), R_EMAIL);
-
+    this.tmpWords.length = 0;
+    this.tmpMasks.length = 0;
+    this.collectWords(fl, R_NAME, R_NAME_FL);
+    this.collectWords(disp, R_NAME, R_NAME_FL);
+    this.collectWords(lf, R_NAME, R_NAME_LF);
+    this.collectWords(this.foldedWords(entry.title), R_TITLE, R_TITLE);
+    this.collectWords(this.foldedWords(entry.department), R_DEPARTMENT, R_DEPARTMENT);
+    this.collectWords(this.companyWords(entry.company), R_DEPARTMENT, R_DEPARTMENT);
+    if (email) {
+      const local = email.slice(0, Math.max(0, email.indexOf('@'))) || email;
+      this.collectWords(foldWords(local), R_EMAIL, R_EMAIL);
+    }
     const words: WordRec[] = [];
-    for (const [word, mask] of masks) {
+    const masks = this.tmpMasks.slice();
+    for (let i = 0; i < this.tmpWords.length; i++) {
+      const word = this.tmpWords[i] as string;
       let rec = this.words.get(word);
       if (!rec) {
         rec = { word, slots: [], masks: [] };
         this.words.set(word, rec);
         if (this.bulk) this.sortedWords.push(rec);
         else {
-          this.sortedWords.splice(lowerBound(this.sortedWords, word, wordKey), 0, rec);
+          this.sortedWords.splice(lowerBound(this.sortedWords, word), 0, rec);
+          this.newWords.push(rec);
         }
       }
       rec.slots.push(slot);
-      rec.masks.push(mask);
+      rec.masks.push(masks[i] as number);
       words.push(rec);
     }
 
     // Number keys.
-    const gen = this.nextGen++;
-    this.gens[slot] = gen;
-    const seen = new Set<string>();
-    let keyCount = 0;
-    const hayParts: string[] = [];
+    const keys: string[] = [];
+    const kinds: number[] = [];
     const addKey = (digits: string, kind: number) => {
-      if (!digits || seen.has(`${kind}:${digits}`)) return;
-      seen.add(`${kind}:${digits}`);
-      const list = this.pendingKeys;
-      list.keys.push(digits);
-      list.slots.push(slot);
-      list.kinds.push(kind);
-      list.gens.push(gen);
-      keyCount++;
-      if (!hayParts.includes(digits)) hayParts.push(digits);
+      if (!digits) return;
+      for (let i = 0; i < keys.length; i++) if (keys[i] === digits && kinds[i] === kind) return;
+      keys.push(digits);
+      kinds.push(kind);
     };
     if (entry.extension) addKey(digitsOf(entry.extension), K_EXTENSION);
-    const numbers = [entry.mobile, ...(entry.extraNumbers ?? [])];
-    for (const written of numbers) {
-      if (!written) continue;
-      const keys = numberKeys(written);
-      if (keys.e164) {
-        addKey(keys.e164, K_E164);
-        if (keys.national) addKey(keys.national, K_NATIONAL);
-      } else addKey(keys.raw, K_RAW);
+    if (entry.mobile) this.numberKeysInto(entry.mobile, addKey);
+    for (const written of entry.extraNumbers ?? []) {
+      if (written) this.numberKeysInto(written, addKey);
     }
-    const trigrams = new Set<number>();
-    for (const part of hayParts) {
-      for (let i = 0; i + 3 <= part.length; i++) trigrams.add(Number(part.slice(i, i + 3)));
+    let hay = '';
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as string;
+      if (keys.indexOf(key) === k) hay = hay ? `${hay}|${key}` : key;
     }
-    for (const t of trigrams) (this.trigramLists[t] as number[]).push(slot);
-    this.trigramPostings += trigrams.size;
-    this.liveTrigrams += trigrams.size;
+    let trigrams = 0;
+    const seen = this.trigramSeen;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as string;
+      const bucket = this.buckets[key.length >= 3 ? trigramAt(key, 0) : SHORT_BUCKET] as KeyBucket;
+      bucket.slots.push(slot);
+      bucket.gens.push(gen);
+      bucket.keys.push(key);
+      bucket.kinds.push(kinds[k] as number);
+      for (let i = 0; i + 3 <= key.length; i++) {
+        const t = trigramAt(key, i);
+        if (seen[t] === gen) continue;
+        seen[t] = gen;
+        (this.trigramLists[t] as number[]).push(slot);
+        trigrams++;
+      }
+    }
+    this.liveKeys += keys.length;
+    this.liveTrigrams += trigrams;
 
     if (email) {
       const list = this.emails.get(email);
@@ -388,20 +437,33 @@ class TenantIndex {
     const rec: Rec = {
       entry,
       slot,
+      gen,
       words,
+      masks,
       fl,
-      disp: dispWords,
+      disp,
       lf,
       last: this.names.acquire(entry.lastName || entry.displayName || ''),
       first: this.names.acquire(entry.firstName || ''),
-      hay: hayParts.join('|'),
-      trigrams: trigrams.size,
-      keys: keyCount,
+      keys,
+      kinds,
+      hay,
+      trigrams,
       email,
     };
     this.recs[slot] = rec;
+    this.hays[slot] = hay;
+    this.slotGen[slot] = gen;
+    this.nameKey[slot] = rec.last.rank * NAME_SPAN + rec.first.rank;
     this.ids.set(entry.id, rec);
-    if (!this.bulk && this.pendingKeys.keys.length > 512) this.compactKeys();
+  }
+
+  private numberKeysInto(written: string, addKey: (digits: string, kind: number) => void): void {
+    const keys = numberKeys(written);
+    if (keys.e164) {
+      addKey(keys.e164, K_E164);
+      if (keys.national) addKey(keys.national, K_NATIONAL);
+    } else addKey(keys.raw, K_RAW);
   }
 
   remove(id: string): boolean {
@@ -419,8 +481,9 @@ class TenantIndex {
       }
       if (word.slots.length === 0) {
         this.words.delete(word.word);
-        const pos = lowerBound(this.sortedWords, word.word, wordKey);
+        const pos = lowerBound(this.sortedWords, word.word);
         if (this.sortedWords[pos] === word) this.sortedWords.splice(pos, 1);
+        this.goneWords++;
       }
     }
     if (rec.email) {
@@ -431,85 +494,68 @@ class TenantIndex {
     }
     this.names.release(rec.last);
     this.names.release(rec.first);
-    // Number keys and trigrams go stale: the generation no longer matches.
-    this.staleKeys += rec.keys;
-    this.gens[slot] = 0;
-    this.liveTrigrams -= rec.trigrams;
     this.recs[slot] = undefined;
+    this.hays[slot] = '';
+    this.slotGen[slot] = 0;
     this.ids.delete(id);
     this.free.push(slot);
-    if (this.trigramPostings > 2 * this.liveTrigrams + 20_000) this.rebuildTrigrams();
-    if (this.staleKeys > this.sortedKeys.keys.length / 2 + 1000) this.compactKeys();
+    // Number keys and trigrams go stale (the slot's generation changes); rebuilt when
+    // they outnumber the live ones.
+    this.liveKeys -= rec.keys.length;
+    this.staleKeys += rec.keys.length;
+    this.liveTrigrams -= rec.trigrams;
+    this.staleTrigrams += rec.trigrams;
+    if (this.staleKeys > this.liveKeys + 1000) this.rebuildNumbers();
+    else if (this.staleTrigrams > this.liveTrigrams + 10_000) this.rebuildNumbers();
     return true;
   }
 
-  /** Merges recent number keys into the sorted list and drops stale ones. */
-  private compactKeys(): void {
-    const live = (list: KeyList, i: number) =>
-      this.gens[list.slots[i] as number] === list.gens[i] && list.gens[i] !== 0;
-    const pending = this.pendingKeys;
-    const order = pending.keys.map((_, i) => i).filter((i) => live(pending, i));
-    order.sort((a, b) => {
-      const ka = pending.keys[a] as string;
-      const kb = pending.keys[b] as string;
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
-    const sorted = this.sortedKeys;
-    const out = emptyKeys();
-    const push = (list: KeyList, i: number) => {
-      out.keys.push(list.keys[i] as string);
-      out.slots.push(list.slots[i] as number);
-      out.kinds.push(list.kinds[i] as number);
-      out.gens.push(list.gens[i] as number);
-    };
-    let j = 0;
-    for (let i = 0; i < sorted.keys.length; i++) {
-      if (!live(sorted, i)) continue;
-      const key = sorted.keys[i] as string;
-      while (j < order.length && (pending.keys[order[j] as number] as string) < key) {
-        push(pending, order[j++] as number);
-      }
-      push(sorted, i);
-    }
-    while (j < order.length) push(pending, order[j++] as number);
-    this.sortedKeys = out;
-    this.pendingKeys = emptyKeys();
-    this.staleKeys = 0;
-  }
-
-  private rebuildTrigrams(): void {
+  private rebuildNumbers(): void {
+    this.buckets = newBuckets();
     this.trigramLists = Array.from({ length: 1000 }, () => []);
-    let n = 0;
+    const seen = this.trigramSeen;
+    seen.fill(0);
     for (const rec of this.recs) {
       if (!rec) continue;
-      const trigrams = new Set<number>();
-      for (const part of rec.hay.split('|')) {
-        for (let i = 0; i + 3 <= part.length; i++) trigrams.add(Number(part.slice(i, i + 3)));
+      for (let k = 0; k < rec.keys.length; k++) {
+        const key = rec.keys[k] as string;
+        const bucket = this.buckets[
+          key.length >= 3 ? trigramAt(key, 0) : SHORT_BUCKET
+        ] as KeyBucket;
+        bucket.slots.push(rec.slot);
+        bucket.gens.push(rec.gen);
+        bucket.keys.push(key);
+        bucket.kinds.push(rec.kinds[k] as number);
+        for (let i = 0; i + 3 <= key.length; i++) {
+          const t = trigramAt(key, i);
+          if (seen[t] === rec.gen) continue;
+          seen[t] = rec.gen;
+          (this.trigramLists[t] as number[]).push(rec.slot);
+        }
       }
-      for (const t of trigrams) (this.trigramLists[t] as number[]).push(rec.slot);
-      n += trigrams.size;
     }
-    this.trigramPostings = n;
-    this.liveTrigrams = n;
+    this.staleKeys = 0;
+    this.staleTrigrams = 0;
   }
 
   private ensureCapacity(n: number): void {
     if (n <= this.capacity) return;
     const capacity = Math.max(64, n, this.capacity * 2);
-    const grow = <T extends Int32Array | Uint8Array | Uint16Array>(
+    const grow = <T extends Int32Array | Uint8Array | Uint16Array | Float64Array>(
       old: T,
-      make: (n: number) => T,
-    ) => {
-      const next = make(capacity);
+      next: T,
+    ): T => {
       next.set(old);
       return next;
     };
-    this.mark = grow(this.mark, (c) => new Int32Array(c));
-    this.cur = grow(this.cur, (c) => new Uint8Array(c));
-    this.minCode = grow(this.minCode, (c) => new Uint8Array(c));
-    this.minRank = grow(this.minRank, (c) => new Uint8Array(c));
-    this.bestCode = grow(this.bestCode, (c) => new Uint8Array(c));
-    this.score = grow(this.score, (c) => new Uint16Array(c));
+    this.mark = grow(this.mark, new Int32Array(capacity));
+    this.cur = grow(this.cur, new Uint8Array(capacity));
+    this.minCode = grow(this.minCode, new Uint8Array(capacity));
+    this.minRank = grow(this.minRank, new Uint8Array(capacity));
+    this.bestCode = grow(this.bestCode, new Uint8Array(capacity));
+    this.score = grow(this.score, new Uint16Array(capacity));
+    this.slotGen = grow(this.slotGen, new Int32Array(capacity));
+    this.nameKey = grow(this.nameKey, new Float64Array(capacity));
     this.capacity = capacity;
   }
 
@@ -526,8 +572,12 @@ class TenantIndex {
   search(query: string, limit: number): DirectoryHit[] {
     const text = query.slice(0, MAX_QUERY_LENGTH).trim();
     if (!text || limit <= 0 || this.ids.size === 0) return [];
-    this.names.ensureRanks();
-    if (NUMBER_QUERY.test(text) && /\d/.test(text)) return this.searchNumber(text, limit);
+    if (this.names.ensureRanks()) {
+      for (const rec of this.recs) {
+        if (rec) this.nameKey[rec.slot] = rec.last.rank * NAME_SPAN + rec.first.rank;
+      }
+    }
+    if (NUMBER_QUERY.test(text) && HAS_DIGIT.test(text)) return this.searchNumber(text, limit);
     return this.searchWords(text, limit);
   }
 
@@ -561,51 +611,51 @@ class TenantIndex {
     return this.top(found, limit, (slot) => [score[slot] as number, 'number']);
   }
 
-  /** Entries with a number key that equals or starts with `needle`. */
+  /** Entries with a number key that equals or starts with `needle` (E.164 keys only if `intl`). */
   private numberPrefix(
     needle: string,
     intl: boolean,
     visit: (slot: number, kind: number, exact: boolean) => void,
   ): void {
-    const { gens } = this;
-    const scan = (list: KeyList, from: number, to: number, sorted: boolean) => {
-      for (let i = from; i < to; i++) {
-        const key = list.keys[i] as string;
-        if (!key.startsWith(needle)) {
-          if (sorted) return;
-          continue;
-        }
-        const slot = list.slots[i] as number;
-        const kind = list.kinds[i] as number;
-        if (gens[slot] !== list.gens[i] || (intl && kind !== K_E164)) continue;
+    const { slotGen } = this;
+    const scan = (bucket: KeyBucket) => {
+      const { slots, gens, keys, kinds } = bucket;
+      for (let i = 0; i < slots.length; i++) {
+        const kind = kinds[i] as number;
+        // International needles match E.164 keys only; national ones match E.164 keys
+        // only when longer than a national number (a full number sent without '+').
+        if (kind === K_E164 ? !intl && needle.length < 9 : intl) continue;
+        const key = keys[i] as string;
+        if (!key.startsWith(needle)) continue;
+        const slot = slots[i] as number;
+        if (slotGen[slot] !== gens[i]) continue;
         visit(slot, kind, key.length === needle.length);
       }
     };
-    const sorted = this.sortedKeys;
-    scan(
-      sorted,
-      lowerBound(sorted.keys, needle, (k) => k),
-      sorted.keys.length,
-      true,
-    );
-    scan(this.pendingKeys, 0, this.pendingKeys.keys.length, false);
+    scan(this.buckets[SHORT_BUCKET] as KeyBucket);
+    if (needle.length >= 3) {
+      scan(this.buckets[trigramAt(needle, 0)] as KeyBucket);
+    } else {
+      const width = needle.length === 1 ? 100 : 10;
+      const from = Number(needle) * width;
+      for (let b = from; b < from + width; b++) scan(this.buckets[b] as KeyBucket);
+    }
   }
 
   /** Entries with `needle` somewhere in their digits. */
   private numberSubstring(needle: string, visit: (slot: number) => void): void {
-    const { recs } = this;
+    const { hays } = this;
     if (needle.length >= 3) {
-      let best: number[] | undefined;
-      for (let i = 0; i + 3 <= needle.length; i++) {
-        const list = this.trigramLists[Number(needle.slice(i, i + 3))] as number[];
-        if (!best || list.length < best.length) best = list;
+      let best = this.trigramLists[trigramAt(needle, 0)] as number[];
+      for (let i = 1; i + 3 <= needle.length; i++) {
+        const list = this.trigramLists[trigramAt(needle, i)] as number[];
+        if (list.length < best.length) best = list;
       }
-      for (const slot of best ?? []) {
-        const rec = recs[slot];
-        if (rec?.hay.includes(needle)) visit(slot);
-      }
+      for (const slot of best) if ((hays[slot] as string).includes(needle)) visit(slot);
     } else {
-      for (const rec of recs) if (rec?.hay.includes(needle)) visit(rec.slot);
+      for (let slot = 0; slot < hays.length; slot++) {
+        if ((hays[slot] as string).includes(needle)) visit(slot);
+      }
     }
   }
 
@@ -622,8 +672,10 @@ class TenantIndex {
 
     let found: number[] = [];
     if (tokens.length > 0) {
-      found = this.matchTokens(tokens, false);
-      if (found.length < limit) found = this.matchTokens(tokens, true);
+      // Longest word first: usually the most selective; the rest are checked per entry.
+      const order = [...tokens].sort((a, b) => b.length - a.length);
+      found = this.matchTokens(order, false);
+      if (found.length < limit) found = this.matchTokens(order, true);
     }
     const { minCode, minRank, bestCode, score, mark } = this;
     const single = tokens.length === 1;
@@ -662,7 +714,6 @@ class TenantIndex {
         found.push(slot);
       }
       score[slot] = DIRECTORY_SCORE.exactNumber;
-      bestCode[slot] = PREFIX | R_EMAIL;
     }
     return this.top(found, limit, (slot) => [
       score[slot] as number,
@@ -673,74 +724,172 @@ class TenantIndex {
   }
 
   /**
-   * Entries matching every token (AND): as a word prefix only, or also as a substring.
-   * Leaves per entry the lowest match code and field rank over the tokens and the best code.
+   * Entries matching every token (AND), as a word prefix only or also as a substring.
+   * The first token is looked up in the index, the others are checked per candidate.
+   * Leaves per entry the lowest match quality and field rank over the tokens, and the
+   * best match code.
    */
   private matchTokens(tokens: readonly string[], substrings: boolean): number[] {
     const { mark, cur, minCode, minRank, bestCode } = this;
+    // The most selective token first; later ones are intersected through their postings,
+    // or checked entry by entry when few candidates are left.
+    const matches = tokens.map((token) => this.matchWords(token, substrings));
+    const estimates = tokens.map(
+      (token, i) => (matches[i] as WordMatch).total + this.numberEstimate(token),
+    );
+    const order = tokens
+      .map((_, i) => i)
+      .sort((a, b) => (estimates[a] as number) - (estimates[b] as number));
     let found: number[] = [];
     let prev = 0;
-    for (let t = 0; t < tokens.length; t++) {
-      const token = tokens[t] as string;
+    for (let n = 0; n < order.length; n++) {
+      const token = tokens[order[n] as number] as string;
+      const digits = DIGITS_ONLY.test(token);
       const pass = this.nextPass();
-      const list: number[] = [];
-      const first = t === 0;
-      const visit: Visit = (slot, code) => {
-        const m = mark[slot];
-        if (m === pass) {
-          if (code > (cur[slot] as number)) cur[slot] = code;
-        } else if (first || m === prev) {
+      const first = n === 0;
+      if (!first && found.length * VERIFY_COST < (estimates[order[n] as number] as number)) {
+        const kept: number[] = [];
+        for (const slot of found) {
+          const code = this.codeFor(this.recs[slot] as Rec, token, substrings, digits);
+          if (code === 0) continue;
           mark[slot] = pass;
           cur[slot] = code;
-          list.push(slot);
+          kept.push(slot);
         }
-      };
-      this.visitWords(token, substrings, visit);
-      if (DIGITS_ONLY.test(token)) {
-        this.numberPrefix(token, false, (slot) => visit(slot, PREFIX | R_NUMBER));
-        if (substrings) this.numberSubstring(token, (slot) => visit(slot, R_NUMBER));
+        found = kept;
+      } else {
+        const list: number[] = [];
+        const visit: Visit = (slot, code) => {
+          const m = mark[slot];
+          if (m === pass) {
+            if (code > (cur[slot] as number)) cur[slot] = code;
+          } else if (first || m === prev) {
+            mark[slot] = pass;
+            cur[slot] = code;
+            list.push(slot);
+          }
+        };
+        this.visitWords(matches[order[n] as number] as WordMatch, visit);
+        if (digits) {
+          this.numberPrefix(token, false, (slot) => visit(slot, PREFIX | R_NUMBER));
+          if (substrings) this.numberSubstring(token, (slot) => visit(slot, R_NUMBER));
+        }
+        found = list;
       }
-      for (const slot of list) {
+      prev = pass;
+      for (const slot of found) {
         const code = cur[slot] as number;
-        // The token's best match counts: the lowest over tokens decides prefix vs substring.
-        const quality = code & PREFIX;
-        const rank = code & 7;
         if (first) {
-          minCode[slot] = quality;
-          minRank[slot] = rank;
+          minCode[slot] = code & PREFIX;
+          minRank[slot] = code & 7;
           bestCode[slot] = code;
         } else {
-          if (quality < (minCode[slot] as number)) minCode[slot] = quality;
-          if (rank < (minRank[slot] as number)) minRank[slot] = rank;
+          if ((code & PREFIX) < (minCode[slot] as number)) minCode[slot] = code & PREFIX;
+          if ((code & 7) < (minRank[slot] as number)) minRank[slot] = code & 7;
           if (code > (bestCode[slot] as number)) bestCode[slot] = code;
         }
       }
-      found = list;
-      prev = pass;
-      if (list.length === 0) break;
+      if (found.length === 0) break;
     }
     return found;
   }
 
-  private visitWords(token: string, substrings: boolean, visit: Visit): void {
-    const words = this.sortedWords;
-    const visitWord = (word: WordRec, quality: number) => {
-      const { slots, masks } = word;
+  /** Roughly how many postings a token's number keys add. */
+  private numberEstimate(token: string): number {
+    if (!DIGITS_ONLY.test(token)) return 0;
+    return token.length >= 3
+      ? (this.buckets[trigramAt(token, 0)] as KeyBucket).slots.length
+      : this.ids.size;
+  }
+
+  /** The best match code of one token in one entry, or 0 when it does not match. */
+  private codeFor(rec: Rec, token: string, substrings: boolean, digits: boolean): number {
+    let best = 0;
+    const { words, masks } = rec;
+    for (let i = 0; i < words.length; i++) {
+      const at = (words[i] as WordRec).word.indexOf(token);
+      if (at < 0 || (at > 0 && !substrings)) continue;
+      const code = (at === 0 ? PREFIX : 0) | rankOfMask(masks[i] as number);
+      if (code > best) best = code;
+    }
+    if (digits && best < (PREFIX | R_NUMBER)) {
+      if (rec.keys.some((key) => key.startsWith(token))) best = PREFIX | R_NUMBER;
+      else if (substrings && best < R_NUMBER && rec.hay.includes(token)) best = R_NUMBER;
+    }
+    return best;
+  }
+
+  /** The words a token starts (or, with `substrings`, occurs in), with their postings total. */
+  private matchWords(token: string, substrings: boolean): WordMatch {
+    const words: WordRec[] = [];
+    const quality: number[] = [];
+    let total = 0;
+    const sorted = this.sortedWords;
+    if (!substrings) {
+      for (let i = lowerBound(sorted, token); i < sorted.length; i++) {
+        const word = sorted[i] as WordRec;
+        if (!word.word.startsWith(token)) break;
+        words.push(word);
+        quality.push(PREFIX);
+        total += word.slots.length;
+      }
+      return { words, quality, total };
+    }
+    const limit = 256 + (sorted.length >> 4);
+    if (this.newWords.length > limit || this.goneWords > limit || this.blob === '') {
+      this.rebuildBlob();
+    }
+    for (const word of this.newWords) {
+      const at = word.word.indexOf(token);
+      if (at < 0 || word.slots.length === 0) continue;
+      words.push(word);
+      quality.push(at === 0 ? PREFIX : 0);
+      total += word.slots.length;
+    }
+    const { blob, blobStarts: starts, blobWords } = this;
+    let from = 0;
+    for (;;) {
+      const at = blob.indexOf(token, from);
+      if (at < 0) break;
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if ((starts[mid] as number) <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      const word = blobWords[lo] as WordRec;
+      if (word.slots.length > 0) {
+        words.push(word);
+        quality.push(at === starts[lo] ? PREFIX : 0);
+        total += word.slots.length;
+      }
+      from = lo + 1 < starts.length ? (starts[lo + 1] as number) : blob.length;
+    }
+    return { words, quality, total };
+  }
+
+  private rebuildBlob(): void {
+    const words = this.sortedWords.slice();
+    this.blob = words.map((w) => w.word).join('\n');
+    this.blobWords = words;
+    this.blobStarts = new Int32Array(words.length);
+    let at = 0;
+    for (let i = 0; i < words.length; i++) {
+      this.blobStarts[i] = at;
+      at += (words[i] as WordRec).word.length + 1;
+    }
+    this.newWords = [];
+    this.goneWords = 0;
+  }
+
+  private visitWords(match: WordMatch, visit: Visit): void {
+    for (let w = 0; w < match.words.length; w++) {
+      const { slots, masks } = match.words[w] as WordRec;
+      const quality = match.quality[w] as number;
       for (let i = 0; i < slots.length; i++) {
         visit(slots[i] as number, quality | rankOfMask(masks[i] as number));
       }
-    };
-    if (!substrings) {
-      for (let i = lowerBound(words, token, wordKey); i < words.length; i++) {
-        const word = words[i] as WordRec;
-        if (!word.word.startsWith(token)) break;
-        visitWord(word, PREFIX);
-      }
-      return;
-    }
-    for (const word of words) {
-      const at = word.word.indexOf(token);
-      if (at >= 0) visitWord(word, at === 0 ? PREFIX : 0);
     }
   }
 
@@ -750,33 +899,29 @@ class TenantIndex {
     limit: number,
     describe: (slot: number) => [number, DirectoryMatch],
   ): DirectoryHit[] {
-    const { recs, score } = this;
-    const keyOf = (slot: number): number => {
-      const rec = recs[slot] as Rec;
-      return (
-        (1023 - Math.min(1023, score[slot] as number)) * 2 ** 40 +
-        rec.last.rank * 2 ** 20 +
-        rec.first.rank
-      );
-    };
-    const before = (ka: number, a: number, kb: number, b: number): boolean =>
-      ka < kb || (ka === kb && (recs[a] as Rec).entry.id < (recs[b] as Rec).entry.id);
+    const { recs, score, nameKey } = this;
     const keys: number[] = [];
     const slots: number[] = [];
-    for (const slot of found) {
-      const key = keyOf(slot);
+    const idOf = (slot: number) => (recs[slot] as Rec).entry.id;
+    // Smaller is better: inverted score, then name ranks (each < 2^20); ties by id.
+    let worst = Infinity;
+    for (let f = 0; f < found.length; f++) {
+      const slot = found[f] as number;
+      const key = (1023 - (score[slot] as number)) * SCORE_SPAN + (nameKey[slot] as number);
+      if (key > worst) continue;
       const n = slots.length;
-      if (n === limit && !before(key, slot, keys[n - 1] as number, slots[n - 1] as number)) {
-        continue;
-      }
+      if (key === worst && n === limit && idOf(slot) > idOf(slots[n - 1] as number)) continue;
       let i = n === limit ? n - 1 : n;
-      while (i > 0 && before(key, slot, keys[i - 1] as number, slots[i - 1] as number)) {
-        keys[i] = keys[i - 1] as number;
+      while (i > 0) {
+        const k = keys[i - 1] as number;
+        if (k < key || (k === key && idOf(slots[i - 1] as number) < idOf(slot))) break;
+        keys[i] = k;
         slots[i] = slots[i - 1] as number;
         i--;
       }
       keys[i] = key;
       slots[i] = slot;
+      if (slots.length === limit) worst = keys[limit - 1] as number;
     }
     return slots.map((slot) => {
       const [value, matched] = describe(slot);
