@@ -269,6 +269,16 @@ describe('title, department and e-mail', () => {
     expect(economy.find((h) => h.id === idFor('Marianne', 'Haugen'))?.matched).toBe('title');
   });
 
+  it('finds people by company name but not by its legal form', () => {
+    const hits = index.search(TENANT, 'nordlys regn', { limit: 100 });
+    expect(hits.length).toBe(41);
+    // Company words count as 'department'; "regn" also starts the accountants' titles.
+    expect(hits.every((h) => h.matched === 'department' || h.matched === 'title')).toBe(true);
+    expect(hits.some((h) => h.matched === 'department')).toBe(true);
+    // "AS" is in every company name; it must not pull in all 41 people.
+    expect(ids('as', 100)).not.toContain(idFor('Kari', 'Nordmann'));
+  });
+
   it('finds a person by e-mail address, exactly or by its local part', () => {
     const bjorn = idFor('Bjørn', 'Ødegård');
     expect(index.search(TENANT, 'bjorn.odegard@nordlys.example')[0]).toEqual({
@@ -345,6 +355,20 @@ describe('updates', () => {
     expect(ids('ødegård')).toEqual([]);
     expect(ids('1004')).not.toContain(bjorn);
     expect(index.remove(bjorn)).toBe(false);
+  });
+
+  it('finds words added after the build by substring, and forgets removed ones', () => {
+    index.upsert(person('q', 'Quentin', 'Xylofonsen'));
+    expect(index.search(TENANT, 'lofon')).toEqual([
+      { id: 'q', score: DIRECTORY_SCORE.nameSubstring, matched: 'name' },
+    ]);
+    index.remove('q');
+    expect(ids('lofon')).toEqual([]);
+    // Enough new words to rebuild the substring scan.
+    for (let i = 0; i < 400; i++) index.upsert(person(`w${i}`, 'Per', `Xylo${i}fonsen`));
+    expect(ids('9fonsen', 1000).length).toBe(40);
+    for (let i = 0; i < 400; i++) index.remove(`w${i}`);
+    expect(ids('fonsen')).toEqual([]);
   });
 
   it('stays correct through many updates (stale keys compacted)', () => {
