@@ -9,9 +9,13 @@
  * keys) so a search over 50,000 people costs well under a millisecond:
  *
  * - folded words live in a sorted array of distinct words with posting lists, so a word
- *   prefix is a binary search and a substring a scan over the distinct words only;
- * - number keys (E.164 digits, national digits, extension) live in a sorted array for
- *   exact and prefix matches and a trigram index for digit substrings;
+ *   prefix is a binary search, and a substring one native `indexOf` scan over all
+ *   distinct words joined into one string;
+ * - the words of a query are ANDed starting from the most selective one, the others
+ *   intersected through their postings or checked per remaining candidate;
+ * - number keys (E.164 digits, national digits, extension) live in buckets by their
+ *   first three digits for exact and prefix matches, and in a digit-trigram index for
+ *   substrings;
  * - ties are broken by last and first name in Norwegian collation through ranks kept
  *   for the distinct names, so no collator runs while searching.
  *
