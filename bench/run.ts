@@ -18,6 +18,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   statistics: () => import('./statistics.bench'),
   fanout: () => import('./fanout.bench'),
   'queued-calls': () => import('./queued-calls.bench'),
+  'directory-search': () => import('./directory-search.bench'),
 };
 
 const MARK = 'BENCH_RESULTS ';
