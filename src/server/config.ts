@@ -40,6 +40,8 @@ export interface CoreConfig {
    */
   lookupUrlTemplate: string | undefined;
   lookupFields: { name?: string; company?: string; address?: string };
+  /** Seconds between calendar sync passes; 0 turns calendar sync off. */
+  calendarSyncS: number;
   /** Log level for the core's logger. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -109,6 +111,8 @@ export function loadConfig(
     recallAfterS: parsePositive(env.RECALL_AFTER_S, 20, 'RECALL_AFTER_S'),
     parkRecallS: parsePositive(env.PARK_RECALL_S, 120, 'PARK_RECALL_S'),
     lookupUrlTemplate: env.LOOKUP_URL_TEMPLATE || undefined,
+    calendarSyncS:
+      env.CALENDAR_SYNC_S === '0' ? 0 : parsePositive(env.CALENDAR_SYNC_S, 300, 'CALENDAR_SYNC_S'),
     lookupFields: parseLookupFields(env.LOOKUP_FIELDS),
     logLevel,
   };

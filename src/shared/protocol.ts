@@ -222,6 +222,17 @@ export const Commands = {
     }),
     result: z.object({ absence: AbsenceInfo }),
   },
+  /**
+   * Sets (or clears with null) a person's calendar feed (ICS URL or CalDAV free/busy):
+   * yourself, or anyone for admins. Busy and out-of-office time becomes absences.
+   */
+  'calendar.set': {
+    params: z.object({
+      userId: z.string().min(1).max(64).optional(),
+      url: z.string().max(2000).nullable(),
+    }),
+    result: z.object({}),
+  },
   'absence.clear': {
     params: z.object({ userId: z.string().min(1).max(64).optional() }),
     result: z.object({ cleared: z.boolean() }),

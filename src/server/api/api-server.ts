@@ -25,6 +25,7 @@ import type { IssuedSipCredential, SipCredentialStore } from './sip-credentials'
 import { LoginThrottle } from './login-throttle';
 import type { SwitchboardPort } from './switchboard-port';
 import type { TenantEventBus } from '../events/event-bus';
+import { StoreError } from '../store/errors';
 
 /** Roles that may read statistics. */
 const REPORT_ROLES: ReadonlySet<Role> = new Set(['supervisor', 'admin']);
@@ -64,8 +65,14 @@ export interface ApiStatistics {
   >;
 }
 
+/** Calendar feeds (calendar sync); implemented in core/core.ts. */
+export interface ApiCalendars {
+  setFeed(tenantId: string, userId: string, url: string | null): Promise<boolean>;
+}
+
 export interface ApiDeps {
   statistics?: ApiStatistics;
+  calendars?: ApiCalendars;
   people: ApiPeople;
   /** Per-tenant event stream every logged-in connection follows. */
   events: TenantEventBus;
@@ -158,6 +165,22 @@ export class ApiServer {
         const forOther = p.userId !== undefined && p.userId !== user.id;
         if (forOther && !OPERATOR_ROLES.has(user.role)) throw failures.forbidden();
         return this.#switchboard().setAbsence(user, p, forOther);
+      },
+      'calendar.set': async (ctx, p) => {
+        const user = requireUser(ctx);
+        const userId = p.userId ?? user.id;
+        if (userId !== user.id && user.role !== 'admin') throw failures.forbidden();
+        const calendars = this.deps.calendars;
+        if (!calendars) throw new ApiFailure(ErrorCode.NotFound, 'Calendar sync is off.');
+        try {
+          if (!(await calendars.setFeed(user.tenantId, userId, p.url))) {
+            throw new ApiFailure(ErrorCode.NotFound, 'No such person.');
+          }
+        } catch (err) {
+          if (err instanceof StoreError) throw new ApiFailure(ErrorCode.BadRequest, err.message);
+          throw err;
+        }
+        return {};
       },
       'absence.clear': async (ctx, p) => {
         const user = requireUser(ctx);
@@ -376,7 +399,9 @@ export class ApiServer {
     ctx.unsubscribe?.();
     const user = ctx.user;
     if (!user) return;
-    ctx.unsubscribe = this.deps.events.subscribe(user.tenantId, (_frame, text) => ctx.sendText(text));
+    ctx.unsubscribe = this.deps.events.subscribe(user.tenantId, (_frame, text) =>
+      ctx.sendText(text),
+    );
   }
 
   #endSession(ctx: ConnectionContext): void {

@@ -19,6 +19,8 @@ import { Switchboard } from '../switchboard/switchboard';
 import { QueueRepository } from '../store/queues';
 import { RecordsRepository } from '../store/records';
 import { AbsenceRepository } from '../store/absences';
+import { CalendarSync } from '../people/calendar-sync';
+import { IcsCalendarSource } from '../people/calendar';
 import { StatisticsRepository } from '../store/statistics';
 import { SipCredentialStore } from '../api/sip-credentials';
 import { DigestAuthenticator } from '../registrar/authenticator';
@@ -126,8 +128,28 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     },
   });
 
+  const absences = new AbsenceRepository(db);
+  const calendarSync = new CalendarSync({
+    source: new IcsCalendarSource(),
+    absences,
+    presence: switchboard.presence,
+    tenants: () => people.tenants(),
+    logger: logger.child('calendar'),
+  });
+  if (config.calendarSyncS > 0) calendarSync.start(config.calendarSyncS * 1000);
   const api = new ApiServer({
     statistics: new StatisticsRepository(db),
+    calendars: {
+      setFeed: async (tenantId, userId, url) => {
+        if (!(await absences.setCalendarUrl(tenantId, userId, url))) return false;
+        if (url) await calendarSync.syncPerson(tenantId, userId, url);
+        else {
+          await absences.replaceCalendarAbsences(tenantId, userId, []);
+          await switchboard.presence.reload(tenantId, userId);
+        }
+        return true;
+      },
+    },
     people,
     events,
     switchboard,
@@ -224,6 +246,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
       b2bua.close();
       api.close();
       await switchboard.flush();
+      calendarSync.stop();
       switchboard.presence.close();
       switchboard.lookup.close();
       for (const ws of sipWss.clients) ws.close(1001, 'core shutting down');

@@ -89,6 +89,21 @@ export class PresenceService {
     return absence;
   }
 
+  /** Re-reads the user's absence from the store (after calendar sync, or when one ended). */
+  async reload(tenantId: string, userId: string): Promise<void> {
+    try {
+      const current = (await this.deps.absences.current(tenantId, new Date(this.#now()))).find(
+        (a) => a.userId === userId,
+      );
+      const before = this.#people.get(userId)?.absence;
+      if (current?.id === before?.id && current?.endsAt?.getTime() === before?.endsAt?.getTime())
+        return;
+      this.#applyAbsence(userId, current, 'always');
+    } catch (err) {
+      this.deps.logger.warn('reading absences failed', { err });
+    }
+  }
+
   async clearAbsence(tenantId: string, userId: string): Promise<boolean> {
     const cleared = await this.deps.absences.clear(tenantId, userId, new Date(this.#now()));
     this.#applyAbsence(userId, undefined, 'always');
@@ -125,10 +140,13 @@ export class PresenceService {
               entry.absence.endsAt &&
               entry.absence.endsAt.getTime() <= this.#now()
             ) {
+              // Ended: show it at once, then look for the next one (a later calendar meeting).
               entry.absence = undefined;
-            } else if (entry.absence) {
-              this.#applyAbsence(userId, entry.absence, 'quiet'); // re-arm for the end
+              this.#recompute(userId, 'always');
+              void this.reload(entry.tenantId, userId);
+              return;
             }
+            if (entry.absence) this.#applyAbsence(userId, entry.absence, 'quiet'); // re-arm for the end
             this.touch(userId);
           },
           Math.min(MAX_TIMER_MS, Math.max(0, next - now)),

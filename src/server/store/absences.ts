@@ -81,15 +81,74 @@ function toAbsence(r: Row): Absence {
 export class AbsenceRepository {
   constructor(private readonly db: Db) {}
 
-  /** Absences in force at `now` (or starting later) for the tenant, one per user at most. */
+  /**
+   * Per user of the tenant: the absence in force at `now`, or else the next one to start.
+   * (A person can have several calendar absences ahead; only the nearest matters now.)
+   */
   async current(tenantId: string, now = new Date()): Promise<Absence[]> {
     const rows = await this.db.query<Row>(
       `SELECT DISTINCT ON (user_id) ${COLUMNS} FROM absences
         WHERE tenant_id = $1 AND (ends_at IS NULL OR ends_at > $2)
-        ORDER BY user_id, starts_at DESC`,
+        ORDER BY user_id,
+                 (starts_at <= $2) DESC,
+                 CASE WHEN starts_at <= $2 THEN starts_at END DESC,
+                 starts_at ASC`,
       [tenantId, now],
     );
     return rows.map(toAbsence);
+  }
+
+  /**
+   * Replaces the user's calendar absences from `now` on with `list` (the feed is the truth for
+   * them); absences set by the person or an operator are left alone.
+   */
+  async replaceCalendarAbsences(
+    tenantId: string,
+    userId: string,
+    list: readonly {
+      reason: AbsenceReason;
+      startsAt: Date;
+      endsAt: Date;
+      message: string | null;
+    }[],
+    now = new Date(),
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `DELETE FROM absences WHERE tenant_id = $1 AND user_id = $2 AND source = 'calendar'
+            AND (ends_at IS NULL OR ends_at > $3)`,
+        [tenantId, userId, now],
+      );
+      for (const a of list) {
+        if (a.endsAt.getTime() <= now.getTime()) continue;
+        await tx.query(
+          `INSERT INTO absences (tenant_id, user_id, reason, starts_at, ends_at, message, call_handling, source)
+           VALUES ($1, $2, $3, $4, $5, $6, 'switchboard', 'calendar')`,
+          [tenantId, userId, a.reason, a.startsAt, a.endsAt, a.message?.slice(0, 200) ?? null],
+        );
+      }
+    });
+  }
+
+  /** People of the tenant with a calendar feed. */
+  async calendarFeeds(tenantId: string): Promise<{ userId: string; url: string }[]> {
+    const rows = await this.db.query<{ id: string; calendar_url: string }>(
+      `SELECT id, calendar_url FROM users WHERE tenant_id = $1 AND calendar_url IS NOT NULL`,
+      [tenantId],
+    );
+    return rows.map((r) => ({ userId: r.id, url: r.calendar_url }));
+  }
+
+  /** Sets (or clears with null) a person's calendar feed URL. */
+  async setCalendarUrl(tenantId: string, userId: string, url: string | null): Promise<boolean> {
+    if (url !== null && !/^(https?|webcal):\/\/\S+$/.test(url)) {
+      throw new StoreError('invalid', 'A calendar feed is an http(s) or webcal URL', 'url');
+    }
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE users SET calendar_url = $3 WHERE tenant_id = $1 AND id = $2 RETURNING id`,
+      [tenantId, userId, url],
+    );
+    return rows.length > 0;
   }
 
   /** Sets the user's absence, ending any current one now. */
