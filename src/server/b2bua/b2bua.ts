@@ -341,26 +341,7 @@ export class B2bua {
     const legs: OutboundLeg[] = [];
     for (const target of targets) {
       const out = this.#buildOutboundInvite(call, target, options);
-      const leg: OutboundLeg = {
-        kind: 'out',
-        flow: target.binding.flow,
-        invite: out,
-        binding: target.binding,
-        user: target.user,
-        tag: target.tag,
-        tx: undefined,
-        dialog: undefined,
-        provisional: false,
-        final: undefined,
-        finalResponse: undefined,
-        cancelled: false,
-        failureReported: false,
-        transfer: undefined,
-        createdAt: Date.now(),
-        answeredAt: undefined,
-        releasedAt: undefined,
-        finishedAt: undefined,
-      };
+      const leg = newLeg(target, out, undefined);
       call.outbound.push(leg);
       legs.push(leg);
       this.#legChanged(leg);
@@ -468,26 +449,7 @@ export class B2bua {
     const leg = { callId: newCallId(), fromTag: newTag(), delayedOffer: true };
     for (const target of targets) {
       const out = this.#buildOutboundInvite(call, target, { headers: options.headers ?? {} }, leg);
-      const tleg: OutboundLeg = {
-        kind: 'out',
-        flow: target.binding.flow,
-        invite: out,
-        binding: target.binding,
-        user: target.user,
-        tag: target.tag,
-        tx: undefined,
-        dialog: undefined,
-        provisional: false,
-        final: undefined,
-        finalResponse: undefined,
-        cancelled: false,
-        failureReported: false,
-        transfer: attempt,
-        createdAt: Date.now(),
-        answeredAt: undefined,
-        releasedAt: undefined,
-        finishedAt: undefined,
-      };
+      const tleg = newLeg(target, out, attempt);
       call.outbound.push(tleg);
       this.#legChanged(tleg);
       tleg.tx = this.deps.transactions.sendRequest(out, tleg.flow, {
@@ -1049,6 +1011,30 @@ export class B2bua {
     call.policy.finished?.(call);
     queueMicrotask(() => this.deps.onCallEnded?.(call));
   }
+}
+
+/** A fresh outbound leg for `target` carrying `invite` (not sent yet). */
+function newLeg(target: RingTarget, invite: SipRequest, transfer: number | undefined): OutboundLeg {
+  return {
+    kind: 'out',
+    flow: target.binding.flow,
+    invite,
+    binding: target.binding,
+    user: target.user,
+    tag: target.tag,
+    tx: undefined,
+    dialog: undefined,
+    provisional: false,
+    final: undefined,
+    finalResponse: undefined,
+    cancelled: false,
+    failureReported: false,
+    transfer,
+    createdAt: Date.now(),
+    answeredAt: undefined,
+    releasedAt: undefined,
+    finishedAt: undefined,
+  };
 }
 
 function dialogKey(callId: string, localTag: string, remoteTag: string): string {
