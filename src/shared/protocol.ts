@@ -233,6 +233,16 @@ export const Commands = {
     }),
     result: z.object({}),
   },
+  /**
+   * Imports the company directory from CSV (admins): all or nothing — a file with a bad row
+   * is refused with each row's line number and reason, and nothing is written.
+   */
+  'people.import': {
+    params: z.object({ csv: z.string().min(1).max(5_000_000) }),
+    result: z.object({ created: z.number().int(), updated: z.number().int() }),
+  },
+  /** The company directory as CSV in the import format (admins). */
+  'people.export': { params: z.object({}), result: z.object({ csv: z.string() }) },
   'absence.clear': {
     params: z.object({ userId: z.string().min(1).max(64).optional() }),
     result: z.object({ cleared: z.boolean() }),

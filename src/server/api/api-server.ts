@@ -26,6 +26,10 @@ import { LoginThrottle } from './login-throttle';
 import type { SwitchboardPort } from './switchboard-port';
 import type { TenantEventBus } from '../events/event-bus';
 import { StoreError } from '../store/errors';
+import { CsvImportError } from '../store/people-csv';
+
+/** Roles that administer the company. */
+const ADMIN_ROLES: ReadonlySet<Role> = new Set(['admin']);
 
 /** Roles that may read statistics. */
 const REPORT_ROLES: ReadonlySet<Role> = new Set(['supervisor', 'admin']);
@@ -70,8 +74,15 @@ export interface ApiCalendars {
   setFeed(tenantId: string, userId: string, url: string | null): Promise<boolean>;
 }
 
+/** The directory as CSV (admins); implemented in core/core.ts over the store. */
+export interface ApiPeopleCsv {
+  import(tenantId: string, csv: string): Promise<{ created: number; updated: number }>;
+  export(tenantId: string): Promise<string>;
+}
+
 export interface ApiDeps {
   statistics?: ApiStatistics;
+  peopleCsv?: ApiPeopleCsv;
   calendars?: ApiCalendars;
   people: ApiPeople;
   /** Per-tenant event stream every logged-in connection follows. */
@@ -181,6 +192,25 @@ export class ApiServer {
           throw err;
         }
         return {};
+      },
+      'people.import': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const csv = this.deps.peopleCsv;
+        if (!csv) throw new ApiFailure(ErrorCode.NotFound, 'Directory import is not available.');
+        try {
+          return await csv.import(user.tenantId, p.csv);
+        } catch (err) {
+          if (err instanceof CsvImportError) {
+            throw new ApiFailure(ErrorCode.BadRequest, `Nothing was imported: ${err.message}`);
+          }
+          throw err;
+        }
+      },
+      'people.export': async (ctx) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const csv = this.deps.peopleCsv;
+        if (!csv) throw new ApiFailure(ErrorCode.NotFound, 'Directory export is not available.');
+        return { csv: await csv.export(user.tenantId) };
       },
       'absence.clear': async (ctx, p) => {
         const user = requireUser(ctx);

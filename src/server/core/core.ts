@@ -20,6 +20,7 @@ import { QueueRepository } from '../store/queues';
 import { RecordsRepository } from '../store/records';
 import { AbsenceRepository } from '../store/absences';
 import { CalendarSync } from '../people/calendar-sync';
+import { exportPeopleCsv, importPeople, parsePeopleCsv } from '../store/people-csv';
 import { IcsCalendarSource } from '../people/calendar';
 import { StatisticsRepository } from '../store/statistics';
 import { SipCredentialStore } from '../api/sip-credentials';
@@ -139,6 +140,14 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   if (config.calendarSyncS > 0) calendarSync.start(config.calendarSyncS * 1000);
   const api = new ApiServer({
     statistics: new StatisticsRepository(db),
+    peopleCsv: {
+      import: async (tenantId, csv) => {
+        const result = await importPeople(db, tenantId, parsePeopleCsv(csv));
+        await switchboard.load(); // directory, presence and agents see the new people
+        return result;
+      },
+      export: (tenantId) => exportPeopleCsv(db, tenantId),
+    },
     calendars: {
       setFeed: async (tenantId, userId, url) => {
         if (!(await absences.setCalendarUrl(tenantId, userId, url))) return false;
