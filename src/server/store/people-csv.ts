@@ -59,7 +59,8 @@ export class CsvImportError extends Error {
 const MAX_ROWS = 100_000;
 const MAX_TEXT = 100;
 // Names and titles are text: markup or control characters in them are refused.
-const BAD_TEXT = /[<>\u0000-\u001f\u007f]/;
+const hasBadText = (v: string): boolean =>
+  /[<>]/.test(v) || [...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 /** Parses and checks a directory CSV; throws {@link CsvImportError} listing every bad row. */
 export function parsePeopleCsv(csv: string): PersonRow[] {
@@ -112,7 +113,7 @@ export function parsePeopleCsv(csv: string): PersonRow[] {
         return null;
       }
       if (v.length > MAX_TEXT) bad(col, `longer than ${MAX_TEXT} characters`);
-      else if (BAD_TEXT.test(v)) bad(col, 'contains markup or control characters');
+      else if (hasBadText(v)) bad(col, 'contains markup or control characters');
       return v;
     };
     const firstName = text('first_name', true) ?? '';
