@@ -241,6 +241,25 @@ export const Commands = {
     params: z.object({ csv: z.string().min(1).max(5_000_000) }),
     result: z.object({ created: z.number().int(), updated: z.number().int() }),
   },
+  /** The audit log, newest first (admins). */
+  'audit.list': {
+    params: z.object({
+      limit: z.number().int().min(1).max(1000).optional(),
+      beforeId: z.number().int().positive().optional(),
+    }),
+    result: z.object({
+      entries: z.array(
+        z.object({
+          id: z.number(),
+          at: z.number(),
+          actor: z.string().nullable(),
+          action: z.string(),
+          target: z.string().nullable(),
+          details: z.record(z.string(), z.unknown()).nullable(),
+        }),
+      ),
+    }),
+  },
   /** The company directory as CSV in the import format (admins). */
   'people.export': { params: z.object({}), result: z.object({ csv: z.string() }) },
   'absence.clear': {

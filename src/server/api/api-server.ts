@@ -27,6 +27,7 @@ import type { SwitchboardPort } from './switchboard-port';
 import type { TenantEventBus } from '../events/event-bus';
 import { StoreError } from '../store/errors';
 import { CsvImportError } from '../store/people-csv';
+import type { AuditRepository } from '../store/audit';
 
 /** Roles that administer the company. */
 const ADMIN_ROLES: ReadonlySet<Role> = new Set(['admin']);
@@ -81,6 +82,7 @@ export interface ApiPeopleCsv {
 }
 
 export interface ApiDeps {
+  audit?: AuditRepository;
   statistics?: ApiStatistics;
   peopleCsv?: ApiPeopleCsv;
   calendars?: ApiCalendars;
@@ -175,7 +177,10 @@ export class ApiServer {
         const user = requireUser(ctx);
         const forOther = p.userId !== undefined && p.userId !== user.id;
         if (forOther && !OPERATOR_ROLES.has(user.role)) throw failures.forbidden();
-        return this.#switchboard().setAbsence(user, p, forOther);
+        const result = await this.#switchboard().setAbsence(user, p, forOther);
+        if (forOther)
+          await this.#audit(user, 'absence.set', p.userId ?? null, { reason: p.reason });
+        return result;
       },
       'calendar.set': async (ctx, p) => {
         const user = requireUser(ctx);
@@ -187,6 +192,8 @@ export class ApiServer {
           if (!(await calendars.setFeed(user.tenantId, userId, p.url))) {
             throw new ApiFailure(ErrorCode.NotFound, 'No such person.');
           }
+          if (userId !== user.id)
+            await this.#audit(user, 'calendar.set', userId, { set: p.url !== null });
         } catch (err) {
           if (err instanceof StoreError) throw new ApiFailure(ErrorCode.BadRequest, err.message);
           throw err;
@@ -198,7 +205,9 @@ export class ApiServer {
         const csv = this.deps.peopleCsv;
         if (!csv) throw new ApiFailure(ErrorCode.NotFound, 'Directory import is not available.');
         try {
-          return await csv.import(user.tenantId, p.csv);
+          const result = await csv.import(user.tenantId, p.csv);
+          await this.#audit(user, 'people.import', null, result);
+          return result;
         } catch (err) {
           if (err instanceof CsvImportError) {
             throw new ApiFailure(ErrorCode.BadRequest, `Nothing was imported: ${err.message}`);
@@ -206,17 +215,37 @@ export class ApiServer {
           throw err;
         }
       },
+      'audit.list': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const audit = this.deps.audit;
+        if (!audit) throw new ApiFailure(ErrorCode.NotFound, 'This core keeps no audit log.');
+        const entries = await audit.list(user.tenantId, p.limit ?? 100, p.beforeId);
+        return {
+          entries: entries.map((e) => ({
+            id: e.id,
+            at: e.at.getTime(),
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            details: e.details,
+          })),
+        };
+      },
       'people.export': async (ctx) => {
         const user = requireRole(ctx, ADMIN_ROLES);
         const csv = this.deps.peopleCsv;
         if (!csv) throw new ApiFailure(ErrorCode.NotFound, 'Directory export is not available.');
-        return { csv: await csv.export(user.tenantId) };
+        const text = await csv.export(user.tenantId);
+        await this.#audit(user, 'people.export', null, null);
+        return { csv: text };
       },
       'absence.clear': async (ctx, p) => {
         const user = requireUser(ctx);
         const forOther = p.userId !== undefined && p.userId !== user.id;
         if (forOther && !OPERATOR_ROLES.has(user.role)) throw failures.forbidden();
-        return { cleared: await this.#switchboard().clearAbsence(user, p.userId, forOther) };
+        const cleared = await this.#switchboard().clearAbsence(user, p.userId, forOther);
+        if (forOther) await this.#audit(user, 'absence.clear', p.userId ?? null, null);
+        return { cleared };
       },
       'call.hangup': async (ctx, p) => {
         const user = requireUser(ctx);
@@ -410,6 +439,20 @@ export class ApiServer {
       },
       sessionToken,
     };
+  }
+
+  /** Records an admin action or a change made on someone's behalf. */
+  async #audit(
+    user: SessionUser,
+    action: string,
+    target: string | null,
+    details: Record<string, unknown> | null,
+  ): Promise<void> {
+    try {
+      await this.deps.audit?.append(user.tenantId, user.id, action, target, details);
+    } catch (err) {
+      this.deps.logger.error('audit log write failed', { action, err });
+    }
   }
 
   #stats(): ApiStatistics {

@@ -19,6 +19,7 @@ import { Switchboard } from '../switchboard/switchboard';
 import { QueueRepository } from '../store/queues';
 import { RecordsRepository } from '../store/records';
 import { AbsenceRepository } from '../store/absences';
+import { AuditRepository } from '../store/audit';
 import { CalendarSync } from '../people/calendar-sync';
 import { exportPeopleCsv, importPeople, parsePeopleCsv } from '../store/people-csv';
 import { IcsCalendarSource } from '../people/calendar';
@@ -139,6 +140,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   });
   if (config.calendarSyncS > 0) calendarSync.start(config.calendarSyncS * 1000);
   const api = new ApiServer({
+    audit: new AuditRepository(db),
     statistics: new StatisticsRepository(db),
     peopleCsv: {
       import: async (tenantId, csv) => {

@@ -99,4 +99,28 @@ describe('directory CSV import and export', () => {
     );
     kari.close();
   });
+
+  it('records imports and exports in the audit log, readable by admins only', async () => {
+    const log = (await admin.command('audit.list', { limit: 50 })) as {
+      result: {
+        entries: Array<{
+          actor: string | null;
+          action: string;
+          details: Record<string, unknown> | null;
+        }>;
+      };
+    };
+    const actions = log.result.entries.map((e) => e.action);
+    expect(actions).toContain('people.export');
+    expect(log.result.entries.find((e) => e.action === 'people.import')).toMatchObject({
+      actor: 'admin',
+      details: { created: 0, updated: 2 },
+    });
+    // Refused imports changed nothing and are not logged as imports.
+    expect(actions.filter((a) => a === 'people.import')).toHaveLength(2);
+    const kari = await RawApiClient.connect(core.wsUrl);
+    await kari.command('auth.login', { username: 'kari.nordmann', password: 'demo1234' });
+    expect(await kari.command('audit.list', {})).toMatchObject({ error: { code: 'forbidden' } });
+    kari.close();
+  });
 });
