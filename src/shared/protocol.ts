@@ -241,6 +241,11 @@ export const Commands = {
     params: z.object({ csv: z.string().min(1).max(5_000_000) }),
     result: z.object({ created: z.number().int(), updated: z.number().int() }),
   },
+  /** How many days queue history is kept (admins); a user's own call log is always 30 days. */
+  'retention.set': {
+    params: z.object({ days: z.number().int().min(1).max(3650) }),
+    result: z.object({}),
+  },
   /** The audit log, newest first (admins). */
   'audit.list': {
     params: z.object({

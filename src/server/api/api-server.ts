@@ -28,6 +28,7 @@ import type { TenantEventBus } from '../events/event-bus';
 import { StoreError } from '../store/errors';
 import { CsvImportError } from '../store/people-csv';
 import type { AuditRepository } from '../store/audit';
+import type { RetentionRepository } from '../store/retention';
 
 /** Roles that administer the company. */
 const ADMIN_ROLES: ReadonlySet<Role> = new Set(['admin']);
@@ -83,6 +84,7 @@ export interface ApiPeopleCsv {
 
 export interface ApiDeps {
   audit?: AuditRepository;
+  retention?: RetentionRepository;
   statistics?: ApiStatistics;
   peopleCsv?: ApiPeopleCsv;
   calendars?: ApiCalendars;
@@ -214,6 +216,14 @@ export class ApiServer {
           }
           throw err;
         }
+      },
+      'retention.set': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        if (!this.deps.retention)
+          throw new ApiFailure(ErrorCode.NotFound, 'No retention settings here.');
+        await this.deps.retention.setRetentionDays(user.tenantId, p.days);
+        await this.#audit(user, 'retention.set', null, { days: p.days });
+        return {};
       },
       'audit.list': async (ctx, p) => {
         const user = requireRole(ctx, ADMIN_ROLES);

@@ -20,6 +20,7 @@ import { QueueRepository } from '../store/queues';
 import { RecordsRepository } from '../store/records';
 import { AbsenceRepository } from '../store/absences';
 import { AuditRepository } from '../store/audit';
+import { RetentionRepository } from '../store/retention';
 import { CalendarSync } from '../people/calendar-sync';
 import { exportPeopleCsv, importPeople, parsePeopleCsv } from '../store/people-csv';
 import { IcsCalendarSource } from '../people/calendar';
@@ -139,8 +140,22 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     logger: logger.child('calendar'),
   });
   if (config.calendarSyncS > 0) calendarSync.start(config.calendarSyncS * 1000);
+  // Retention: a daily deletion run (the first a minute after start), each run logged.
+  const retention = new RetentionRepository(db);
+  const retentionLog = logger.child('retention');
+  const runRetention = () => {
+    retention.run().then(
+      (runs) => retentionLog.info('retention run', { runs }),
+      (err: unknown) => retentionLog.error('retention run failed', { err }),
+    );
+  };
+  const firstRetention = setTimeout(runRetention, 60_000);
+  firstRetention.unref();
+  const dailyRetention = setInterval(runRetention, 24 * 3600_000);
+  dailyRetention.unref();
   const api = new ApiServer({
     audit: new AuditRepository(db),
+    retention,
     statistics: new StatisticsRepository(db),
     peopleCsv: {
       import: async (tenantId, csv) => {
@@ -258,6 +273,8 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
       api.close();
       await switchboard.flush();
       calendarSync.stop();
+      clearTimeout(firstRetention);
+      clearInterval(dailyRetention);
       switchboard.presence.close();
       switchboard.lookup.close();
       for (const ws of sipWss.clients) ws.close(1001, 'core shutting down');
