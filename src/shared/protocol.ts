@@ -184,6 +184,34 @@ export const Commands = {
     result: z.object({}),
   },
   /**
+   * Consultation (attended transfer): the caller you are talking to is held and the colleague
+   * rings; when they answer, your phone gets them on a second line (auto-answer). Then
+   * `transfer.complete`, `transfer.cancel` or `transfer.swap`. Progress comes as
+   * `call.consult` events.
+   */
+  'transfer.consult': {
+    params: z.object({ target: text(64), callId: z.string().min(1).max(256).optional() }),
+    result: z.object({}),
+  },
+  /**
+   * Hands the held caller to the consulted colleague: attended when they talk to you,
+   * semi-attended while they still ring (then recall applies as for a blind transfer).
+   */
+  'transfer.complete': {
+    params: z.object({ callId: z.string().min(1).max(256).optional() }),
+    result: z.object({}),
+  },
+  /** Ends the consultation; the caller is taken off hold and is with you again. */
+  'transfer.cancel': {
+    params: z.object({ callId: z.string().min(1).max(256).optional() }),
+    result: z.object({}),
+  },
+  /** Switches you between the caller and the consulted colleague; the other one is held. */
+  'transfer.swap': {
+    params: z.object({ callId: z.string().min(1).max(256).optional() }),
+    result: z.object({ talkingTo: z.enum(['target', 'caller']) }),
+  },
+  /**
    * Ends a call from the core's side: your own answered call, or — for operators, supervisors
    * and admins — any call of the tenant by its core id (a stuck caller, a call left open).
    */

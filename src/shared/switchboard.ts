@@ -150,6 +150,21 @@ export const SwitchboardEvents = {
     address: z.string().nullable(),
     source: z.string(),
   }),
+  /**
+   * An operator's consultation on a call (attended transfer): the colleague rings, talks to
+   * the operator (who hears `talkingTo`), was handed the caller (`completed`) or the
+   * consultation ended and the caller is back with the operator (`ended`, with the reason).
+   */
+  'call.consult': z.object({
+    callId: z.string(),
+    operatorId: z.string(),
+    target: z.object({ userId: z.string(), extension: z.string(), name: z.string() }),
+    state: z.enum(['ringing', 'talking', 'completed', 'ended']),
+    talkingTo: z.enum(['target', 'caller']),
+    reason: z
+      .enum(['busy', 'rejected', 'no_answer', 'unavailable', 'cancelled', 'hung_up'])
+      .optional(),
+  }),
   /** The whole parked list after every change (it is short). */
   'park.list': z.object({ parked: z.array(ParkedCall) }),
   'answer_group.call': z.object({

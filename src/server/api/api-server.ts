@@ -172,6 +172,21 @@ export class ApiServer {
         await this.#switchboard().blindTransfer(requireUser(ctx), p.target, p.callId);
         return {};
       },
+      'transfer.consult': async (ctx, p) => {
+        await this.#switchboard().consult(requireUser(ctx), p.target, p.callId);
+        return {};
+      },
+      'transfer.complete': async (ctx, p) => {
+        this.#switchboard().completeTransfer(requireUser(ctx), p.callId);
+        return {};
+      },
+      'transfer.cancel': async (ctx, p) => {
+        this.#switchboard().cancelConsult(requireUser(ctx), p.callId);
+        return {};
+      },
+      'transfer.swap': async (ctx, p) => ({
+        talkingTo: this.#switchboard().swapConsult(requireUser(ctx), p.callId),
+      }),
       'presence.list': async (ctx) => ({
         people: this.#switchboard().presenceList(requireUser(ctx).tenantId),
       }),

@@ -31,6 +31,10 @@ export interface SwitchboardPort {
   agentUnpause(user: SessionUser, queueId: string | undefined): void;
   pick(user: SessionUser, callId: string): Promise<void>;
   blindTransfer(user: SessionUser, target: string, callId: string | undefined): Promise<void>;
+  consult(user: SessionUser, target: string, callId: string | undefined): Promise<void>;
+  completeTransfer(user: SessionUser, callId: string | undefined): void;
+  cancelConsult(user: SessionUser, callId: string | undefined): void;
+  swapConsult(user: SessionUser, callId: string | undefined): 'target' | 'caller';
   hangup(user: SessionUser, callId: string | undefined, anyCall: boolean): void;
   park(user: SessionUser, callId: string | undefined): { slot: string };
   pickup(user: SessionUser, slot: string): void;

@@ -27,7 +27,8 @@ import {
 import type { Binding } from '../registrar/registrar';
 import type { Logger } from '../logger';
 import { CallState, transitionCall } from './call-state';
-import { inactiveSdp } from './sdp';
+import { ConsultState, transitionConsult } from './consult-state';
+import { inactiveSdp, resumedSdp, sdpVersion } from './sdp';
 
 /** Who is on the inbound side of a call. */
 export interface Party {
@@ -138,6 +139,8 @@ export interface OutboundLeg {
   finishedAt: number | undefined;
   /** The transfer attempt that rang this leg (delayed offer, ADR 0005); undefined otherwise. */
   readonly transfer: number | undefined;
+  /** A consultation leg: to the consulted colleague, or the operator's second line. */
+  readonly consult: 'target' | 'operator' | undefined;
 }
 
 /** What a policy gives {@link B2bua.transfer}. */
@@ -151,6 +154,43 @@ export interface TransferOptions {
 }
 
 export type Leg = InboundLeg | OutboundLeg;
+
+/** What a policy gives {@link B2bua.consult}. */
+export interface ConsultOptions {
+  /** Who consults: the identity the colleague's phone shows. */
+  readonly consulter: Callee;
+  /** The colleague answered and talks to the operator on the operator's second line. */
+  onTalking?(leg: OutboundLeg): void;
+  /**
+   * The consultation ended without a transfer and the caller is back with the operator:
+   * nobody answered (`failed`, with the best failure status), the operator cancelled it, or one
+   * of the two hung up.
+   */
+  onEnded(why: 'failed' | 'cancelled' | 'hung_up', status?: number): void;
+}
+
+/** A consultation in progress on a call (see {@link ConsultState}). */
+export class Consultation {
+  state = ConsultState.Ringing;
+  /** The colleague's leg that answered. */
+  target: OutboundLeg | undefined;
+  /** The operator's second line, rung with the colleague's offer. */
+  operator: OutboundLeg | undefined;
+  /** Whom the operator hears: the colleague, or (after a swap) the caller. */
+  talkingTo: 'target' | 'caller' = 'target';
+  /** The session description the colleague has from the operator's phone (to hold it). */
+  sdpToTarget: string | undefined;
+
+  constructor(
+    /** The transfer attempt number the colleague's legs carry. */
+    readonly attempt: number,
+    readonly options: ConsultOptions,
+  ) {}
+
+  moveTo(next: ConsultState): void {
+    this.state = transitionConsult(this.state, next);
+  }
+}
 
 /** An in-dialog request forwarded from one leg to the other, waiting for its answer / ACK. */
 interface PendingForward {
@@ -184,6 +224,8 @@ export class Call {
   transferAttempts = 0;
   /** The last session description the core gave the caller (to re-offer it on hold). */
   lastSdpToCaller: string | undefined;
+  /** The operator's consultation with a colleague, while the caller holds. */
+  consultation: Consultation | undefined;
   /** Free-form attributes for the policy (queue id, offer ids, …). */
   readonly attributes = new Map<string, unknown>();
 
@@ -211,6 +253,10 @@ export class B2bua {
   /** INVITE server transaction → call, for CANCEL. */
   readonly #byInviteTx = new Map<ServerTransaction, Call>();
   readonly #log: Logger;
+  /** The highest SDP `o=` version the core sent each leg (re-offers must go above it). */
+  readonly #sdpVersions = new WeakMap<Leg, bigint>();
+  /** Tail of each leg's chain of core-made re-INVITEs (one in flight at a time per leg). */
+  readonly #reinvites = new WeakMap<Leg, Promise<unknown>>();
   /** Policy of a direct call: connect the first answer; fail the caller when every device failed. */
   readonly direct: CallPolicy = {
     answered: () => true,
@@ -404,8 +450,10 @@ export class B2bua {
     }
     call.winner = undefined;
     call.moveTo(CallState.Transferring);
+    const body = inactiveSdp(sdp, this.#sdpVersions.get(call.inbound));
+    this.#versionSent(call.inbound, body);
     const hold = inbound.createRequest('INVITE', {
-      body: inactiveSdp(sdp),
+      body,
       headers: { 'Content-Type': 'application/sdp' },
     });
     hold.prepend('Via', `${this.deps.via(call.inbound.flow)};branch=${newBranch()}`);
@@ -461,6 +509,386 @@ export class B2bua {
     return true;
   }
 
+  // ── consultation and attended transfer ──────────────────────────────────────
+
+  /**
+   * Starts a consultation on an answered call: the caller is held (re-offered its session
+   * inactive), the colleague's devices ring without SDP, and the first to answer is connected
+   * to the operator's phone on a second line (auto-answer) with the colleague's offer. From
+   * there {@link completeConsult}, {@link cancelConsult} and {@link swapConsult} apply.
+   * Returns false when the call cannot consult now.
+   */
+  consult(call: Call, targets: readonly RingTarget[], options: ConsultOptions): boolean {
+    if (
+      call.state !== CallState.Active ||
+      call.consultation ||
+      call.pendingInvite ||
+      !call.winner?.dialog ||
+      !call.inbound.dialog ||
+      !call.lastSdpToCaller ||
+      targets.length === 0
+    ) {
+      return false;
+    }
+    const consultation = new Consultation(++call.transferAttempts, options);
+    call.consultation = consultation;
+    this.#offerCaller(call, true);
+    const ids = {
+      callId: newCallId(),
+      fromTag: newTag(),
+      delayedOffer: true,
+      from: options.consulter,
+    };
+    for (const target of targets) {
+      const out = this.#buildOutboundInvite(call, target, {}, ids);
+      const leg = newLeg(target, out, consultation.attempt, 'target');
+      call.outbound.push(leg);
+      this.#legChanged(leg);
+      leg.tx = this.deps.transactions.sendRequest(out, leg.flow, {
+        onResponse: (res) => this.#consultResponse(call, leg, res),
+        onTimeout: () => this.#consultLegFailed(call, leg, 408),
+        onTransportError: () => this.#consultLegFailed(call, leg, 503),
+      });
+    }
+    return true;
+  }
+
+  /**
+   * Completes the consultation as a transfer. Talking: attended — the operator's two lines
+   * are released and the colleague, re-INVITEd without SDP, offers to the caller (ADR 0005).
+   * Still ringing: semi-attended — the operator is released and the ringing legs become an
+   * ordinary transfer attempt (`options` decides what a failure means: recall). Returns false
+   * while the colleague's answer is being connected (try again) or without a consultation.
+   */
+  completeConsult(call: Call, options: TransferOptions): boolean {
+    const c = call.consultation;
+    if (!c || call.state !== CallState.Active) return false;
+    if (c.state === ConsultState.Answering) return false;
+    const talking = c.state === ConsultState.Talking;
+    call.consultation = undefined;
+    c.moveTo(ConsultState.Ended);
+    this.#release(call.winner);
+    call.winner = undefined;
+    call.moveTo(CallState.Transferring);
+    call.transferring = options;
+    // Semi-attended: the colleague's legs keep ringing; #consultResponse hands them over.
+    if (!talking) return true;
+    this.#release(c.operator);
+    if (c.target) this.#takeOver(call, c.target);
+    return true;
+  }
+
+  /** Ends the consultation; the caller is taken off hold and is with the operator again. */
+  cancelConsult(call: Call): boolean {
+    if (!call.consultation) return false;
+    this.#endConsultation(call, 'cancelled');
+    return true;
+  }
+
+  /**
+   * Swaps the operator between the caller and the colleague: the one left is held (inactive),
+   * the other resumed. Both stay on the operator's phone. Returns whom the operator now hears.
+   */
+  swapConsult(call: Call): 'target' | 'caller' | undefined {
+    const c = call.consultation;
+    if (!c || c.state !== ConsultState.Talking || !c.target || !c.sdpToTarget) return undefined;
+    if (c.talkingTo === 'target') {
+      this.#offer(c.target, inactiveSdp(c.sdpToTarget, this.#sdpVersions.get(c.target)));
+      this.#offerCaller(call, false);
+      c.talkingTo = 'caller';
+    } else {
+      this.#offerCaller(call, true);
+      this.#offer(c.target, resumedSdp(c.sdpToTarget, this.#sdpVersions.get(c.target)));
+      c.talkingTo = 'target';
+    }
+    return c.talkingTo;
+  }
+
+  /**
+   * Attended transfer by a phone (REFER with Replaces, RFC 3891 / RFC 5589 §7): the operator,
+   * on `call` with the caller, called a colleague in `consult`; the colleague's leg moves to
+   * `call` and takes the caller over, both of the operator's dialogs are released and
+   * `consult` ends. Returns false unless both calls are connected.
+   */
+  join(call: Call, consult: Call, options: TransferOptions): boolean {
+    const target = consult.winner;
+    if (
+      call.state !== CallState.Active ||
+      consult.state !== CallState.Active ||
+      call.consultation ||
+      !call.inbound.dialog ||
+      !target?.dialog ||
+      !consult.inbound.dialog
+    ) {
+      return false;
+    }
+    const dialog = target.dialog;
+    // The consultation call ends for its own records: the operator left, the colleague moved.
+    target.releasedAt = Date.now();
+    this.#legChanged(target);
+    this.#sendInDialog(consult.inbound, 'BYE');
+    this.#end(consult, 'transferred (attended)', 'core');
+    this.#release(call.winner);
+    call.winner = undefined;
+    call.moveTo(CallState.Transferring);
+    call.transferring = options;
+    const moved: OutboundLeg = {
+      ...newLeg(
+        { binding: target.binding, user: target.user },
+        target.invite,
+        ++call.transferAttempts,
+      ),
+      dialog,
+      provisional: true,
+      final: 200,
+      finalResponse: target.finalResponse,
+    };
+    call.outbound.push(moved);
+    const { callId, localTag, remoteTag } = dialog.id;
+    this.#dialogs.set(dialogKey(callId, localTag, remoteTag), { call, leg: moved });
+    this.#takeOver(call, moved);
+    return true;
+  }
+
+  /** The call and leg of a dialog the core holds, by Call-ID and tags in either order. */
+  findDialog(callId: string, tag1: string, tag2: string): { call: Call; leg: Leg } | undefined {
+    return (
+      this.#dialogs.get(dialogKey(callId, tag1, tag2)) ??
+      this.#dialogs.get(dialogKey(callId, tag2, tag1))
+    );
+  }
+
+  #consultResponse(call: Call, leg: OutboundLeg, res: SipResponse): void {
+    const c = call.consultation;
+    // Completed while ringing (semi-attended): from now on an ordinary transfer attempt.
+    if (!c || c.attempt !== leg.transfer) {
+      this.#transferResponse(call, leg, res);
+      return;
+    }
+    if (res.status < 200) {
+      if (res.status > 100) leg.provisional = true;
+      if (leg.cancelled && leg.provisional) this.#sendCancel(leg);
+      return;
+    }
+    leg.final = res.status;
+    leg.finalResponse = res;
+    if (res.status >= 300) {
+      this.#consultLegFailed(call, leg, res.status);
+      return;
+    }
+    const dialog = Dialog.uac(leg.invite, res);
+    leg.dialog = dialog;
+    this.#dialogs.set(dialogKey(dialog.id.callId, dialog.id.localTag, dialog.id.remoteTag), {
+      call,
+      leg,
+    });
+    const operator = call.winner;
+    if (c.state !== ConsultState.Ringing || leg.cancelled || !res.body || !operator) {
+      leg.finishedAt = Date.now();
+      this.#sendAck(leg, leg.invite.cseq.seq);
+      this.#sendInDialog(leg, 'BYE');
+      this.#forgetDialog(leg);
+      this.#legChanged(leg);
+      return;
+    }
+    c.moveTo(ConsultState.Answering);
+    c.target = leg;
+    leg.answeredAt = Date.now();
+    this.#legChanged(leg);
+    this.cancelLegs(call, (l) => l.transfer === c.attempt && l !== leg);
+    // The operator's own device (the one on the call) gets the colleague on a second line.
+    const device: RingTarget = { binding: operator.binding, user: operator.user };
+    const out = this.#buildOutboundInvite(
+      call,
+      device,
+      { autoAnswer: true },
+      { callId: newCallId(), fromTag: newTag(), delayedOffer: true, from: leg.user },
+    );
+    out.set('Content-Type', res.get('Content-Type') ?? 'application/sdp');
+    out.body = res.body;
+    const line = newLeg(device, out, c.attempt, 'operator');
+    c.operator = line;
+    call.outbound.push(line);
+    this.#legChanged(line);
+    line.tx = this.deps.transactions.sendRequest(out, line.flow, {
+      onResponse: (r) => this.#consultLineResponse(call, c, line, r),
+      onTimeout: () => this.#consultLineFailed(call, c, line, 408),
+      onTransportError: () => this.#consultLineFailed(call, c, line, 503),
+    });
+  }
+
+  /** The operator's phone answered (or refused) the second line. */
+  #consultLineResponse(call: Call, c: Consultation, line: OutboundLeg, res: SipResponse): void {
+    if (res.status < 200) {
+      if (res.status > 100) line.provisional = true;
+      return;
+    }
+    line.final = res.status;
+    line.finalResponse = res;
+    if (res.status >= 300 || !res.body) {
+      this.#consultLineFailed(call, c, line, res.status >= 300 ? res.status : 488);
+      return;
+    }
+    const dialog = Dialog.uac(line.invite, res);
+    line.dialog = dialog;
+    this.#dialogs.set(dialogKey(dialog.id.callId, dialog.id.localTag, dialog.id.remoteTag), {
+      call,
+      leg: line,
+    });
+    this.#sendAck(line, line.invite.cseq.seq);
+    const target = c.target;
+    if (call.consultation !== c || c.state !== ConsultState.Answering || !target) {
+      this.#release(line);
+      return;
+    }
+    this.#sendAck(target, target.invite.cseq.seq, res);
+    c.sdpToTarget = res.body;
+    c.moveTo(ConsultState.Talking);
+    line.answeredAt = Date.now();
+    this.#legChanged(line);
+    c.options.onTalking?.(target);
+  }
+
+  #consultLineFailed(call: Call, c: Consultation, line: OutboundLeg, status: number): void {
+    if (line.failureReported) return;
+    line.failureReported = true;
+    line.final ??= status;
+    line.finishedAt = Date.now();
+    this.#legChanged(line);
+    if (call.consultation !== c) return;
+    // The colleague answered but the operator's phone would not take a second line.
+    const target = c.target;
+    if (target?.dialog) this.#sendAck(target, target.invite.cseq.seq);
+    this.#endConsultation(call, 'failed', status);
+  }
+
+  #consultLegFailed(call: Call, leg: OutboundLeg, status: number): void {
+    const c = call.consultation;
+    if (!c || c.attempt !== leg.transfer) {
+      this.#transferLegFailed(call, leg, status);
+      return;
+    }
+    if (leg.failureReported) return;
+    leg.failureReported = true;
+    leg.finishedAt = Date.now();
+    leg.final ??= status;
+    this.#legChanged(leg);
+    if (c.state !== ConsultState.Ringing) return;
+    const tried = call.outbound.filter((l) => l.transfer === c.attempt);
+    if (tried.some((l) => l.final === undefined && !l.failureReported)) return;
+    this.#endConsultation(call, 'failed', bestFailure(tried).status);
+  }
+
+  /** Ends the consultation without a transfer: its legs go, the caller comes off hold. */
+  #endConsultation(call: Call, why: 'failed' | 'cancelled' | 'hung_up', status?: number): void {
+    const c = call.consultation;
+    if (!c) return;
+    call.consultation = undefined;
+    c.moveTo(ConsultState.Ended);
+    this.cancelLegs(call, (l) => l.transfer === c.attempt);
+    this.#release(c.target);
+    this.#release(c.operator);
+    if (c.talkingTo === 'target' && call.state === CallState.Active) this.#offerCaller(call, false);
+    c.options.onEnded(why, status);
+  }
+
+  /** Lets a connected outbound leg go: BYE, forgotten, marked released. */
+  #release(leg: OutboundLeg | undefined): void {
+    if (!leg?.dialog || leg.releasedAt !== undefined) return;
+    leg.releasedAt = Date.now();
+    this.#legChanged(leg);
+    this.#sendInDialog(leg, 'BYE');
+    this.#forgetDialog(leg);
+  }
+
+  /**
+   * Makes an already connected party the caller's new party: re-INVITE it without SDP so it
+   * offers, then re-point the caller with that offer (ADR 0005).
+   */
+  #takeOver(call: Call, leg: OutboundLeg): void {
+    const dialog = leg.dialog;
+    if (!dialog) return;
+    const reinvite = dialog.createRequest('INVITE');
+    reinvite.prepend('Via', `${this.deps.via(leg.flow)};branch=${newBranch()}`);
+    reinvite.set('Contact', this.deps.contact(leg.flow));
+    // Tell the new party whom it talks to now (RFC 3325 identity of the caller).
+    const { caller } = call;
+    const name = caller.displayName ? `${quoteDisplayName(caller.displayName)} ` : '';
+    reinvite.set(
+      'P-Asserted-Identity',
+      `${name}<sip:${sipUserPart(caller.number)}@${caller.domain}>`,
+    );
+    const giveUp = (why: string) => {
+      this.#sendInDialog(leg, 'BYE');
+      this.#sendInDialog(call.inbound, 'BYE');
+      this.#end(call, why, 'core');
+    };
+    this.deps.transactions.sendRequest(reinvite, leg.flow, {
+      onResponse: (res) => {
+        if (res.status < 200) return;
+        if (res.status >= 300 || !res.body || call.state !== CallState.Transferring) {
+          if (res.status < 300) this.#sendAck(leg, reinvite.cseq.seq);
+          giveUp(`new party refused the transfer re-INVITE (${res.status})`);
+          return;
+        }
+        call.winner = leg;
+        this.#repoint(call, leg, res, reinvite.cseq.seq);
+      },
+      onTimeout: () => giveUp('new party did not answer the transfer re-INVITE'),
+      onTransportError: () => giveUp('new party gone during transfer'),
+    });
+  }
+
+  /** Holds (inactive) or resumes the caller with what it last had from the core. */
+  #offerCaller(call: Call, hold: boolean): void {
+    const sdp = call.lastSdpToCaller;
+    if (!sdp) return;
+    const last = this.#sdpVersions.get(call.inbound);
+    this.#offer(call.inbound, hold ? inactiveSdp(sdp, last) : resumedSdp(sdp, last));
+  }
+
+  /**
+   * A re-INVITE from the core with `sdp`, answered by ACK; its answer stays here (the far
+   * side's description does not change on hold). One at a time per leg, in order.
+   */
+  #offer(leg: Leg, sdp: string): void {
+    this.#versionSent(leg, sdp);
+    const previous = this.#reinvites.get(leg) ?? Promise.resolve();
+    const next = previous.then(
+      () =>
+        new Promise<void>((resolve) => {
+          const dialog = leg.dialog;
+          if (!dialog || leg.flow.closed) {
+            resolve();
+            return;
+          }
+          const req = dialog.createRequest('INVITE', {
+            body: sdp,
+            headers: { 'Content-Type': 'application/sdp' },
+          });
+          req.prepend('Via', `${this.deps.via(leg.flow)};branch=${newBranch()}`);
+          req.set('Contact', this.deps.contact(leg.flow));
+          this.deps.transactions.sendRequest(req, leg.flow, {
+            onResponse: (res) => {
+              if (res.status < 200) return;
+              if (res.status < 300) this.#sendAck(leg, req.cseq.seq);
+              resolve();
+            },
+            onTimeout: () => resolve(),
+            onTransportError: () => resolve(),
+          });
+        }),
+    );
+    this.#reinvites.set(leg, next);
+  }
+
+  #versionSent(leg: Leg, sdp: string): void {
+    const version = sdpVersion(sdp);
+    const last = this.#sdpVersions.get(leg);
+    if (version !== undefined && (last === undefined || version > last))
+      this.#sdpVersions.set(leg, version);
+  }
+
   #transferResponse(call: Call, leg: OutboundLeg, res: SipResponse): void {
     if (res.status < 200) {
       if (res.status > 100) leg.provisional = true;
@@ -493,18 +921,29 @@ export class B2bua {
       return;
     }
     call.winner = leg;
-    const options = call.transferring;
     this.cancelLegs(call, (l) => l.transfer === leg.transfer && l !== leg);
-    // Re-point the caller: re-INVITE with the new party's offer, unchanged.
-    call.lastSdpToCaller = res.body;
+    this.#repoint(call, leg, res, leg.invite.cseq.seq);
+  }
+
+  /**
+   * Re-points the caller to `leg` (ADR 0005): re-INVITE with the new party's offer (from its
+   * 200 to the INVITE with CSeq `ackCseq`), unchanged; the caller's answer goes to the new
+   * party in the ACK. Ends the transfer (Active again) or, if the caller refuses, the call.
+   */
+  #repoint(call: Call, leg: OutboundLeg, offer: SipResponse, ackCseq: number): void {
+    const inbound = call.inbound.dialog;
+    const options = call.transferring;
+    if (!inbound) return;
+    call.lastSdpToCaller = offer.body;
     const reinvite = inbound.createRequest('INVITE', {
-      body: res.body,
-      headers: { 'Content-Type': res.get('Content-Type') ?? 'application/sdp' },
+      body: offer.body,
+      headers: { 'Content-Type': offer.get('Content-Type') ?? 'application/sdp' },
     });
+    this.#versionSent(call.inbound, offer.body);
     reinvite.prepend('Via', `${this.deps.via(call.inbound.flow)};branch=${newBranch()}`);
     reinvite.set('Contact', this.deps.contact(call.inbound.flow));
     const giveUp = (why: string) => {
-      this.#sendAck(leg, leg.invite.cseq.seq);
+      this.#sendAck(leg, ackCseq);
       this.#sendInDialog(leg, 'BYE');
       this.#sendInDialog(call.inbound, 'BYE');
       this.#end(call, why, 'core');
@@ -519,13 +958,12 @@ export class B2bua {
         const ack = inbound.createAck(reinvite.cseq.seq);
         ack.prepend('Via', `${this.deps.via(call.inbound.flow)};branch=${newBranch()}`);
         if (!call.inbound.flow.closed) call.inbound.flow.send(ack.toString());
-        this.#sendAck(leg, leg.invite.cseq.seq, answer);
+        this.#sendAck(leg, ackCseq, answer);
         if (call.state !== CallState.Transferring) return;
         call.moveTo(CallState.Active);
         call.transferring = undefined;
         call.answeredAt ??= Date.now();
-        leg.answeredAt = Date.now();
-        this.#legChanged(leg);
+        leg.answeredAt ??= Date.now();
         this.#legChanged(leg);
         this.#log.info('transferred', { call: call.id, to: leg.user.username });
         options?.onConnected?.(leg);
@@ -609,6 +1047,15 @@ export class B2bua {
     }
     if (req.method === 'BYE') {
       tx.respond(createResponse(req, 200));
+      const c = call.consultation;
+      if (c && (leg === c.target || leg === c.operator)) {
+        // One side of the consultation hung up: the other goes too, the caller comes back.
+        leg.releasedAt = Date.now();
+        this.#legChanged(leg);
+        this.#forgetDialog(leg);
+        this.#endConsultation(call, 'hung_up');
+        return;
+      }
       const other = this.#otherLeg(call, leg);
       if (other?.dialog) this.#sendInDialog(other, 'BYE');
       this.#end(
@@ -665,12 +1112,21 @@ export class B2bua {
       }
       for (const leg of call.outbound) {
         if (leg.flow !== flow) continue;
+        const c = call.consultation;
+        if (c && (leg === c.target || leg === c.operator)) {
+          if (leg.dialog) {
+            leg.releasedAt = Date.now();
+            this.#forgetDialog(leg);
+          }
+          this.#endConsultation(call, 'hung_up');
+          continue;
+        }
         if (leg === call.winner) {
           if (call.inbound.dialog) this.#sendInDialog(call.inbound, 'BYE');
           else this.#respondInbound(call, 480, 'Temporarily Unavailable');
           this.#end(call, 'callee disconnected', 'callee');
         } else if (leg.final === undefined) {
-          if (leg.transfer !== undefined) this.#transferLegFailed(call, leg, 503);
+          if (leg.transfer !== undefined) this.#consultLegFailed(call, leg, 503);
           else this.#outboundFailed(call, leg, 503);
         }
       }
@@ -688,7 +1144,7 @@ export class B2bua {
     call: Call,
     target: RingTarget,
     options: RingOptions,
-    leg: { callId: string; fromTag: string; delayedOffer: boolean } = {
+    leg: { callId: string; fromTag: string; delayedOffer: boolean; from?: Callee } = {
       callId: call.outCallId,
       fromTag: call.outFromTag,
       delayedOffer: false,
@@ -700,8 +1156,12 @@ export class B2bua {
     req.set('Via', `${this.deps.via(target.binding.flow)};branch=${newBranch()}`);
     req.set('Max-Forwards', String(Math.max(0, (original.maxForwards ?? 70) - 1)));
     // Caller ID: the authenticated user, or the outside caller's number (its name untrusted).
-    const callerUri = `sip:${sipUserPart(caller.number)}@${caller.domain}`;
-    const name = caller.displayName ? `${quoteDisplayName(caller.displayName)} ` : '';
+    // (A consultation shows the operator who consults, or the colleague on the second line.)
+    const callerUri = leg.from
+      ? `sip:${sipUserPart(leg.from.extension)}@${leg.from.domain}`
+      : `sip:${sipUserPart(caller.number)}@${caller.domain}`;
+    const shownName = leg.from ? leg.from.displayName : caller.displayName;
+    const name = shownName ? `${quoteDisplayName(shownName)} ` : '';
     req.set('From', `${name}<${callerUri}>;tag=${leg.fromTag}`);
     req.set(
       'To',
@@ -946,7 +1406,13 @@ export class B2bua {
   // ── helpers ─────────────────────────────────────────────────────────────────
 
   #otherLeg(call: Call, leg: Leg): Leg | undefined {
-    return leg.kind === 'in' ? call.winner : call.inbound;
+    if (leg.kind === 'in') return call.winner;
+    if (leg === call.winner) return call.inbound;
+    // The two legs of a consultation talk to each other.
+    const c = call.consultation;
+    if (c && leg === c.target) return c.operator;
+    if (c && leg === c.operator) return c.target;
+    return undefined;
   }
 
   #sendAck(
@@ -997,6 +1463,14 @@ export class B2bua {
     if (call.state === CallState.Ended) return;
     const wasConnected = call.winner !== undefined || call.state === CallState.Transferring;
     this.cancelLegs(call, () => true);
+    const c = call.consultation;
+    if (c) {
+      // The caller or the operator's first line went: the consultation goes with the call.
+      call.consultation = undefined;
+      c.moveTo(ConsultState.Ended);
+      this.#release(c.target);
+      this.#release(c.operator);
+    }
     call.moveTo(CallState.Ended);
     call.endedAt = Date.now();
     call.endReason = reason;
@@ -1014,7 +1488,12 @@ export class B2bua {
 }
 
 /** A fresh outbound leg for `target` carrying `invite` (not sent yet). */
-function newLeg(target: RingTarget, invite: SipRequest, transfer: number | undefined): OutboundLeg {
+function newLeg(
+  target: RingTarget,
+  invite: SipRequest,
+  transfer: number | undefined,
+  consult?: 'target' | 'operator',
+): OutboundLeg {
   return {
     kind: 'out',
     flow: target.binding.flow,
@@ -1030,6 +1509,7 @@ function newLeg(target: RingTarget, invite: SipRequest, transfer: number | undef
     cancelled: false,
     failureReported: false,
     transfer,
+    consult,
     createdAt: Date.now(),
     answeredAt: undefined,
     releasedAt: undefined,

@@ -26,8 +26,10 @@ import {
   type CallPolicy,
   type OutboundLeg,
   type Party,
+  type TransferOptions,
 } from '../b2bua/b2bua';
 import { CallState } from '../b2bua/call-state';
+import { ConsultState } from '../b2bua/consult-state';
 import type { People } from '../core/people';
 import type { TenantEventBus } from '../events/event-bus';
 import type { Logger } from '../logger';
@@ -440,16 +442,124 @@ export class Switchboard implements SwitchboardPort {
         'The call is not in a state that can be transferred.',
       );
     }
+    const { callee, transferrer } = await this.#transferTarget(user, target);
+    this.#blind(call, transferrer, callee);
+  }
+
+  /** The colleague a transfer or consultation goes to, and the user who makes it. */
+  async #transferTarget(
+    user: SessionUser,
+    target: string,
+  ): Promise<{ callee: Callee; transferrer: Callee }> {
     const callee = await this.deps.people.resolveCallee(user.tenantId, target);
     if (!callee) throw new ApiFailure(ErrorCode.NotFound, `Nobody has the number ${target}.`);
     if (callee.userId === user.id)
       throw new ApiFailure(ErrorCode.BadRequest, 'You cannot transfer a call to yourself.');
-    const bindings = this.#bindingsOf(callee.userId);
-    if (bindings.length === 0)
+    if (this.#bindingsOf(callee.userId).length === 0)
       throw new ApiFailure(ErrorCode.Conflict, `${callee.displayName} is not reachable.`);
     const transferrer = this.#callee(user.id);
     if (!transferrer) throw new ApiFailure(ErrorCode.NotFound, 'Unknown user.');
-    this.#blind(call, transferrer, callee);
+    return { callee, transferrer };
+  }
+
+  /**
+   * Consultation on the caller the user is talking to: the caller holds, the colleague rings
+   * and, on answer, talks to the user on a second line of the same phone.
+   */
+  async consult(user: SessionUser, target: string, callId: string | undefined): Promise<void> {
+    const call = this.#myAnsweredCall(user, callId);
+    if (call.consultation)
+      throw new ApiFailure(ErrorCode.Conflict, 'You are already consulting on this call.');
+    const { callee, transferrer } = await this.#transferTarget(user, target);
+    if (call.state !== CallState.Active || call.consultation)
+      throw new ApiFailure(ErrorCode.Conflict, 'The call changed meanwhile; try again.');
+    const ok = this.deps.b2bua.consult(
+      call,
+      this.#bindingsOf(callee.userId).map((binding) => ({ binding, user: callee })),
+      {
+        consulter: transferrer,
+        onTalking: () => {
+          this.#busy(callee.userId, +1);
+          call.attributes.set('consultBusy', callee.userId);
+          this.#publishConsult(call, user.id, callee, 'talking', 'target');
+        },
+        onEnded: (why, status) => {
+          this.#consultBusyOff(call);
+          call.attributes.delete('consultTarget');
+          this.#publishConsult(
+            call,
+            user.id,
+            callee,
+            'ended',
+            'caller',
+            why === 'failed' ? failureReason(status ?? 480) : why,
+          );
+        },
+      },
+    );
+    if (!ok) throw new ApiFailure(ErrorCode.Conflict, 'The call cannot consult now.');
+    call.attributes.set('consultTarget', callee);
+    this.#publishConsult(call, user.id, callee, 'ringing', 'target');
+  }
+
+  /** Completes the user's consultation: attended if the colleague talks, semi-attended if not. */
+  completeTransfer(user: SessionUser, callId: string | undefined): void {
+    const call = this.#myAnsweredCall(user, callId);
+    const c = call.consultation;
+    const callee = call.attributes.get('consultTarget') as Callee | undefined;
+    const transferrer = this.#callee(user.id);
+    if (!c || !callee || !transferrer)
+      throw new ApiFailure(ErrorCode.Conflict, 'There is no consultation to complete.');
+    if (c.state === ConsultState.Answering)
+      throw new ApiFailure(ErrorCode.Conflict, 'The colleague is being connected; try again.');
+    const mode = c.state === ConsultState.Talking ? 'attended' : 'semi_attended';
+    this.#consultBusyOff(call);
+    call.attributes.delete('consultTarget');
+    this.#handOver(call, transferrer, callee, mode);
+    this.#publishConsult(call, user.id, callee, 'completed', 'target');
+    this.#startTransfer(call, callee, transferrer, { recall: mode === 'semi_attended' }, (o) =>
+      this.deps.b2bua.completeConsult(call, o),
+    );
+  }
+
+  cancelConsult(user: SessionUser, callId: string | undefined): void {
+    const call = this.#myAnsweredCall(user, callId);
+    if (!this.deps.b2bua.cancelConsult(call))
+      throw new ApiFailure(ErrorCode.Conflict, 'There is no consultation to cancel.');
+  }
+
+  swapConsult(user: SessionUser, callId: string | undefined): 'target' | 'caller' {
+    const call = this.#myAnsweredCall(user, callId);
+    const callee = call.attributes.get('consultTarget') as Callee | undefined;
+    const talkingTo = this.deps.b2bua.swapConsult(call);
+    if (!talkingTo || !callee)
+      throw new ApiFailure(ErrorCode.Conflict, 'Swap needs a colleague who has answered.');
+    this.#publishConsult(call, user.id, callee, 'talking', talkingTo);
+    return talkingTo;
+  }
+
+  #consultBusyOff(call: Call): void {
+    const busy = call.attributes.get('consultBusy') as string | undefined;
+    if (busy) this.#busy(busy, -1);
+    call.attributes.delete('consultBusy');
+  }
+
+  #publishConsult(
+    call: Call,
+    operatorId: string,
+    target: Callee,
+    state: 'ringing' | 'talking' | 'completed' | 'ended',
+    talkingTo: 'target' | 'caller',
+    reason?: 'busy' | 'rejected' | 'no_answer' | 'unavailable' | 'cancelled' | 'hung_up',
+  ): void {
+    this.deps.events.publish(call.caller.tenantId, 'call.consult', {
+      callId: call.id,
+      operatorId,
+      target: { userId: target.userId, extension: target.extension, name: target.displayName },
+      state,
+      talkingTo,
+      ...(reason ? { reason } : {}),
+    });
   }
 
   /**
@@ -596,8 +706,9 @@ export class Switchboard implements SwitchboardPort {
       tx.respond(createResponse(req, 400, 'Bad Refer-To'));
       return;
     }
-    if ([...referTo.uri.headers.keys()].some((h) => h.toLowerCase() === 'replaces')) {
-      tx.respond(createResponse(req, 501, 'Attended REFER not supported yet'));
+    const replaces = [...referTo.uri.headers].find(([h]) => h.toLowerCase() === 'replaces')?.[1];
+    if (replaces !== undefined) {
+      this.#referReplaces(call, leg, req, tx, replaces);
       return;
     }
     const target = referTo.uri.user;
@@ -619,9 +730,75 @@ export class Switchboard implements SwitchboardPort {
     this.#blind(call, leg.user, callee);
   }
 
+  /**
+   * Attended transfer by a phone (RFC 5589 §7): the transferor, talking to the caller on
+   * `call`, called a colleague itself and now REFERs the caller to that dialog with Replaces.
+   * The core joins the caller to the colleague's leg (answered) or, while the colleague still
+   * rings, cancels that call and transfers blind with recall (semi-attended).
+   */
+  #referReplaces(
+    call: Call,
+    leg: OutboundLeg,
+    req: SipRequest,
+    tx: ServerTransaction,
+    replaces: string,
+  ): void {
+    let value = replaces;
+    try {
+      value = decodeURIComponent(replaces);
+    } catch {
+      // Not percent-encoded after all.
+    }
+    const [replacedCallId = '', ...params] = value.split(';');
+    const param = (name: string) =>
+      params.map((p) => p.trim().split('=')).find(([k]) => k?.toLowerCase() === name)?.[1] ?? '';
+    const found = this.deps.b2bua.findDialog(replacedCallId, param('to-tag'), param('from-tag'));
+    const consult = found?.call;
+    // Only a call the transferor made from this tenant can be joined to the caller.
+    if (
+      !consult ||
+      consult === call ||
+      found.leg !== consult.inbound ||
+      consult.caller.userId !== leg.user.userId ||
+      consult.caller.tenantId !== call.caller.tenantId
+    ) {
+      tx.respond(createResponse(req, 403, 'Replaces matches no call of yours'));
+      return;
+    }
+    const ringing = consult.outbound.find((l) => l.final === undefined && !l.cancelled);
+    const callee = consult.winner?.user ?? ringing?.user;
+    const connected = consult.state === CallState.Active && consult.winner !== undefined;
+    if (!callee || (!connected && !ringing)) {
+      tx.respond(createResponse(req, 491, 'Request Pending'));
+      return;
+    }
+    tx.respond(createResponse(req, 202, 'Accepted'));
+    this.deps.b2bua.notifyRefer(leg, 'SIP/2.0 100 Trying', false);
+    this.deps.b2bua.notifyRefer(leg, 'SIP/2.0 200 OK', true);
+    if (!connected) {
+      this.deps.b2bua.fail(consult, 487, 'Request Terminated');
+      this.#blind(call, leg.user, callee);
+      return;
+    }
+    this.#handOver(call, leg.user, callee, 'attended');
+    this.#startTransfer(call, callee, leg.user, { recall: false }, (o) =>
+      this.deps.b2bua.join(call, consult, o),
+    );
+  }
+
   #blind(call: Call, transferrer: Callee, callee: Callee): void {
+    this.#handOver(call, transferrer, callee, 'blind');
+    this.#startTransfer(call, callee, transferrer, { recall: true });
+  }
+
+  /** The transferrer lets the call go to `callee`: free from now on, and it is recorded. */
+  #handOver(
+    call: Call,
+    transferrer: Callee,
+    callee: Callee,
+    mode: 'blind' | 'attended' | 'semi_attended',
+  ): void {
     const user = { id: transferrer.userId, tenantId: call.caller.tenantId };
-    // The transferrer is free from now on.
     this.acd.callEnded(user.id, call.id);
     this.#disconnected(call);
     call.attributes.set('transferredBy', user.id);
@@ -638,9 +815,8 @@ export class Switchboard implements SwitchboardPort {
       callId: call.id,
       queueId: (call.attributes.get('firstQueueId') as string | undefined) ?? null,
       agentId: user.id,
-      data: { to: callee.extension },
+      data: { to: callee.extension, mode },
     });
-    this.#startTransfer(call, callee, transferrer, { recall: true });
   }
 
   /**
@@ -652,6 +828,12 @@ export class Switchboard implements SwitchboardPort {
     to: Callee,
     by: Callee,
     opts: { recall: boolean; reason?: string; autoAnswer?: boolean },
+    start: (options: TransferOptions) => boolean = (options) =>
+      this.deps.b2bua.transfer(
+        call,
+        this.#bindingsOf(to.userId).map((binding) => ({ binding, user: to })),
+        options,
+      ),
   ): void {
     let timedOut = false;
     const referredBy = `<sip:${by.extension}@${by.domain}>`;
@@ -661,46 +843,42 @@ export class Switchboard implements SwitchboardPort {
       headers['Answer-Mode'] = 'Auto';
     }
     if (opts.reason) headers['X-Sentral-Recall'] = opts.reason;
-    const ok = this.deps.b2bua.transfer(
-      call,
-      this.#bindingsOf(to.userId).map((binding) => ({ binding, user: to })),
-      {
-        headers,
-        onConnected: (leg) => {
-          clearTimeout(timer);
-          this.#connected(call, leg);
-          call.attributes.set('connectedUsers', [leg.user.userId]);
-        },
-        onFailed: (status) => {
-          clearTimeout(timer);
-          const reason = timedOut
-            ? 'no_answer'
-            : status === 486 || status === 600
-              ? 'busy'
-              : status === 603
-                ? 'rejected'
-                : 'no_answer';
-          if (!opts.recall) {
-            this.deps.b2bua.hangup(call, `recall to ${by.username} failed (${reason})`);
-            return;
-          }
-          this.#records.queueEvent({
-            tenantId: call.caller.tenantId,
-            event: 'recall',
-            callId: call.id,
-            queueId: (call.attributes.get('firstQueueId') as string | undefined) ?? null,
-            agentId: by.userId,
-            data: { reason, target: to.extension },
-          });
-          call.attributes.set('recall', reason);
-          if (this.#bindingsOf(by.userId).length === 0) {
-            this.deps.b2bua.hangup(call, 'recall impossible: transferrer unreachable');
-            return;
-          }
-          this.#startTransfer(call, by, by, { recall: false, reason });
-        },
+    const ok = start({
+      headers,
+      onConnected: (leg) => {
+        clearTimeout(timer);
+        this.#connected(call, leg);
+        call.attributes.set('connectedUsers', [leg.user.userId]);
       },
-    );
+      onFailed: (status) => {
+        clearTimeout(timer);
+        const reason = timedOut
+          ? 'no_answer'
+          : status === 486 || status === 600
+            ? 'busy'
+            : status === 603
+              ? 'rejected'
+              : 'no_answer';
+        if (!opts.recall) {
+          this.deps.b2bua.hangup(call, `recall to ${by.username} failed (${reason})`);
+          return;
+        }
+        this.#records.queueEvent({
+          tenantId: call.caller.tenantId,
+          event: 'recall',
+          callId: call.id,
+          queueId: (call.attributes.get('firstQueueId') as string | undefined) ?? null,
+          agentId: by.userId,
+          data: { reason, target: to.extension },
+        });
+        call.attributes.set('recall', reason);
+        if (this.#bindingsOf(by.userId).length === 0) {
+          this.deps.b2bua.hangup(call, 'recall impossible: transferrer unreachable');
+          return;
+        }
+        this.#startTransfer(call, by, by, { recall: false, reason });
+      },
+    });
     for (const l of call.outbound) {
       if (l.transfer === call.transferAttempts) {
         this.#note(call, l, {
@@ -1070,6 +1248,7 @@ export class Switchboard implements SwitchboardPort {
     for (const call of this.deps.b2bua.calls()) {
       if (call.state === CallState.Ended) continue;
       if (call.winner?.user.userId === userId) return 'busy';
+      if (call.consultation?.target?.user.userId === userId) return 'busy';
       if (call.caller.userId === userId && (call.winner || call.state === CallState.Active))
         return 'busy';
       if (
@@ -1119,4 +1298,12 @@ export class Switchboard implements SwitchboardPort {
     if (absentFor) headers['X-Sentral-For'] = absentFor;
     return headers;
   }
+}
+
+/** A SIP failure status as a consultation's reason word. */
+function failureReason(status: number): 'busy' | 'rejected' | 'no_answer' | 'unavailable' {
+  if (status === 486 || status === 600) return 'busy';
+  if (status === 603) return 'rejected';
+  if (status === 408 || status === 487) return 'no_answer';
+  return 'unavailable';
 }

@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SipPeer, rand, type ReceivedMessage } from '../support/sip-peer';
-import {
-  SDP,
-  inDialog,
-  loginAndRegister,
-  outsideInvite,
-  respond,
-  uriOf,
-  type Registered,
-} from '../support/scenarios';
+import { rand } from '../support/sip-peer';
+import { inDialog, loginAndRegister, respond, uriOf, type Registered } from '../support/scenarios';
 import { startTestCore, type TestCore } from '../support/test-core';
+import { TRANSFER_SDP, answerCoreReinvite, callerTalkingTo } from '../support/transfer-scenarios';
 
 let core: TestCore;
 const opened: Array<{ close(): void }> = [];
@@ -28,80 +21,13 @@ async function agent(username: string): Promise<Registered> {
   return r;
 }
 
-const OLA_SDP = SDP.replace('40000', '41000');
-const RENE_OFFER = SDP.replace('40000', '42000');
-const CALLER_ANSWER = SDP.replace('40000', '43000');
+const { OLA_SDP, RENE_OFFER, CALLER_ANSWER } = TRANSFER_SDP;
 
-/** An outside caller in the Salg queue, answered by Ola; returns the caller's dialog. */
-async function callerTalkingToOla(ola: Registered) {
-  const snap = (await ola.api.command('switchboard.snapshot')) as {
-    result: { queues: Array<{ id: string; name: string }> };
-  };
-  const salg = snap.result.queues.find((q) => q.name === 'Salg')?.id ?? '';
-  await ola.api.command('agent.login', { queueId: salg });
-  const peer = await SipPeer.connect(core.wsUrl);
-  opened.push(peer);
-  const callId = rand();
-  const fromTag = rand();
-  peer.send(
-    outsideInvite({
-      peer,
-      to: '+4721000020',
-      fromNumber: '+4797000001',
-      fromName: 'Kunde',
-      callId,
-      fromTag,
-    }),
-  );
-  await peer.expectResponse(182, 'INVITE');
-  const offer = await ola.peer.expectRequest('INVITE');
-  const agentTag = rand();
-  ola.peer.send(
-    respond(offer, 200, 'OK', {
-      toTag: agentTag,
-      contact: `<sip:ola@${ola.peer.host}>`,
-      body: OLA_SDP,
-    }),
-  );
-  const ok = await peer.expectResponse(200, 'INVITE');
-  const from = `"Kunde" <sip:+4797000001@outside.invalid>;tag=${fromTag}`;
-  peer.send(
-    inDialog({
-      method: 'ACK',
-      host: peer.host,
-      requestUri: uriOf(ok.header('Contact')),
-      from,
-      to: ok.header('To') ?? '',
-      callId,
-      cseq: 1,
-    }),
-  );
-  await ola.peer.expectRequest('ACK');
-  // Leave the queue so the next scenario's agent gets the next caller (Ola is in wrap-up then).
-  await ola.api.command('agent.logout', { queueId: salg });
-  return {
-    peer,
-    callId,
-    from,
-    to: ok.header('To') ?? '',
-    coreUri: uriOf(ok.header('Contact')),
-    agentLeg: { invite: offer, tag: agentTag },
-  };
+function callerTalkingToOla(ola: Registered) {
+  return callerTalkingTo(core.wsUrl, ola, opened);
 }
 
-/** The caller side of ADR 0005: answer the core's re-INVITE carrying the new party's offer. */
-async function answerReinvite(caller: { peer: SipPeer }): Promise<ReceivedMessage> {
-  const reinvite = await caller.peer.expectRequest('INVITE');
-  caller.peer.send(
-    respond(reinvite, 200, 'OK', {
-      contact: `<sip:caller@${caller.peer.host}>`,
-      body: CALLER_ANSWER,
-    }),
-  );
-  const ack = await caller.peer.expectRequest('ACK');
-  expect(ack.body).toBe('');
-  return reinvite;
-}
+const answerReinvite = answerCoreReinvite;
 
 describe('blind transfer with recall (ADR 0005 flow)', () => {
   it("moves the caller to the colleague: BYE to the operator, offerless INVITE, caller re-INVITEd with the colleague's offer", async () => {
@@ -298,7 +224,7 @@ describe('blind transfer with recall (ADR 0005 flow)', () => {
     expect((await kare.peer.expectRequest('ACK')).body).toBe(CALLER_ANSWER);
   });
 
-  it('declines an attended REFER (Replaces) with 501 and leaves the call as it was', async () => {
+  it('refuses an attended REFER whose Replaces matches no call of the transferor (403), call unchanged', async () => {
     const martin = await agent('lars.johansen');
     const caller = await callerTalkingToOla(martin);
     const inv = caller.agentLeg.invite;
@@ -317,7 +243,7 @@ describe('blind transfer with recall (ADR 0005 flow)', () => {
         '',
       ].join('\r\n'),
     );
-    await martin.peer.expectResponse(501, 'REFER');
+    await martin.peer.expectResponse(403, 'REFER');
     await martin.peer.expectSilence(300);
   });
 

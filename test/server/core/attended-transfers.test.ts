@@ -1,0 +1,413 @@
+/**
+ * Consultation and attended transfer, driven through the API (transfer.consult / complete /
+ * cancel / swap) and by a phone's REFER with Replaces (RFC 5589 §7), with scripted SIP peers
+ * standing in for the caller, the operator's phone and the colleague.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rand, type ReceivedMessage } from '../support/sip-peer';
+import {
+  DOMAIN,
+  authenticatedInvite,
+  inDialog,
+  loginAndRegister,
+  respond,
+  uriOf,
+  type Registered,
+} from '../support/scenarios';
+import { startTestCore, type TestCore } from '../support/test-core';
+import {
+  TRANSFER_SDP,
+  answerCoreReinvite,
+  answerOffer,
+  callerTalkingTo,
+  type TalkingCaller,
+} from '../support/transfer-scenarios';
+
+const { OLA_SDP, RENE_OFFER, CALLER_ANSWER } = TRANSFER_SDP;
+/** The operator phone's answer on its second line, and the colleague's second offer. */
+const LINE2_ANSWER = OLA_SDP.replace('41000', '44000');
+const COLLEAGUE_REOFFER = RENE_OFFER.replace('42000', '45000');
+
+let core: TestCore;
+const opened: Array<{ close(): void }> = [];
+
+beforeAll(async () => {
+  core = await startTestCore({ RECALL_AFTER_S: '2' });
+});
+afterAll(async () => {
+  for (const o of opened) o.close();
+  await core?.close();
+});
+
+async function user(username: string): Promise<Registered> {
+  const r = await loginAndRegister(core.wsUrl, username);
+  opened.push(r.peer, r.api);
+  return r;
+}
+
+/** The caller answers the core's hold re-INVITE (every stream inactive). */
+async function callerHeld(caller: TalkingCaller): Promise<ReceivedMessage> {
+  const hold = await answerOffer(
+    caller.peer,
+    CALLER_ANSWER.replace('PCMU/8000', 'PCMU/8000\r\na=inactive'),
+  );
+  expect(hold.body).toContain('a=inactive');
+  expect(hold.body).toContain('m=audio 41000'); // still the operator's own description
+  return hold;
+}
+
+/**
+ * Operator consults `colleague`: caller held, colleague rung without SDP, answers with
+ * RENE_OFFER, the operator's phone gets it on a second line (auto-answer) and answers.
+ */
+async function consultAnswered(
+  operator: Registered,
+  colleague: Registered,
+  caller: TalkingCaller,
+  extension: string,
+) {
+  expect(await operator.api.command('transfer.consult', { target: extension })).toMatchObject({
+    ok: true,
+  });
+  await callerHeld(caller);
+  const toColleague = await colleague.peer.expectRequest('INVITE');
+  expect(toColleague.body).toBe('');
+  colleague.peer.send(
+    respond(toColleague, 200, 'OK', {
+      toTag: 'c1',
+      contact: `<sip:colleague@${colleague.peer.host}>`,
+      body: RENE_OFFER,
+    }),
+  );
+  const line2 = await operator.peer.expectRequest('INVITE');
+  operator.peer.send(
+    respond(line2, 200, 'OK', {
+      toTag: 'l2',
+      contact: `<sip:line2@${operator.peer.host}>`,
+      body: LINE2_ANSWER,
+    }),
+  );
+  await operator.peer.expectRequest('ACK');
+  const colleagueAck = await colleague.peer.expectRequest('ACK');
+  return { toColleague, line2, colleagueAck };
+}
+
+function consultEvents(api: Registered['api']) {
+  return api
+    .events()
+    .filter((e) => e.event === 'call.consult')
+    .map((e) => ({ state: e.data.state, talkingTo: e.data.talkingTo, reason: e.data.reason }));
+}
+
+describe('consultation through the API', () => {
+  it('attended: caller held, colleague on the second line, swap both ways, then complete hands the caller over', async () => {
+    const ola = await user('ola.hansen'); // 1007
+    const nina = await user('nina.jensen'); // 1015
+    const caller = await callerTalkingTo(core.wsUrl, ola, opened);
+
+    const { toColleague, line2, colleagueAck } = await consultAnswered(ola, nina, caller, '1015');
+    // The colleague sees who consults; the operator's second line shows the colleague.
+    expect(toColleague.header('From')).toMatch(/^"Ola Hansen" <sip:1007@/);
+    expect(line2.header('Call-Info')).toMatch(/answer-after=0/);
+    expect(line2.header('From')).toMatch(/^"Nina Jensen" <sip:1015@/);
+    expect(line2.body).toBe(RENE_OFFER);
+    expect(colleagueAck.body).toBe(LINE2_ANSWER);
+    await ola.api.waitForEvent((e) => e.event === 'call.consult' && e.data.state === 'talking');
+
+    // Swap to the caller: the colleague is held, the caller resumed with the operator's media.
+    expect(await ola.api.command('transfer.swap')).toMatchObject({
+      ok: true,
+      result: { talkingTo: 'caller' },
+    });
+    const ninaHold = await answerOffer(nina.peer, RENE_OFFER);
+    expect(ninaHold.body).toContain('a=inactive');
+    expect(ninaHold.body).toContain('m=audio 44000');
+    const resume = await answerOffer(caller.peer, CALLER_ANSWER);
+    expect(resume.body).toContain('m=audio 41000');
+    expect(resume.body).not.toContain('a=inactive');
+    // And back to the colleague.
+    expect(await ola.api.command('transfer.swap')).toMatchObject({
+      result: { talkingTo: 'target' },
+    });
+    await callerHeld(caller);
+    const ninaResume = await answerOffer(nina.peer, RENE_OFFER);
+    expect(ninaResume.body).not.toContain('a=inactive');
+    // Each re-offer carries a higher o= version than the last one that party got.
+    const version = (m: ReceivedMessage) => Number(/^o=\S+ \S+ (\d+)/m.exec(m.body)?.[1]);
+    expect(version(ninaResume)).toBeGreaterThan(version(ninaHold));
+
+    // Complete: both of Ola's lines are released, Nina offers afresh, the caller gets it.
+    expect(await ola.api.command('transfer.complete')).toMatchObject({ ok: true });
+    const byes = [await ola.peer.expectRequest('BYE'), await ola.peer.expectRequest('BYE')];
+    expect(new Set(byes.map((b) => b.header('Call-ID')))).toEqual(
+      new Set([caller.agentLeg.invite.header('Call-ID'), line2.header('Call-ID')]),
+    );
+    for (const bye of byes) ola.peer.send(respond(bye, 200, 'OK'));
+    const takeOver = await nina.peer.expectRequest('INVITE');
+    expect(takeOver.body).toBe(''); // she offers
+    expect(takeOver.header('P-Asserted-Identity')).toMatch(/^"Kunde" <sip:\+4797000001@/);
+    nina.peer.send(
+      respond(takeOver, 200, 'OK', {
+        contact: `<sip:colleague@${nina.peer.host}>`,
+        body: COLLEAGUE_REOFFER,
+      }),
+    );
+    const repoint = await answerCoreReinvite(caller);
+    expect(repoint.body).toBe(COLLEAGUE_REOFFER);
+    expect((await nina.peer.expectRequest('ACK')).body).toBe(CALLER_ANSWER);
+
+    await ola.api.waitForEvent((e) => e.event === 'call.consult' && e.data.state === 'completed');
+    expect(consultEvents(ola.api)).toEqual([
+      { state: 'ringing', talkingTo: 'target', reason: undefined },
+      { state: 'talking', talkingTo: 'target', reason: undefined },
+      { state: 'talking', talkingTo: 'caller', reason: undefined },
+      { state: 'talking', talkingTo: 'target', reason: undefined },
+      { state: 'completed', talkingTo: 'target', reason: undefined },
+    ]);
+
+    // The caller and Nina now share the call: her BYE reaches the caller.
+    nina.peer.send(
+      inDialog({
+        method: 'BYE',
+        host: nina.peer.host,
+        requestUri: uriOf(toColleague.header('Contact')),
+        from: `${toColleague.header('To')};tag=c1`,
+        to: toColleague.header('From') ?? '',
+        callId: toColleague.header('Call-ID') ?? '',
+        cseq: 2,
+      }),
+    );
+    await nina.peer.expectResponse(200, 'BYE');
+    const callerBye = await caller.peer.expectRequest('BYE');
+    caller.peer.send(respond(callerBye, 200, 'OK'));
+
+    await core.core.switchboard.flush();
+    const [visit] = await core.core.db.query<{ outcome: string; transferred_to: string }>(
+      `SELECT outcome, transferred_to FROM call_records
+        WHERE leg = 'inbound' AND caller_number = '+4797000001' AND transferred_to = '1015'`,
+    );
+    expect(visit).toEqual({ outcome: 'transferred', transferred_to: '1015' });
+    const [logged] = await core.core.db.query<{ data: { to: string; mode: string } }>(
+      `SELECT data FROM queue_log WHERE event = 'transferred' AND data->>'to' = '1015'`,
+    );
+    expect(logged?.data).toEqual({ to: '1015', mode: 'attended' });
+  });
+
+  it('semi-attended: complete while the colleague still rings; when she answers, her offer goes to the caller', async () => {
+    const rene = await user('rene.lie');
+    const jorgen = await user('jorgen.karlsen'); // 1016
+    const caller = await callerTalkingTo(core.wsUrl, rene, opened);
+    await rene.api.command('transfer.consult', { target: '1016' });
+    await callerHeld(caller);
+    const inv = await jorgen.peer.expectRequest('INVITE');
+    jorgen.peer.send(
+      respond(inv, 180, 'Ringing', { toTag: 'j1', contact: `<sip:j@${jorgen.peer.host}>` }),
+    );
+    await rene.api.waitForEvent((e) => e.event === 'call.consult' && e.data.state === 'ringing');
+
+    expect(await rene.api.command('transfer.complete')).toMatchObject({ ok: true });
+    const bye = await rene.peer.expectRequest('BYE');
+    expect(bye.header('Call-ID')).toBe(caller.agentLeg.invite.header('Call-ID'));
+    rene.peer.send(respond(bye, 200, 'OK'));
+
+    // The same ringing INVITE now belongs to the transfer: its answer re-points the caller.
+    jorgen.peer.send(
+      respond(inv, 200, 'OK', {
+        toTag: 'j1',
+        contact: `<sip:j@${jorgen.peer.host}>`,
+        body: COLLEAGUE_REOFFER,
+      }),
+    );
+    const repoint = await answerCoreReinvite(caller);
+    expect(repoint.body).toBe(COLLEAGUE_REOFFER);
+    expect((await jorgen.peer.expectRequest('ACK')).body).toBe(CALLER_ANSWER);
+    await rene.peer.expectSilence(200); // René's phone never got a second line
+
+    await core.core.switchboard.flush();
+    const [logged] = await core.core.db.query<{ data: { to: string; mode: string } }>(
+      `SELECT data FROM queue_log WHERE event = 'transferred' AND data->>'to' = '1016'`,
+    );
+    expect(logged?.data).toEqual({ to: '1016', mode: 'semi_attended' });
+  });
+
+  it('semi-attended recall: nobody answers within the recall time, the call comes back to the operator', async () => {
+    const lars = await user('lars.johansen');
+    const sofie = await user('sofie.berg'); // 1017
+    const caller = await callerTalkingTo(core.wsUrl, lars, opened);
+    await lars.api.command('transfer.consult', { target: '1017' });
+    await callerHeld(caller);
+    const inv = await sofie.peer.expectRequest('INVITE');
+    sofie.peer.send(
+      respond(inv, 180, 'Ringing', { toTag: 's1', contact: `<sip:s@${sofie.peer.host}>` }),
+    );
+    await lars.api.waitForEvent((e) => e.event === 'call.consult' && e.data.state === 'ringing');
+    await lars.api.command('transfer.complete');
+    lars.peer.send(respond(await lars.peer.expectRequest('BYE'), 200, 'OK'));
+
+    const cancel = await sofie.peer.expect((m) => m.method === 'CANCEL', 5000);
+    sofie.peer.send(respond(cancel, 200, 'OK'));
+    sofie.peer.send(respond(inv, 487, 'Request Terminated', { toTag: 's1' }));
+    const recall = await lars.peer.expect((m) => m.method === 'INVITE', 5000);
+    expect(recall.header('X-Sentral-Recall')).toBe('no_answer');
+    expect(recall.header('From')).toMatch(/^"Kunde" <sip:\+4797000001@/);
+  });
+
+  it('cancel: the colleague and the second line are hung up, the caller is resumed', async () => {
+    const silje = await user('silje.larsen');
+    const even = await user('even.dahl'); // 1018
+    const caller = await callerTalkingTo(core.wsUrl, silje, opened);
+    const { line2 } = await consultAnswered(silje, even, caller, '1018');
+
+    expect(await silje.api.command('transfer.cancel')).toMatchObject({ ok: true });
+    even.peer.send(respond(await even.peer.expectRequest('BYE'), 200, 'OK'));
+    const lineBye = await silje.peer.expectRequest('BYE');
+    expect(lineBye.header('Call-ID')).toBe(line2.header('Call-ID'));
+    silje.peer.send(respond(lineBye, 200, 'OK'));
+    const resume = await answerOffer(caller.peer, CALLER_ANSWER);
+    expect(resume.body).toContain('m=audio 41000');
+    expect(resume.body).not.toContain('a=inactive');
+    const ended = await silje.api.waitForEvent(
+      (e) => e.event === 'call.consult' && e.data.state === 'ended',
+    );
+    expect(ended.data).toMatchObject({ reason: 'cancelled', talkingTo: 'caller' });
+    // The consultation is over: nothing left to swap with.
+    expect(await silje.api.command('transfer.swap')).toMatchObject({
+      error: { code: 'conflict' },
+    });
+  });
+
+  it('a busy colleague ends the consultation with reason busy and resumes the caller', async () => {
+    const martin = await user('martin.andersen');
+    const thea = await user('thea.halvorsen'); // 1019
+    const caller = await callerTalkingTo(core.wsUrl, martin, opened);
+    await martin.api.command('transfer.consult', { target: '1019' });
+    await callerHeld(caller);
+    const inv = await thea.peer.expectRequest('INVITE');
+    thea.peer.send(respond(inv, 486, 'Busy Here', { toTag: 't1' }));
+    await thea.peer.expectRequest('ACK');
+    await answerOffer(caller.peer, CALLER_ANSWER);
+    const ended = await martin.api.waitForEvent(
+      (e) => e.event === 'call.consult' && e.data.state === 'ended',
+    );
+    expect(ended.data).toMatchObject({ reason: 'busy', target: { extension: '1019' } });
+  });
+
+  it('refuses consultation commands that make no sense, with stable codes and no SIP sent', async () => {
+    const ida = await user('ida.pedersen');
+    expect(await ida.api.command('transfer.consult', { target: '1015' })).toMatchObject({
+      error: { code: 'not_found' },
+    });
+    const caller = await callerTalkingTo(core.wsUrl, ida, opened);
+    for (const command of ['transfer.complete', 'transfer.cancel', 'transfer.swap'] as const) {
+      expect(await ida.api.command(command)).toMatchObject({ error: { code: 'conflict' } });
+    }
+    expect(await ida.api.command('transfer.consult', { target: '1012' })).toMatchObject({
+      error: { code: 'bad_request' },
+    }); // herself
+    expect(await ida.api.command('transfer.consult', { target: '9999' })).toMatchObject({
+      error: { code: 'not_found' },
+    });
+    expect(await ida.api.command('transfer.consult', { target: '1040' })).toMatchObject({
+      error: { code: 'conflict' },
+    }); // not registered
+    await caller.peer.expectSilence(200); // nobody put the caller on hold
+  });
+});
+
+describe('attended transfer by REFER with Replaces (RFC 5589 §7)', () => {
+  it("joins the caller to the colleague the phone called itself, releasing both of the transferor's dialogs", async () => {
+    const kare = await user('kare.maeland'); // 1013
+    const sindre = await user('sindre.jacobsen'); // 1020
+    const caller = await callerTalkingTo(core.wsUrl, kare, opened);
+
+    // Kåre's phone calls Sindre itself (a second dialog through the core).
+    const consult = await authenticatedInvite(kare, '1020');
+    const toSindre = await sindre.peer.expectRequest('INVITE');
+    sindre.peer.send(
+      respond(toSindre, 200, 'OK', {
+        toTag: 'sj',
+        contact: `<sip:sindre@${sindre.peer.host}>`,
+        body: RENE_OFFER,
+      }),
+    );
+    const ok = await kare.peer.expectResponse(200, 'INVITE');
+    const coreTag = /tag=([^;>\s]+)/.exec(ok.header('To') ?? '')?.[1] ?? '';
+    kare.peer.send(
+      inDialog({
+        method: 'ACK',
+        host: kare.peer.host,
+        requestUri: uriOf(ok.header('Contact')),
+        from: `<sip:kare.maeland@${DOMAIN}>;tag=${kare.fromTag}`,
+        to: ok.header('To') ?? '',
+        callId: consult.callId,
+        cseq: consult.cseq,
+      }),
+    );
+    await sindre.peer.expectRequest('ACK');
+
+    const inv = caller.agentLeg.invite;
+    const replaces = encodeURIComponent(
+      `${consult.callId};to-tag=${coreTag};from-tag=${kare.fromTag}`,
+    );
+    kare.peer.send(
+      [
+        `REFER ${uriOf(inv.header('Contact'))} SIP/2.0`,
+        `Via: SIP/2.0/WSS ${kare.peer.host};branch=z9hG4bK${rand()}`,
+        'Max-Forwards: 70',
+        `From: ${inv.header('To')};tag=${caller.agentLeg.tag}`,
+        `To: ${inv.header('From')}`,
+        `Call-ID: ${inv.header('Call-ID')}`,
+        'CSeq: 2 REFER',
+        `Contact: <sip:kare@${kare.peer.host};transport=ws>`,
+        `Refer-To: <sip:1020@${DOMAIN}?Replaces=${replaces}>`,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    await kare.peer.expectResponse(202, 'REFER');
+    for (const line of ['SIP/2.0 100 Trying\r\n', 'SIP/2.0 200 OK\r\n']) {
+      const notify = await kare.peer.expectRequest('NOTIFY');
+      expect(notify.body).toBe(line);
+      kare.peer.send(respond(notify, 200, 'OK'));
+    }
+    const byes = [await kare.peer.expectRequest('BYE'), await kare.peer.expectRequest('BYE')];
+    expect(new Set(byes.map((b) => b.header('Call-ID')))).toEqual(
+      new Set([inv.header('Call-ID'), consult.callId]),
+    );
+    for (const bye of byes) kare.peer.send(respond(bye, 200, 'OK'));
+
+    const takeOver = await sindre.peer.expectRequest('INVITE');
+    expect(takeOver.header('Call-ID')).toBe(toSindre.header('Call-ID')); // the same dialog
+    expect(takeOver.body).toBe('');
+    sindre.peer.send(
+      respond(takeOver, 200, 'OK', {
+        contact: `<sip:sindre@${sindre.peer.host}>`,
+        body: COLLEAGUE_REOFFER,
+      }),
+    );
+    const repoint = await answerCoreReinvite(caller);
+    expect(repoint.body).toBe(COLLEAGUE_REOFFER);
+    expect((await sindre.peer.expectRequest('ACK')).body).toBe(CALLER_ANSWER);
+
+    // Sindre hangs up: the caller gets the BYE (they share one call now).
+    sindre.peer.send(
+      inDialog({
+        method: 'BYE',
+        host: sindre.peer.host,
+        requestUri: uriOf(toSindre.header('Contact')),
+        from: `${toSindre.header('To')};tag=sj`,
+        to: toSindre.header('From') ?? '',
+        callId: toSindre.header('Call-ID') ?? '',
+        cseq: 2,
+      }),
+    );
+    await sindre.peer.expectResponse(200, 'BYE');
+    caller.peer.send(respond(await caller.peer.expectRequest('BYE'), 200, 'OK'));
+    await core.core.switchboard.flush();
+    const [logged] = await core.core.db.query<{ data: { to: string; mode: string } }>(
+      `SELECT data FROM queue_log WHERE event = 'transferred' AND data->>'to' = '1020'`,
+    );
+    expect(logged?.data).toEqual({ to: '1020', mode: 'attended' });
+  });
+});
