@@ -151,6 +151,10 @@ export interface TransferOptions {
   onFailed(status: number): void;
   /** The new party answered and the caller's media now flows to it. */
   onConnected?(leg: OutboundLeg): void;
+  /** A device answered: return false to refuse it (another answer or pick won). */
+  accept?(leg: OutboundLeg): boolean;
+  /** One device failed or was cancelled (before the whole attempt is reported). */
+  legFailed?(leg: OutboundLeg, status: number): void;
 }
 
 export type Leg = InboundLeg | OutboundLeg;
@@ -219,8 +223,8 @@ export class Call {
   /** Call-ID and From tag shared by this call's outbound legs (one fork per call). */
   readonly outCallId = newCallId();
   readonly outFromTag = newTag();
-  /** The transfer in progress, when state is Transferring. */
-  transferring: TransferOptions | undefined;
+  /** Transfer attempts in flight (usually one; a queue may offer anew before the old ring ends). */
+  readonly transfers = new Map<number, TransferOptions>();
   transferAttempts = 0;
   /** The last session description the core gave the caller (to re-offer it on hold). */
   lastSdpToCaller: string | undefined;
@@ -478,7 +482,7 @@ export class B2bua {
    * Returns false when the call cannot be transferred now.
    */
   transfer(call: Call, targets: readonly RingTarget[], options: TransferOptions): boolean {
-    const idleTransfer = call.state === CallState.Transferring && !call.transferring;
+    const idleTransfer = call.state === CallState.Transferring && !call.winner;
     if ((call.state !== CallState.Active && !idleTransfer) || !call.inbound.dialog) return false;
     if (targets.length === 0) return false;
     const released = call.winner;
@@ -492,8 +496,8 @@ export class B2bua {
     }
     call.winner = undefined;
     if (call.state === CallState.Active) call.moveTo(CallState.Transferring);
-    call.transferring = options;
     const attempt = ++call.transferAttempts;
+    call.transfers.set(attempt, options);
     const leg = { callId: newCallId(), fromTag: newTag(), delayedOffer: true };
     for (const target of targets) {
       const out = this.#buildOutboundInvite(call, target, { headers: options.headers ?? {} }, leg);
@@ -570,7 +574,7 @@ export class B2bua {
     this.#release(call.winner);
     call.winner = undefined;
     call.moveTo(CallState.Transferring);
-    call.transferring = options;
+    call.transfers.set(c.attempt, options);
     // Semi-attended: the colleague's legs keep ringing; #consultResponse hands them over.
     if (!talking) return true;
     this.#release(c.operator);
@@ -631,7 +635,6 @@ export class B2bua {
     this.#release(call.winner);
     call.winner = undefined;
     call.moveTo(CallState.Transferring);
-    call.transferring = options;
     const moved: OutboundLeg = {
       ...newLeg(
         { binding: target.binding, user: target.user },
@@ -644,6 +647,7 @@ export class B2bua {
       finalResponse: target.finalResponse,
     };
     call.outbound.push(moved);
+    call.transfers.set(call.transferAttempts, options);
     const { callId, localTag, remoteTag } = dialog.id;
     this.#dialogs.set(dialogKey(callId, localTag, remoteTag), { call, leg: moved });
     this.#takeOver(call, moved);
@@ -908,13 +912,19 @@ export class B2bua {
       leg,
     });
     const inbound = call.inbound.dialog;
+    const options = leg.transfer !== undefined ? call.transfers.get(leg.transfer) : undefined;
     if (
       call.state !== CallState.Transferring ||
       call.winner ||
       leg.cancelled ||
       !inbound ||
-      !res.body
+      !res.body ||
+      options?.accept?.(leg) === false
     ) {
+      // Too late, withdrawn, or refused (a lost race): confirm and hang up at once.
+      leg.cancelled = true;
+      leg.finishedAt = Date.now();
+      this.#legChanged(leg);
       this.#sendAck(leg, leg.invite.cseq.seq);
       this.#sendInDialog(leg, 'BYE');
       this.#forgetDialog(leg);
@@ -932,7 +942,7 @@ export class B2bua {
    */
   #repoint(call: Call, leg: OutboundLeg, offer: SipResponse, ackCseq: number): void {
     const inbound = call.inbound.dialog;
-    const options = call.transferring;
+    const options = leg.transfer !== undefined ? call.transfers.get(leg.transfer) : undefined;
     if (!inbound) return;
     call.lastSdpToCaller = offer.body;
     const reinvite = inbound.createRequest('INVITE', {
@@ -961,7 +971,7 @@ export class B2bua {
         this.#sendAck(leg, ackCseq, answer);
         if (call.state !== CallState.Transferring) return;
         call.moveTo(CallState.Active);
-        call.transferring = undefined;
+        if (leg.transfer !== undefined) call.transfers.delete(leg.transfer);
         call.answeredAt ??= Date.now();
         leg.answeredAt ??= Date.now();
         this.#legChanged(leg);
@@ -979,11 +989,12 @@ export class B2bua {
     leg.finishedAt = Date.now();
     this.#legChanged(leg);
     leg.final ??= status;
+    if (leg.transfer !== undefined) call.transfers.get(leg.transfer)?.legFailed?.(leg, status);
     if (call.state !== CallState.Transferring || call.winner) return;
     const tried = call.outbound.filter((l) => l.transfer === leg.transfer);
     if (tried.some((l) => l.final === undefined && !l.failureReported)) return;
-    const options = call.transferring;
-    call.transferring = undefined;
+    const options = leg.transfer !== undefined ? call.transfers.get(leg.transfer) : undefined;
+    if (leg.transfer !== undefined) call.transfers.delete(leg.transfer);
     options?.onFailed(bestFailure(tried).status);
   }
 

@@ -26,6 +26,7 @@ import {
   type CallPolicy,
   type OutboundLeg,
   type Party,
+  type RingTarget,
   type TransferOptions,
 } from '../b2bua/b2bua';
 import { CallState } from '../b2bua/call-state';
@@ -99,6 +100,8 @@ export class Switchboard implements SwitchboardPort {
   readonly #now: () => number;
   readonly #recallAfterMs: number;
   readonly #parkRecallMs: number;
+  /** Tenant → its main (switchboard) queue, where recalls go when the operator is busy. */
+  readonly #mainQueues = new Map<string, string>();
   /** Tenant → slot → parked call. */
   readonly #parked = new Map<
     string,
@@ -213,6 +216,8 @@ export class Switchboard implements SwitchboardPort {
           fallback: g.fallback,
         });
       }
+      const main = await this.deps.queues.mainQueue(tenant.id);
+      if (main) this.#mainQueues.set(tenant.id, main.id);
       const vip = await this.deps.queues.vipList(tenant.id);
       this.acd.setVipList(
         tenant.id,
@@ -411,7 +416,7 @@ export class Switchboard implements SwitchboardPort {
       );
     }
     call.attributes.set('pickedBy', user.id);
-    this.deps.b2bua.ring(
+    this.#ring(
       call,
       bindings.map((binding) => ({ binding, user: operator, tag: PICK_TAG })),
       { autoAnswer: true, headers: this.#queueHeaders(call) },
@@ -442,8 +447,79 @@ export class Switchboard implements SwitchboardPort {
         'The call is not in a state that can be transferred.',
       );
     }
+    const match = await this.deps.queues.findByNumber(user.tenantId, target);
+    if (match) {
+      const transferrer = this.#callee(user.id);
+      if (!transferrer) throw new ApiFailure(ErrorCode.NotFound, 'Unknown user.');
+      this.#handOver(call, transferrer, target, 'blind');
+      this.#requeue(call, match);
+      return;
+    }
     const { callee, transferrer } = await this.#transferTarget(user, target);
     this.#blind(call, transferrer, callee);
+  }
+
+  /**
+   * Puts an answered caller back in a queue or answer group: held in the core (streams
+   * inactive, the way parking does) while the engine offers it; the agent who answers is
+   * connected by the transfer flow (ADR 0005).
+   */
+  #requeue(
+    call: Call,
+    match: { kind: 'queue' | 'answer-group'; id: string },
+    priority?: 'recall',
+  ): void {
+    if (call.state === CallState.Active && !this.deps.b2bua.park(call)) {
+      this.deps.b2bua.hangup(call, 'could not hold the caller for the queue');
+      return;
+    }
+    call.policy = this.#queuePolicy();
+    if (match.kind === 'queue') this.#enterQueue(call, match.id, undefined, priority);
+    else this.#ringAnswerGroup(call, match.id);
+  }
+
+  /** A recall that cannot reach its operator goes to the caller's queue (or the main one). */
+  #recallToQueue(call: Call, reason: string): boolean {
+    const queueId =
+      (call.attributes.get('firstQueueId') as string | undefined) ??
+      this.#mainQueues.get(call.caller.tenantId);
+    if (!queueId || call.state !== CallState.Transferring) return false;
+    call.attributes.set('recall', reason);
+    this.#requeue(call, { kind: 'queue', id: queueId }, 'recall');
+    return true;
+  }
+
+  /**
+   * Rings agents for a queue offer or pick: an INVITE with the caller's offer while the caller
+   * waits unanswered, or the transfer flow (delayed offer) for a caller the core already holds.
+   */
+  #ring(
+    call: Call,
+    targets: RingTarget[],
+    options: { autoAnswer?: boolean; headers: Record<string, string> },
+  ): void {
+    if (!call.inbound.dialog) {
+      this.deps.b2bua.ring(call, targets, options);
+      return;
+    }
+    const headers = { ...options.headers };
+    if (options.autoAnswer) {
+      headers['Call-Info'] = `<sip:${call.caller.domain}>;answer-after=0`;
+      headers['Answer-Mode'] = 'Auto';
+    }
+    this.deps.b2bua.transfer(call, targets, {
+      headers,
+      accept: (leg) => call.policy.answered(call, leg),
+      legFailed: (leg, status) => call.policy.legFailed?.(call, leg, status),
+      // The engine decides what comes next, from each leg's failure.
+      onFailed: () => undefined,
+    });
+  }
+
+  /** Refuses a caller the queue cannot serve: a final response, or BYE once answered. */
+  #reject(call: Call, status: number, reason: string): void {
+    if (call.inbound.dialog) this.deps.b2bua.hangup(call, `${status} ${reason}`);
+    else this.deps.b2bua.fail(call, status, reason);
   }
 
   /** The colleague a transfer or consultation goes to, and the user who makes it. */
@@ -515,7 +591,7 @@ export class Switchboard implements SwitchboardPort {
     const mode = c.state === ConsultState.Talking ? 'attended' : 'semi_attended';
     this.#consultBusyOff(call);
     call.attributes.delete('consultTarget');
-    this.#handOver(call, transferrer, callee, mode);
+    this.#handOver(call, transferrer, callee.extension, mode);
     this.#publishConsult(call, user.id, callee, 'completed', 'target');
     this.#startTransfer(call, callee, transferrer, { recall: mode === 'semi_attended' }, (o) =>
       this.deps.b2bua.completeConsult(call, o),
@@ -780,14 +856,14 @@ export class Switchboard implements SwitchboardPort {
       this.#blind(call, leg.user, callee);
       return;
     }
-    this.#handOver(call, leg.user, callee, 'attended');
+    this.#handOver(call, leg.user, callee.extension, 'attended');
     this.#startTransfer(call, callee, leg.user, { recall: false }, (o) =>
       this.deps.b2bua.join(call, consult, o),
     );
   }
 
   #blind(call: Call, transferrer: Callee, callee: Callee): void {
-    this.#handOver(call, transferrer, callee, 'blind');
+    this.#handOver(call, transferrer, callee.extension, 'blind');
     this.#startTransfer(call, callee, transferrer, { recall: true });
   }
 
@@ -795,27 +871,23 @@ export class Switchboard implements SwitchboardPort {
   #handOver(
     call: Call,
     transferrer: Callee,
-    callee: Callee,
+    to: string,
     mode: 'blind' | 'attended' | 'semi_attended',
   ): void {
     const user = { id: transferrer.userId, tenantId: call.caller.tenantId };
     this.acd.callEnded(user.id, call.id);
     this.#disconnected(call);
     call.attributes.set('transferredBy', user.id);
-    call.attributes.set('transferredTo', callee.extension);
+    call.attributes.set('transferredTo', to);
     call.attributes.set('transferOutcome', 'transferred');
-    this.#closeVisit(call, {
-      outcome: 'transferred',
-      transferredTo: callee.extension,
-      transferredBy: user.id,
-    });
+    this.#closeVisit(call, { outcome: 'transferred', transferredTo: to, transferredBy: user.id });
     this.#records.queueEvent({
       tenantId: user.tenantId,
       event: 'transferred',
       callId: call.id,
       queueId: (call.attributes.get('firstQueueId') as string | undefined) ?? null,
       agentId: user.id,
-      data: { to: callee.extension, mode },
+      data: { to, mode },
     });
   }
 
@@ -860,6 +932,8 @@ export class Switchboard implements SwitchboardPort {
               ? 'rejected'
               : 'no_answer';
         if (!opts.recall) {
+          // The recall itself went unanswered: the caller's queue takes over.
+          if (this.#recallToQueue(call, reason)) return;
           this.deps.b2bua.hangup(call, `recall to ${by.username} failed (${reason})`);
           return;
         }
@@ -872,7 +946,9 @@ export class Switchboard implements SwitchboardPort {
           data: { reason, target: to.extension },
         });
         call.attributes.set('recall', reason);
-        if (this.#bindingsOf(by.userId).length === 0) {
+        // A busy or unreachable operator is not rung: the call goes to the queue.
+        if (this.#bindingsOf(by.userId).length === 0 || this.#activeCalls.has(by.userId)) {
+          if (this.#recallToQueue(call, reason)) return;
           this.deps.b2bua.hangup(call, 'recall impossible: transferrer unreachable');
           return;
         }
@@ -922,7 +998,7 @@ export class Switchboard implements SwitchboardPort {
 
   // ── queue calls ─────────────────────────────────────────────────────────────
 
-  #enterQueue(call: Call, queueId: string, enteredAt?: number): void {
+  #enterQueue(call: Call, queueId: string, enteredAt?: number, priority?: 'recall'): void {
     this.#calls.set(call.id, call);
     call.attributes.set('queueId', queueId);
     call.attributes.set('earlyMedia', false);
@@ -955,12 +1031,13 @@ export class Switchboard implements SwitchboardPort {
       callerNumber: call.caller.number,
       callerName: call.caller.displayName,
       ...(enteredAt !== undefined ? { enteredAt } : {}),
+      ...(priority ? { priority } : {}),
     });
     if (result.result === 'overflow') {
       call.attributes.set('overflowQueueId', queueId);
       this.#sendTo(call, result.target);
     } else if (result.result === 'rejected') {
-      this.deps.b2bua.fail(call, 486, 'Queue Full');
+      this.#reject(call, 486, 'Queue Full');
     }
   }
 
@@ -1001,20 +1078,21 @@ export class Switchboard implements SwitchboardPort {
         const callee = this.#callee(target.id);
         const bindings = callee ? this.#bindingsOf(target.id) : [];
         if (!callee || bindings.length === 0) {
-          this.deps.b2bua.fail(call, 480, 'Temporarily Unavailable');
+          this.#reject(call, 480, 'Temporarily Unavailable');
           return;
         }
         call.policy = this.#directPolicy();
-        this.deps.b2bua.ring(
+        this.#ring(
           call,
           bindings.map((binding) => ({ binding, user: callee })),
+          { headers: {} },
         );
         return;
       }
       case 'number':
         // External numbers need a trunk (a later issue); the caller is told, not dropped silently.
         this.#log.warn('overflow to an external number needs a trunk', { call: call.id });
-        this.deps.b2bua.fail(call, 480, 'Temporarily Unavailable');
+        this.#reject(call, 480, 'Temporarily Unavailable');
         return;
     }
   }
@@ -1045,7 +1123,7 @@ export class Switchboard implements SwitchboardPort {
           }
           for (const binding of bindings) targets.push({ binding, user, tag: action.offerId });
         }
-        this.deps.b2bua.ring(call, targets, { headers: this.#queueHeaders(call) });
+        this.#ring(call, targets, { headers: this.#queueHeaders(call) });
         return;
       }
       case 'cancel-offer':
@@ -1069,7 +1147,7 @@ export class Switchboard implements SwitchboardPort {
         return;
       case 'timeout':
         this.#closeVisit(call, { outcome: 'no_answer' });
-        this.deps.b2bua.fail(call, 480, 'Temporarily Unavailable');
+        this.#reject(call, 480, 'Temporarily Unavailable');
         return;
       case 'fallback':
         this.#sendTo(call, action.target);
@@ -1296,6 +1374,8 @@ export class Switchboard implements SwitchboardPort {
     // A call for an absent colleague that came to the switchboard: whom it was for.
     const absentFor = call.attributes.get('absentFor') as string | undefined;
     if (absentFor) headers['X-Sentral-For'] = absentFor;
+    const recall = call.attributes.get('recall') as string | undefined;
+    if (recall) headers['X-Sentral-Recall'] = recall;
     return headers;
   }
 }
