@@ -105,6 +105,9 @@ export interface B2buaDeps {
   onRefer?: (call: Call, leg: Leg, req: SipRequest, tx: ServerTransaction) => void;
 }
 
+/** How long a consulted colleague may ring (below the operator phone's 32 s wait for ACK). */
+const CONSULT_RING_MS = 25_000;
+
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, MESSAGE, NOTIFY, REFER';
 
 export interface InboundLeg {
@@ -176,6 +179,11 @@ export interface ConsultOptions {
 /** A consultation in progress on a call (see {@link ConsultState}). */
 export class Consultation {
   state = ConsultState.Ringing;
+  /** The operator line's 200 (its offer), waiting for the colleague's answer in its ACK. */
+  lineOffer: SipResponse | undefined;
+  lineAcked = false;
+  /** Gives up ringing before the operator's phone gives up waiting for its ACK. */
+  timer: NodeJS.Timeout | undefined;
   /** The colleague's leg that answered. */
   target: OutboundLeg | undefined;
   /** The operator's second line, rung with the colleague's offer. */
@@ -189,6 +197,8 @@ export class Consultation {
     /** The transfer attempt number the colleague's legs carry. */
     readonly attempt: number,
     readonly options: ConsultOptions,
+    /** The colleague's devices. */
+    readonly targets: readonly RingTarget[],
   ) {}
 
   moveTo(next: ConsultState): void {
@@ -516,44 +526,53 @@ export class B2bua {
   // ── consultation and attended transfer ──────────────────────────────────────
 
   /**
-   * Starts a consultation on an answered call: the caller is held (re-offered its session
-   * inactive), the colleague's devices ring without SDP, and the first to answer is connected
-   * to the operator's phone on a second line (auto-answer) with the colleague's offer. From
-   * there {@link completeConsult}, {@link cancelConsult} and {@link swapConsult} apply.
+   * Starts a consultation on an answered call (ADR 0006). The caller is held (re-offered its
+   * session inactive); the operator's own device gets a second line first (auto-answer,
+   * without SDP) and its offer rings the colleague, so the colleague *answers* — and so is the
+   * DTLS client that can later offer to the caller without a role change. When the colleague
+   * answers, the operator's line gets the answer in its ACK and the two talk. From there
+   * {@link completeConsult}, {@link cancelConsult} and {@link swapConsult} apply.
    * Returns false when the call cannot consult now.
    */
   consult(call: Call, targets: readonly RingTarget[], options: ConsultOptions): boolean {
+    const operator = call.winner;
+    const first = targets[0];
     if (
       call.state !== CallState.Active ||
       call.consultation ||
       call.pendingInvite ||
-      !call.winner?.dialog ||
+      !operator?.dialog ||
       !call.inbound.dialog ||
       !call.lastSdpToCaller ||
-      targets.length === 0
+      !first
     ) {
       return false;
     }
-    const consultation = new Consultation(++call.transferAttempts, options);
-    call.consultation = consultation;
+    const c = new Consultation(++call.transferAttempts, options, targets);
+    call.consultation = c;
     this.#offerCaller(call, true);
-    const ids = {
-      callId: newCallId(),
-      fromTag: newTag(),
-      delayedOffer: true,
-      from: options.consulter,
-    };
-    for (const target of targets) {
-      const out = this.#buildOutboundInvite(call, target, {}, ids);
-      const leg = newLeg(target, out, consultation.attempt, 'target');
-      call.outbound.push(leg);
-      this.#legChanged(leg);
-      leg.tx = this.deps.transactions.sendRequest(out, leg.flow, {
-        onResponse: (res) => this.#consultResponse(call, leg, res),
-        onTimeout: () => this.#consultLegFailed(call, leg, 408),
-        onTransportError: () => this.#consultLegFailed(call, leg, 503),
-      });
-    }
+    const device: RingTarget = { binding: operator.binding, user: operator.user };
+    const out = this.#buildOutboundInvite(
+      call,
+      device,
+      { autoAnswer: true },
+      { callId: newCallId(), fromTag: newTag(), delayedOffer: true, from: first.user },
+    );
+    const line = newLeg(device, out, c.attempt, 'operator');
+    c.operator = line;
+    call.outbound.push(line);
+    this.#legChanged(line);
+    line.tx = this.deps.transactions.sendRequest(out, line.flow, {
+      onResponse: (res) => this.#consultLineResponse(call, c, line, res),
+      onTimeout: () => this.#consultLineFailed(call, c, line, 408),
+      onTransportError: () => this.#consultLineFailed(call, c, line, 503),
+    });
+    // The operator's phone waits for the ACK of its 200 (64*T1 = 32 s); ring less than that.
+    c.timer = this.setTimer(call, CONSULT_RING_MS, () => {
+      if (call.consultation === c && c.state === ConsultState.Ringing) {
+        this.#endConsultation(call, 'failed', 408);
+      }
+    });
     return true;
   }
 
@@ -561,24 +580,32 @@ export class B2bua {
    * Completes the consultation as a transfer. Talking: attended — the operator's two lines
    * are released and the colleague, re-INVITEd without SDP, offers to the caller (ADR 0005).
    * Still ringing: semi-attended — the operator is released and the ringing legs become an
-   * ordinary transfer attempt (`options` decides what a failure means: recall). Returns false
-   * while the colleague's answer is being connected (try again) or without a consultation.
+   * ordinary transfer attempt (`options` decides what a failure means: recall).
    */
   completeConsult(call: Call, options: TransferOptions): boolean {
     const c = call.consultation;
     if (!c || call.state !== CallState.Active) return false;
-    if (c.state === ConsultState.Answering) return false;
-    const talking = c.state === ConsultState.Talking;
+    const target = c.state === ConsultState.Talking ? c.target : undefined;
     call.consultation = undefined;
     c.moveTo(ConsultState.Ended);
     this.#release(call.winner);
     call.winner = undefined;
     call.moveTo(CallState.Transferring);
     call.transfers.set(c.attempt, options);
-    // Semi-attended: the colleague's legs keep ringing; #consultResponse hands them over.
-    if (!talking) return true;
-    this.#release(c.operator);
-    if (c.target) this.#takeOver(call, c.target);
+    this.#dropLine(call, c, true);
+    if (target) {
+      this.#takeOver(call, target);
+      return true;
+    }
+    // Semi-attended: the colleague's legs keep ringing and #transferResponse takes the answer
+    // over. If the operator's line had not even answered yet, nothing rings: ring afresh.
+    const ringing = call.outbound.some(
+      (l) => l.transfer === c.attempt && l.consult === 'target' && l.final === undefined,
+    );
+    if (!ringing) {
+      call.transfers.delete(c.attempt);
+      return this.transfer(call, c.targets, options);
+    }
     return true;
   }
 
@@ -662,6 +689,66 @@ export class B2bua {
     );
   }
 
+  /** The operator's phone answered (or refused) the second line; its offer rings the colleague. */
+  #consultLineResponse(call: Call, c: Consultation, line: OutboundLeg, res: SipResponse): void {
+    if (res.status < 200) {
+      if (res.status > 100) line.provisional = true;
+      if (line.cancelled && line.provisional) this.#sendCancel(line);
+      return;
+    }
+    line.final = res.status;
+    line.finalResponse = res;
+    if (res.status >= 300) {
+      this.#consultLineFailed(call, c, line, res.status);
+      return;
+    }
+    const dialog = Dialog.uac(line.invite, res);
+    line.dialog = dialog;
+    this.#dialogs.set(dialogKey(dialog.id.callId, dialog.id.localTag, dialog.id.remoteTag), {
+      call,
+      leg: line,
+    });
+    if (call.consultation !== c || c.state !== ConsultState.Ringing || !res.body) {
+      this.#sendAck(line, line.invite.cseq.seq);
+      c.lineAcked = true;
+      this.#release(line);
+      if (call.consultation === c) this.#endConsultation(call, 'failed', 488);
+      return;
+    }
+    c.lineOffer = res;
+    line.answeredAt = Date.now();
+    this.#legChanged(line);
+    const ids = {
+      callId: newCallId(),
+      fromTag: newTag(),
+      delayedOffer: true,
+      from: c.options.consulter,
+    };
+    for (const target of c.targets) {
+      const out = this.#buildOutboundInvite(call, target, {}, ids);
+      out.set('Content-Type', res.get('Content-Type') ?? 'application/sdp');
+      out.body = res.body;
+      const leg = newLeg(target, out, c.attempt, 'target');
+      call.outbound.push(leg);
+      this.#legChanged(leg);
+      leg.tx = this.deps.transactions.sendRequest(out, leg.flow, {
+        onResponse: (r) => this.#consultResponse(call, leg, r),
+        onTimeout: () => this.#consultLegFailed(call, leg, 408),
+        onTransportError: () => this.#consultLegFailed(call, leg, 503),
+      });
+    }
+  }
+
+  #consultLineFailed(call: Call, c: Consultation, line: OutboundLeg, status: number): void {
+    if (line.failureReported) return;
+    line.failureReported = true;
+    line.final ??= status;
+    line.finishedAt = Date.now();
+    this.#legChanged(line);
+    if (call.consultation === c) this.#endConsultation(call, 'failed', status);
+  }
+
+  /** The colleague's device answered the operator's offer (or failed). */
   #consultResponse(call: Call, leg: OutboundLeg, res: SipResponse): void {
     const c = call.consultation;
     // Completed while ringing (semi-attended): from now on an ordinary transfer attempt.
@@ -686,84 +773,26 @@ export class B2bua {
       call,
       leg,
     });
-    const operator = call.winner;
-    if (c.state !== ConsultState.Ringing || leg.cancelled || !res.body || !operator) {
+    this.#sendAck(leg, leg.invite.cseq.seq);
+    const line = c.operator;
+    if (c.state !== ConsultState.Ringing || leg.cancelled || !res.body || !line?.dialog) {
       leg.finishedAt = Date.now();
-      this.#sendAck(leg, leg.invite.cseq.seq);
       this.#sendInDialog(leg, 'BYE');
       this.#forgetDialog(leg);
       this.#legChanged(leg);
       return;
     }
-    c.moveTo(ConsultState.Answering);
+    // The operator's line gets the colleague's answer in the ACK it has been waiting for.
+    this.#sendAck(line, line.invite.cseq.seq, res);
+    c.lineAcked = true;
     c.target = leg;
+    c.sdpToTarget = c.lineOffer?.body;
     leg.answeredAt = Date.now();
     this.#legChanged(leg);
-    this.cancelLegs(call, (l) => l.transfer === c.attempt && l !== leg);
-    // The operator's own device (the one on the call) gets the colleague on a second line.
-    const device: RingTarget = { binding: operator.binding, user: operator.user };
-    const out = this.#buildOutboundInvite(
-      call,
-      device,
-      { autoAnswer: true },
-      { callId: newCallId(), fromTag: newTag(), delayedOffer: true, from: leg.user },
-    );
-    out.set('Content-Type', res.get('Content-Type') ?? 'application/sdp');
-    out.body = res.body;
-    const line = newLeg(device, out, c.attempt, 'operator');
-    c.operator = line;
-    call.outbound.push(line);
-    this.#legChanged(line);
-    line.tx = this.deps.transactions.sendRequest(out, line.flow, {
-      onResponse: (r) => this.#consultLineResponse(call, c, line, r),
-      onTimeout: () => this.#consultLineFailed(call, c, line, 408),
-      onTransportError: () => this.#consultLineFailed(call, c, line, 503),
-    });
-  }
-
-  /** The operator's phone answered (or refused) the second line. */
-  #consultLineResponse(call: Call, c: Consultation, line: OutboundLeg, res: SipResponse): void {
-    if (res.status < 200) {
-      if (res.status > 100) line.provisional = true;
-      return;
-    }
-    line.final = res.status;
-    line.finalResponse = res;
-    if (res.status >= 300 || !res.body) {
-      this.#consultLineFailed(call, c, line, res.status >= 300 ? res.status : 488);
-      return;
-    }
-    const dialog = Dialog.uac(line.invite, res);
-    line.dialog = dialog;
-    this.#dialogs.set(dialogKey(dialog.id.callId, dialog.id.localTag, dialog.id.remoteTag), {
-      call,
-      leg: line,
-    });
-    this.#sendAck(line, line.invite.cseq.seq);
-    const target = c.target;
-    if (call.consultation !== c || c.state !== ConsultState.Answering || !target) {
-      this.#release(line);
-      return;
-    }
-    this.#sendAck(target, target.invite.cseq.seq, res);
-    c.sdpToTarget = res.body;
+    this.cancelLegs(call, (l) => l.transfer === c.attempt && l.consult === 'target' && l !== leg);
     c.moveTo(ConsultState.Talking);
-    line.answeredAt = Date.now();
-    this.#legChanged(line);
-    c.options.onTalking?.(target);
-  }
-
-  #consultLineFailed(call: Call, c: Consultation, line: OutboundLeg, status: number): void {
-    if (line.failureReported) return;
-    line.failureReported = true;
-    line.final ??= status;
-    line.finishedAt = Date.now();
-    this.#legChanged(line);
-    if (call.consultation !== c) return;
-    // The colleague answered but the operator's phone would not take a second line.
-    const target = c.target;
-    if (target?.dialog) this.#sendAck(target, target.invite.cseq.seq);
-    this.#endConsultation(call, 'failed', status);
+    if (c.timer) clearTimeout(c.timer);
+    c.options.onTalking?.(leg);
   }
 
   #consultLegFailed(call: Call, leg: OutboundLeg, status: number): void {
@@ -778,7 +807,7 @@ export class B2bua {
     leg.final ??= status;
     this.#legChanged(leg);
     if (c.state !== ConsultState.Ringing) return;
-    const tried = call.outbound.filter((l) => l.transfer === c.attempt);
+    const tried = call.outbound.filter((l) => l.transfer === c.attempt && l.consult === 'target');
     if (tried.some((l) => l.final === undefined && !l.failureReported)) return;
     this.#endConsultation(call, 'failed', bestFailure(tried).status);
   }
@@ -789,11 +818,25 @@ export class B2bua {
     if (!c) return;
     call.consultation = undefined;
     c.moveTo(ConsultState.Ended);
-    this.cancelLegs(call, (l) => l.transfer === c.attempt);
+    this.#dropLine(call, c);
     this.#release(c.target);
-    this.#release(c.operator);
     if (c.talkingTo === 'target' && call.state === CallState.Active) this.#offerCaller(call, false);
     c.options.onEnded(why, status);
+  }
+
+  /**
+   * Lets the operator's second line and any still-ringing colleague device go. A line whose
+   * 200 is still waiting for the colleague's answer is ACKed first (without one), then BYEd.
+   */
+  #dropLine(call: Call, c: Consultation, keepTargets = false): void {
+    if (c.timer) clearTimeout(c.timer);
+    this.cancelLegs(call, (l) => l.transfer === c.attempt && (l === c.operator || !keepTargets));
+    const line = c.operator;
+    if (line?.dialog && !c.lineAcked) {
+      this.#sendAck(line, line.invite.cseq.seq);
+      c.lineAcked = true;
+    }
+    this.#release(line);
   }
 
   /** Lets a connected outbound leg go: BYE, forgotten, marked released. */
@@ -932,6 +975,13 @@ export class B2bua {
     }
     call.winner = leg;
     this.cancelLegs(call, (l) => l.transfer === leg.transfer && l !== leg);
+    if (leg.invite.body) {
+      // It answered the operator's offer (a consultation completed while it rang): confirm,
+      // then let it offer to the caller.
+      this.#sendAck(leg, leg.invite.cseq.seq);
+      this.#takeOver(call, leg);
+      return;
+    }
     this.#repoint(call, leg, res, leg.invite.cseq.seq);
   }
 
@@ -1479,8 +1529,8 @@ export class B2bua {
       // The caller or the operator's first line went: the consultation goes with the call.
       call.consultation = undefined;
       c.moveTo(ConsultState.Ended);
+      this.#dropLine(call, c);
       this.#release(c.target);
-      this.#release(c.operator);
     }
     call.moveTo(CallState.Ended);
     call.endedAt = Date.now();

@@ -4,26 +4,22 @@
  * still rings (semi-attended) or going back to the caller.
  *
  * ```
- *   Ringing ──► Answering ──► Talking ──► Ended
- *      │            │
- *      └────────────┴──────────────────► Ended
+ *   Ringing ──► Talking ──► Ended
+ *      └──────────────────► Ended
  * ```
- * - Ringing: the colleague's phones ring (delayed offer); the caller is held (inactive).
- * - Answering: the colleague answered with an offer; the operator's phone is being rung with
- *   it on a second line, auto-answer.
+ * - Ringing: the caller is held (inactive); the operator's phone answered a second line
+ *   (auto-answer) and its offer rings the colleague's phones.
  * - Talking: operator and colleague talk; `swap` moves the operator between the two.
  * - Ended: completed (the colleague now has the caller), cancelled, or hung up by either side.
  */
 export enum ConsultState {
   Ringing = 'ringing',
-  Answering = 'answering',
   Talking = 'talking',
   Ended = 'ended',
 }
 
 const ALLOWED: Record<ConsultState, readonly ConsultState[]> = {
-  [ConsultState.Ringing]: [ConsultState.Answering, ConsultState.Ended],
-  [ConsultState.Answering]: [ConsultState.Talking, ConsultState.Ended],
+  [ConsultState.Ringing]: [ConsultState.Talking, ConsultState.Ended],
   [ConsultState.Talking]: [ConsultState.Ended],
   [ConsultState.Ended]: [],
 };

@@ -586,8 +586,6 @@ export class Switchboard implements SwitchboardPort {
     const transferrer = this.#callee(user.id);
     if (!c || !callee || !transferrer)
       throw new ApiFailure(ErrorCode.Conflict, 'There is no consultation to complete.');
-    if (c.state === ConsultState.Answering)
-      throw new ApiFailure(ErrorCode.Conflict, 'The colleague is being connected; try again.');
     const mode = c.state === ConsultState.Talking ? 'attended' : 'semi_attended';
     this.#consultBusyOff(call);
     call.attributes.delete('consultTarget');

@@ -24,8 +24,9 @@ import {
 } from '../support/transfer-scenarios';
 
 const { OLA_SDP, RENE_OFFER, CALLER_ANSWER } = TRANSFER_SDP;
-/** The operator phone's answer on its second line, and the colleague's second offer. */
-const LINE2_ANSWER = OLA_SDP.replace('41000', '44000');
+/** The operator phone's offer on its second line, the colleague's answer and later offer. */
+const LINE2_OFFER = OLA_SDP.replace('41000', '44000');
+const COLLEAGUE_ANSWER = RENE_OFFER;
 const COLLEAGUE_REOFFER = RENE_OFFER.replace('42000', '45000');
 
 let core: TestCore;
@@ -57,10 +58,10 @@ async function callerHeld(caller: TalkingCaller): Promise<ReceivedMessage> {
 }
 
 /**
- * Operator consults `colleague`: caller held, colleague rung without SDP, answers with
- * RENE_OFFER, the operator's phone gets it on a second line (auto-answer) and answers.
+ * Operator consults `colleague` (ADR 0006): caller held; the operator's phone answers a second
+ * line (auto-answer, no SDP in the INVITE) with LINE2_OFFER; that offer rings the colleague.
  */
-async function consultAnswered(
+async function consultRinging(
   operator: Registered,
   colleague: Registered,
   caller: TalkingCaller,
@@ -70,26 +71,39 @@ async function consultAnswered(
     ok: true,
   });
   await callerHeld(caller);
-  const toColleague = await colleague.peer.expectRequest('INVITE');
-  expect(toColleague.body).toBe('');
-  colleague.peer.send(
-    respond(toColleague, 200, 'OK', {
-      toTag: 'c1',
-      contact: `<sip:colleague@${colleague.peer.host}>`,
-      body: RENE_OFFER,
-    }),
-  );
   const line2 = await operator.peer.expectRequest('INVITE');
+  expect(line2.body).toBe('');
+  expect(line2.header('Call-Info')).toMatch(/answer-after=0/);
   operator.peer.send(
     respond(line2, 200, 'OK', {
       toTag: 'l2',
       contact: `<sip:line2@${operator.peer.host}>`,
-      body: LINE2_ANSWER,
+      body: LINE2_OFFER,
     }),
   );
-  await operator.peer.expectRequest('ACK');
+  const toColleague = await colleague.peer.expectRequest('INVITE');
+  expect(toColleague.body).toBe(LINE2_OFFER);
+  return { line2, toColleague };
+}
+
+/** …and the colleague answers: the operator's line gets the answer in its ACK. */
+async function consultAnswered(
+  operator: Registered,
+  colleague: Registered,
+  caller: TalkingCaller,
+  extension: string,
+) {
+  const { line2, toColleague } = await consultRinging(operator, colleague, caller, extension);
+  colleague.peer.send(
+    respond(toColleague, 200, 'OK', {
+      toTag: 'c1',
+      contact: `<sip:colleague@${colleague.peer.host}>`,
+      body: COLLEAGUE_ANSWER,
+    }),
+  );
   const colleagueAck = await colleague.peer.expectRequest('ACK');
-  return { toColleague, line2, colleagueAck };
+  const lineAck = await operator.peer.expectRequest('ACK');
+  return { toColleague, line2, colleagueAck, lineAck };
 }
 
 function consultEvents(api: Registered['api']) {
@@ -105,13 +119,17 @@ describe('consultation through the API', () => {
     const nina = await user('nina.jensen'); // 1015
     const caller = await callerTalkingTo(core.wsUrl, ola, opened);
 
-    const { toColleague, line2, colleagueAck } = await consultAnswered(ola, nina, caller, '1015');
+    const { toColleague, line2, colleagueAck, lineAck } = await consultAnswered(
+      ola,
+      nina,
+      caller,
+      '1015',
+    );
     // The colleague sees who consults; the operator's second line shows the colleague.
     expect(toColleague.header('From')).toMatch(/^"Ola Hansen" <sip:1007@/);
-    expect(line2.header('Call-Info')).toMatch(/answer-after=0/);
     expect(line2.header('From')).toMatch(/^"Nina Jensen" <sip:1015@/);
-    expect(line2.body).toBe(RENE_OFFER);
-    expect(colleagueAck.body).toBe(LINE2_ANSWER);
+    expect(colleagueAck.body).toBe('');
+    expect(lineAck.body).toBe(COLLEAGUE_ANSWER);
     await ola.api.waitForEvent((e) => e.event === 'call.consult' && e.data.state === 'talking');
 
     // Swap to the caller: the colleague is held, the caller resumed with the operator's media.
@@ -119,7 +137,7 @@ describe('consultation through the API', () => {
       ok: true,
       result: { talkingTo: 'caller' },
     });
-    const ninaHold = await answerOffer(nina.peer, RENE_OFFER);
+    const ninaHold = await answerOffer(nina.peer, COLLEAGUE_ANSWER);
     expect(ninaHold.body).toContain('a=inactive');
     expect(ninaHold.body).toContain('m=audio 44000');
     const resume = await answerOffer(caller.peer, CALLER_ANSWER);
@@ -130,7 +148,7 @@ describe('consultation through the API', () => {
       result: { talkingTo: 'target' },
     });
     await callerHeld(caller);
-    const ninaResume = await answerOffer(nina.peer, RENE_OFFER);
+    const ninaResume = await answerOffer(nina.peer, COLLEAGUE_ANSWER);
     expect(ninaResume.body).not.toContain('a=inactive');
     // Each re-offer carries a higher o= version than the last one that party got.
     const version = (m: ReceivedMessage) => Number(/^o=\S+ \S+ (\d+)/m.exec(m.body)?.[1]);
@@ -197,23 +215,36 @@ describe('consultation through the API', () => {
     const rene = await user('rene.lie');
     const jorgen = await user('jorgen.karlsen'); // 1016
     const caller = await callerTalkingTo(core.wsUrl, rene, opened);
-    await rene.api.command('transfer.consult', { target: '1016' });
-    await callerHeld(caller);
-    const inv = await jorgen.peer.expectRequest('INVITE');
+    const { line2, toColleague: inv } = await consultRinging(rene, jorgen, caller, '1016');
     jorgen.peer.send(
       respond(inv, 180, 'Ringing', { toTag: 'j1', contact: `<sip:j@${jorgen.peer.host}>` }),
     );
     await rene.api.waitForEvent((e) => e.event === 'call.consult' && e.data.state === 'ringing');
 
     expect(await rene.api.command('transfer.complete')).toMatchObject({ ok: true });
-    const bye = await rene.peer.expectRequest('BYE');
-    expect(bye.header('Call-ID')).toBe(caller.agentLeg.invite.header('Call-ID'));
-    rene.peer.send(respond(bye, 200, 'OK'));
+    // René is released from both lines (the second one ACKed first: it never got an answer).
+    const lineAck = await rene.peer.expectRequest('ACK');
+    expect(lineAck.header('Call-ID')).toBe(line2.header('Call-ID'));
+    const byes = [await rene.peer.expectRequest('BYE'), await rene.peer.expectRequest('BYE')];
+    expect(new Set(byes.map((b) => b.header('Call-ID')))).toEqual(
+      new Set([caller.agentLeg.invite.header('Call-ID'), line2.header('Call-ID')]),
+    );
+    for (const bye of byes) rene.peer.send(respond(bye, 200, 'OK'));
 
-    // The same ringing INVITE now belongs to the transfer: its answer re-points the caller.
+    // The same ringing INVITE now belongs to the transfer: Jørgen answers René's old offer,
+    // is confirmed, then re-INVITEd without SDP so that his offer goes to the caller.
     jorgen.peer.send(
       respond(inv, 200, 'OK', {
         toTag: 'j1',
+        contact: `<sip:j@${jorgen.peer.host}>`,
+        body: COLLEAGUE_ANSWER,
+      }),
+    );
+    expect((await jorgen.peer.expectRequest('ACK')).body).toBe('');
+    const takeOver = await jorgen.peer.expectRequest('INVITE');
+    expect(takeOver.body).toBe('');
+    jorgen.peer.send(
+      respond(takeOver, 200, 'OK', {
         contact: `<sip:j@${jorgen.peer.host}>`,
         body: COLLEAGUE_REOFFER,
       }),
@@ -221,7 +252,6 @@ describe('consultation through the API', () => {
     const repoint = await answerCoreReinvite(caller);
     expect(repoint.body).toBe(COLLEAGUE_REOFFER);
     expect((await jorgen.peer.expectRequest('ACK')).body).toBe(CALLER_ANSWER);
-    await rene.peer.expectSilence(200); // René's phone never got a second line
 
     await core.core.switchboard.flush();
     const [logged] = await core.core.db.query<{ data: { to: string; mode: string } }>(
@@ -234,14 +264,14 @@ describe('consultation through the API', () => {
     const lars = await user('lars.johansen');
     const sofie = await user('sofie.berg'); // 1017
     const caller = await callerTalkingTo(core.wsUrl, lars, opened);
-    await lars.api.command('transfer.consult', { target: '1017' });
-    await callerHeld(caller);
-    const inv = await sofie.peer.expectRequest('INVITE');
+    const { toColleague: inv } = await consultRinging(lars, sofie, caller, '1017');
     sofie.peer.send(
       respond(inv, 180, 'Ringing', { toTag: 's1', contact: `<sip:s@${sofie.peer.host}>` }),
     );
     await lars.api.waitForEvent((e) => e.event === 'call.consult' && e.data.state === 'ringing');
     await lars.api.command('transfer.complete');
+    await lars.peer.expectRequest('ACK');
+    lars.peer.send(respond(await lars.peer.expectRequest('BYE'), 200, 'OK'));
     lars.peer.send(respond(await lars.peer.expectRequest('BYE'), 200, 'OK'));
 
     const cancel = await sofie.peer.expect((m) => m.method === 'CANCEL', 5000);
@@ -280,12 +310,15 @@ describe('consultation through the API', () => {
     const martin = await user('martin.andersen');
     const thea = await user('thea.halvorsen'); // 1019
     const caller = await callerTalkingTo(core.wsUrl, martin, opened);
-    await martin.api.command('transfer.consult', { target: '1019' });
-    await callerHeld(caller);
-    const inv = await thea.peer.expectRequest('INVITE');
+    const { line2, toColleague: inv } = await consultRinging(martin, thea, caller, '1019');
     thea.peer.send(respond(inv, 486, 'Busy Here', { toTag: 't1' }));
     await thea.peer.expectRequest('ACK');
-    await answerOffer(caller.peer, CALLER_ANSWER);
+    // Martin's second line goes (ACKed without an answer, then BYE); the caller comes back.
+    await martin.peer.expectRequest('ACK');
+    const bye = await martin.peer.expectRequest('BYE');
+    expect(bye.header('Call-ID')).toBe(line2.header('Call-ID'));
+    const resume = await answerOffer(caller.peer, CALLER_ANSWER);
+    expect(resume.body).not.toContain('a=inactive');
     const ended = await martin.api.waitForEvent(
       (e) => e.event === 'call.consult' && e.data.state === 'ended',
     );
