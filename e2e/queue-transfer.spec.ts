@@ -6,9 +6,9 @@
  */
 import { expect, test } from '@playwright/test';
 import JsSIP from 'jssip';
-import WebSocket from 'ws';
 import { startCore, type RunningCore } from './core-process';
 import { installNodeGlobals, toneStream } from './node-peer';
+import { operatorApi } from './operator-api';
 import { Softphone } from './softphone';
 
 let core: RunningCore;
@@ -19,31 +19,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await core?.stop();
 });
-
-/** A JSON-API session of its own for the operator (a second session of the same user). */
-async function operatorApi(wsUrl: string, username: string) {
-  const ws = new WebSocket(`${wsUrl}/api`);
-  await new Promise((r) => ws.once('open', r));
-  const frames: Array<Record<string, unknown>> = [];
-  ws.on('message', (d) => frames.push(JSON.parse(d.toString()) as Record<string, unknown>));
-  let id = 0;
-  const command = async (type: string, params: Record<string, unknown> = {}) => {
-    const my = ++id;
-    ws.send(JSON.stringify({ id: my, type, ...params }));
-    await expect.poll(() => frames.some((f) => f.id === my)).toBe(true);
-    return frames.find((f) => f.id === my) as { ok: boolean; result?: unknown; error?: unknown };
-  };
-  const login = await command('auth.login', { username, password: 'demo1234' });
-  expect(login.ok).toBe(true);
-  const event = async (name: string, pred: (data: Record<string, unknown>) => boolean) => {
-    await expect
-      .poll(() => frames.some((f) => f.event === name && pred(f.data as Record<string, unknown>)))
-      .toBe(true);
-    return frames.find((f) => f.event === name && pred(f.data as Record<string, unknown>))
-      ?.data as Record<string, unknown>;
-  };
-  return { command, event, close: () => ws.close() };
-}
 
 async function inboundPackets(pc: RTCPeerConnection): Promise<number> {
   const stats = await pc.getStats();

@@ -190,8 +190,6 @@ export class Consultation {
   operator: OutboundLeg | undefined;
   /** Whom the operator hears: the colleague, or (after a swap) the caller. */
   talkingTo: 'target' | 'caller' = 'target';
-  /** The session description the colleague has from the operator's phone (to hold it). */
-  sdpToTarget: string | undefined;
 
   constructor(
     /** The transfer attempt number the colleague's legs carry. */
@@ -267,6 +265,8 @@ export class B2bua {
   /** INVITE server transaction → call, for CANCEL. */
   readonly #byInviteTx = new Map<ServerTransaction, Call>();
   readonly #log: Logger;
+  /** The last session description each outbound leg got from its peer through the core. */
+  readonly #sdpTo = new WeakMap<Leg, string>();
   /** The highest SDP `o=` version the core sent each leg (re-offers must go above it). */
   readonly #sdpVersions = new WeakMap<Leg, bigint>();
   /** Tail of each leg's chain of core-made re-INVITEs (one in flight at a time per leg). */
@@ -622,16 +622,13 @@ export class B2bua {
    */
   swapConsult(call: Call): 'target' | 'caller' | undefined {
     const c = call.consultation;
-    if (!c || c.state !== ConsultState.Talking || !c.target || !c.sdpToTarget) return undefined;
-    if (c.talkingTo === 'target') {
-      this.#offer(c.target, inactiveSdp(c.sdpToTarget, this.#sdpVersions.get(c.target)));
-      this.#offerCaller(call, false);
-      c.talkingTo = 'caller';
-    } else {
-      this.#offerCaller(call, true);
-      this.#offer(c.target, resumedSdp(c.sdpToTarget, this.#sdpVersions.get(c.target)));
-      c.talkingTo = 'target';
-    }
+    if (!c || c.state !== ConsultState.Talking || !c.target) return undefined;
+    const toCaller = c.talkingTo === 'target';
+    c.talkingTo = toCaller ? 'caller' : 'target';
+    const callerPair = [call.inbound, call.winner];
+    const targetPair = [c.target, c.operator];
+    this.#holdPair(call, toCaller ? targetPair : callerPair, true);
+    this.#holdPair(call, toCaller ? callerPair : targetPair, false);
     return c.talkingTo;
   }
 
@@ -729,6 +726,7 @@ export class B2bua {
       out.set('Content-Type', res.get('Content-Type') ?? 'application/sdp');
       out.body = res.body;
       const leg = newLeg(target, out, c.attempt, 'target');
+      this.#sdpTo.set(leg, res.body);
       call.outbound.push(leg);
       this.#legChanged(leg);
       leg.tx = this.deps.transactions.sendRequest(out, leg.flow, {
@@ -786,7 +784,6 @@ export class B2bua {
     this.#sendAck(line, line.invite.cseq.seq, res);
     c.lineAcked = true;
     c.target = leg;
-    c.sdpToTarget = c.lineOffer?.body;
     leg.answeredAt = Date.now();
     this.#legChanged(leg);
     this.cancelLegs(call, (l) => l.transfer === c.attempt && l.consult === 'target' && l !== leg);
@@ -886,12 +883,22 @@ export class B2bua {
     });
   }
 
-  /** Holds (inactive) or resumes the caller with what it last had from the core. */
+  /**
+   * Holds (inactive) or resumes the caller and the operator's first line together, each
+   * re-offered what it last had from the core: neither sends, so the caller hears nothing of
+   * the consultation and the operator's phone shows the line on hold.
+   */
   #offerCaller(call: Call, hold: boolean): void {
-    const sdp = call.lastSdpToCaller;
-    if (!sdp) return;
-    const last = this.#sdpVersions.get(call.inbound);
-    this.#offer(call.inbound, hold ? inactiveSdp(sdp, last) : resumedSdp(sdp, last));
+    this.#holdPair(call, [call.inbound, call.winner], hold);
+  }
+
+  #holdPair(call: Call, legs: ReadonlyArray<Leg | undefined>, hold: boolean): void {
+    for (const leg of legs) {
+      const sdp = leg === call.inbound ? call.lastSdpToCaller : leg && this.#sdpTo.get(leg);
+      if (!leg?.dialog || !sdp) continue;
+      const last = this.#sdpVersions.get(leg);
+      this.#offer(leg, hold ? inactiveSdp(sdp, last) : resumedSdp(sdp, last));
+    }
   }
 
   /**
@@ -1300,6 +1307,7 @@ export class B2bua {
     }
     call.winner = leg;
     leg.answeredAt = Date.now();
+    if (leg.invite.body) this.#sdpTo.set(leg, leg.invite.body);
     this.#legChanged(leg);
     if (call.state === CallState.Routing) call.moveTo(CallState.Ringing);
     call.moveTo(CallState.Connecting);
@@ -1427,8 +1435,9 @@ export class B2bua {
       answered: false,
     };
     if (req.method === 'INVITE') call.pendingInvite = pending;
-    if (to.kind === 'in' && req.body && (req.method === 'INVITE' || req.method === 'UPDATE')) {
-      call.lastSdpToCaller = req.body;
+    if (req.body && (req.method === 'INVITE' || req.method === 'UPDATE')) {
+      if (to.kind === 'in') call.lastSdpToCaller = req.body;
+      else this.#sdpTo.set(to, req.body);
     }
     this.deps.transactions.sendRequest(out, to.flow, {
       onResponse: (res) => {
@@ -1445,7 +1454,8 @@ export class B2bua {
         if (ct && res.body) {
           reply.set('Content-Type', ct);
           reply.body = res.body;
-          if (from.kind === 'in' && res.status < 300) call.lastSdpToCaller = res.body;
+          if (res.status < 300 && from.kind === 'in') call.lastSdpToCaller = res.body;
+          else if (res.status < 300) this.#sdpTo.set(from, res.body);
         }
         if (res.status >= 200) {
           pending.answered = true;
@@ -1488,6 +1498,7 @@ export class B2bua {
       const ct = original.get('Content-Type');
       if (ct) ack.set('Content-Type', ct);
       ack.body = original.body;
+      this.#sdpTo.set(leg, original.body);
     }
     leg.flow.send(ack.toString());
   }

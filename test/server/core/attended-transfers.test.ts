@@ -46,12 +46,26 @@ async function user(username: string): Promise<Registered> {
   return r;
 }
 
+const inactive = (sdp: string) => sdp.replace('PCMU/8000', 'PCMU/8000\r\na=inactive');
+
+/**
+ * The operator's first line answers the core's hold re-INVITE: the caller's own description
+ * re-offered inactive (so the operator's phone stops sending to the caller).
+ */
+async function lineHeld(operator: Registered, caller: TalkingCaller, hold = true) {
+  const reoffer = await answerOffer(
+    operator.peer,
+    hold ? inactive(OLA_SDP) : OLA_SDP,
+    caller.agentLeg.invite.header('Call-ID'),
+  );
+  expect(reoffer.body).toContain('m=audio 40000'); // the caller's description
+  expect(reoffer.body.includes('a=inactive')).toBe(hold);
+  return reoffer;
+}
+
 /** The caller answers the core's hold re-INVITE (every stream inactive). */
 async function callerHeld(caller: TalkingCaller): Promise<ReceivedMessage> {
-  const hold = await answerOffer(
-    caller.peer,
-    CALLER_ANSWER.replace('PCMU/8000', 'PCMU/8000\r\na=inactive'),
-  );
+  const hold = await answerOffer(caller.peer, inactive(CALLER_ANSWER));
   expect(hold.body).toContain('a=inactive');
   expect(hold.body).toContain('m=audio 41000'); // still the operator's own description
   return hold;
@@ -71,7 +85,8 @@ async function consultRinging(
     ok: true,
   });
   await callerHeld(caller);
-  const line2 = await operator.peer.expectRequest('INVITE');
+  await lineHeld(operator, caller);
+  const line2 = await operator.peer.expect((m) => m.method === 'INVITE' && !!m.header('Call-Info'));
   expect(line2.body).toBe('');
   expect(line2.header('Call-Info')).toMatch(/answer-after=0/);
   operator.peer.send(
@@ -137,19 +152,26 @@ describe('consultation through the API', () => {
       ok: true,
       result: { talkingTo: 'caller' },
     });
-    const ninaHold = await answerOffer(nina.peer, COLLEAGUE_ANSWER);
+    const ninaHold = await answerOffer(nina.peer, inactive(COLLEAGUE_ANSWER));
     expect(ninaHold.body).toContain('a=inactive');
     expect(ninaHold.body).toContain('m=audio 44000');
+    const line2Hold = await answerOffer(ola.peer, inactive(LINE2_OFFER), line2.header('Call-ID'));
+    expect(line2Hold.body).toContain('m=audio 42000'); // Nina's description, inactive
+    expect(line2Hold.body).toContain('a=inactive');
     const resume = await answerOffer(caller.peer, CALLER_ANSWER);
     expect(resume.body).toContain('m=audio 41000');
     expect(resume.body).not.toContain('a=inactive');
+    await lineHeld(ola, caller, false);
     // And back to the colleague.
     expect(await ola.api.command('transfer.swap')).toMatchObject({
       result: { talkingTo: 'target' },
     });
     await callerHeld(caller);
+    await lineHeld(ola, caller);
     const ninaResume = await answerOffer(nina.peer, COLLEAGUE_ANSWER);
     expect(ninaResume.body).not.toContain('a=inactive');
+    const line2Resume = await answerOffer(ola.peer, LINE2_OFFER, line2.header('Call-ID'));
+    expect(line2Resume.body).not.toContain('a=inactive');
     // Each re-offer carries a higher o= version than the last one that party got.
     const version = (m: ReceivedMessage) => Number(/^o=\S+ \S+ (\d+)/m.exec(m.body)?.[1]);
     expect(version(ninaResume)).toBeGreaterThan(version(ninaHold));
@@ -296,6 +318,7 @@ describe('consultation through the API', () => {
     const resume = await answerOffer(caller.peer, CALLER_ANSWER);
     expect(resume.body).toContain('m=audio 41000');
     expect(resume.body).not.toContain('a=inactive');
+    await lineHeld(silje, caller, false);
     const ended = await silje.api.waitForEvent(
       (e) => e.event === 'call.consult' && e.data.state === 'ended',
     );
@@ -319,6 +342,7 @@ describe('consultation through the API', () => {
     expect(bye.header('Call-ID')).toBe(line2.header('Call-ID'));
     const resume = await answerOffer(caller.peer, CALLER_ANSWER);
     expect(resume.body).not.toContain('a=inactive');
+    await lineHeld(martin, caller, false);
     const ended = await martin.api.waitForEvent(
       (e) => e.event === 'call.consult' && e.data.state === 'ended',
     );

@@ -88,11 +88,22 @@ export async function answerCoreReinvite(caller: { peer: SipPeer }): Promise<Rec
   return answerOffer(caller.peer, TRANSFER_SDP.CALLER_ANSWER);
 }
 
-/** Answers the next re-INVITE a peer gets with `body` and waits for the core's ACK (no body). */
-export async function answerOffer(peer: SipPeer, body: string): Promise<ReceivedMessage> {
-  const reinvite = await peer.expectRequest('INVITE');
+/**
+ * Answers the next re-INVITE a peer gets (in the dialog `callId`, when given) with `body` and
+ * waits for the core's ACK (no body).
+ */
+export async function answerOffer(
+  peer: SipPeer,
+  body: string,
+  callId?: string,
+): Promise<ReceivedMessage> {
+  const reinvite = await peer.expect(
+    (m) => m.method === 'INVITE' && (callId === undefined || m.header('Call-ID') === callId),
+  );
   peer.send(respond(reinvite, 200, 'OK', { contact: `<sip:party@${peer.host}>`, body }));
-  const ack = await peer.expectRequest('ACK');
+  const ack = await peer.expect(
+    (m) => m.method === 'ACK' && m.header('Call-ID') === reinvite.header('Call-ID'),
+  );
   expect(ack.body).toBe('');
   return reinvite;
 }
