@@ -151,6 +151,21 @@ export const SwitchboardEvents = {
     source: z.string(),
   }),
   /**
+   * A call's state changed: waiting in a queue, ringing users, connected to a user, being
+   * transferred (the caller held by the core), or ended. `number` / `name` are the caller's
+   * (text, never HTML); user ids say who is on it or ringing for it.
+   */
+  'call.state': z.object({
+    callId: z.string(),
+    state: z.enum(['queued', 'ringing', 'connected', 'transferring', 'ended']),
+    number: z.string(),
+    name: z.string().nullable(),
+    callerUserId: z.string().nullable(),
+    connectedTo: z.string().nullable(),
+    ringing: z.array(z.string()),
+    queueId: z.string().nullable(),
+  }),
+  /**
    * An operator's consultation on a call (attended transfer): the colleague rings, talks to
    * the operator (who hears `talkingTo`), was handed the caller (`completed`) or the
    * consultation ended and the caller is back with the operator (`ended`, with the reason).

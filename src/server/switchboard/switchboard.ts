@@ -1013,6 +1013,7 @@ export class Switchboard implements SwitchboardPort {
       });
     }
     this.deps.b2bua.provisional(call, 182, 'Queued');
+    queueMicrotask(() => this.#publishCallState(call));
     if (!call.attributes.has('refresh')) {
       call.attributes.set('refresh', true);
       const refresh = () => {
@@ -1311,12 +1312,50 @@ export class Switchboard implements SwitchboardPort {
   legChanged(leg: OutboundLeg, call: Call): void {
     this.presence.touch(leg.user.userId);
     if (call.caller.userId) this.presence.touch(call.caller.userId);
+    this.#publishCallState(call);
   }
 
   /** A call ended: presence of the users on it may change. */
   callEnded(call: Call): void {
     if (call.caller.userId) this.presence.touch(call.caller.userId);
     for (const id of new Set(call.outbound.map((l) => l.user.userId))) this.presence.touch(id);
+    this.#publishCallState(call);
+  }
+
+  /** The call as a viewer sees it (see the `call.state` event). */
+  #viewState(call: Call): 'queued' | 'ringing' | 'connected' | 'transferring' | 'ended' {
+    const queued = this.acd.caller(call.id) !== null;
+    switch (call.state) {
+      case CallState.Ended:
+        return 'ended';
+      case CallState.Connecting:
+      case CallState.Active:
+        return call.winner ? 'connected' : 'ringing';
+      case CallState.Transferring:
+        return queued ? 'queued' : 'transferring';
+      default:
+        return queued ? 'queued' : 'ringing'; // a queued caller's offers show in `ringing`
+    }
+  }
+
+  /** Publishes `call.state` when what a viewer would see of the call changed. */
+  #publishCallState(call: Call): void {
+    const state = this.#viewState(call);
+    const data = {
+      callId: call.id,
+      state,
+      number: call.caller.number,
+      name: call.caller.displayName,
+      callerUserId: call.caller.userId,
+      connectedTo:
+        state === 'connected' || state === 'ended' ? (call.winner?.user.userId ?? null) : null,
+      ringing: [...new Set(call.outbound.filter(ringingLeg).map((l) => l.user.userId))].sort(),
+      queueId: (call.attributes.get('queueId') as string | undefined) ?? null,
+    } as const;
+    const signature = JSON.stringify(data);
+    if (call.attributes.get('publishedState') === signature) return;
+    call.attributes.set('publishedState', signature);
+    this.deps.events.publish(call.caller.tenantId, 'call.state', data);
   }
 
   #callActivity(userId: string): 'busy' | 'ringing' | null {
@@ -1384,4 +1423,9 @@ function failureReason(status: number): 'busy' | 'rejected' | 'no_answer' | 'una
   if (status === 603) return 'rejected';
   if (status === 408 || status === 487) return 'no_answer';
   return 'unavailable';
+}
+
+/** A leg still ringing (no final answer, not withdrawn). */
+function ringingLeg(leg: OutboundLeg): boolean {
+  return leg.final === undefined && !leg.cancelled;
 }

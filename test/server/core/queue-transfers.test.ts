@@ -98,6 +98,52 @@ describe('an answered caller back in a queue', () => {
       }),
     );
     caller.peer.send(respond(await caller.peer.expectRequest('BYE'), 200, 'OK'));
+    // Operators follow the call's life as call.state events (consecutive repeats collapsed).
+    const callId = left.data.callId as string;
+    await nina.api.waitForEvent(
+      (e) => e.event === 'call.state' && e.data.callId === callId && e.data.state === 'ended',
+    );
+    const states = nina.api
+      .events()
+      .filter((e) => e.event === 'call.state' && e.data.callId === callId)
+      .map((e) => e.data.state)
+      .filter((state, i, all) => state !== all[i - 1]);
+    expect(states).toEqual(['queued', 'connected', 'queued', 'connected', 'ended']);
+    const ninaIds = (
+      await core.core.db.query<{ id: string }>(
+        `SELECT id FROM users WHERE username = 'nina.jensen'`,
+      )
+    )[0]?.id;
+    const offered = nina.api
+      .events()
+      .find(
+        (e) =>
+          e.event === 'call.state' &&
+          e.data.callId === callId &&
+          e.data.state === 'queued' &&
+          e.data.queueId === kundeservice &&
+          (e.data.ringing as string[]).length > 0,
+      );
+    expect(offered?.data).toMatchObject({
+      number: '+4797000001',
+      name: 'Kunde',
+      ringing: [ninaIds],
+    });
+
+    // The call is over: commands on it are refused and change nothing.
+    expect(await ola.api.command('transfer.blind', { target: '1015', callId })).toMatchObject({
+      error: { code: 'not_found' },
+    });
+    expect(await ola.api.command('park.park', { callId })).toMatchObject({
+      error: { code: 'not_found' },
+    });
+    expect(await nina.api.command('transfer.consult', { target: '1007', callId })).toMatchObject({
+      error: { code: 'not_found' },
+    });
+    expect(await ola.api.command('call.hangup', { callId })).toMatchObject({
+      error: { code: 'not_found' },
+    });
+
     await core.core.switchboard.flush();
     const rows = await core.core.db.query<{ queue: string; outcome: string }>(
       `SELECT q.name AS queue, r.outcome FROM call_records r JOIN queues q ON q.id = r.queue_id
