@@ -688,23 +688,11 @@ export class B2bua {
 
   /** The operator's phone answered (or refused) the second line; its offer rings the colleague. */
   #consultLineResponse(call: Call, c: Consultation, line: OutboundLeg, res: SipResponse): void {
-    if (res.status < 200) {
-      if (res.status > 100) line.provisional = true;
-      if (line.cancelled && line.provisional) this.#sendCancel(line);
+    if (
+      !this.#settle(call, line, res, (status) => this.#consultLineFailed(call, c, line, status))
+    ) {
       return;
     }
-    line.final = res.status;
-    line.finalResponse = res;
-    if (res.status >= 300) {
-      this.#consultLineFailed(call, c, line, res.status);
-      return;
-    }
-    const dialog = Dialog.uac(line.invite, res);
-    line.dialog = dialog;
-    this.#dialogs.set(dialogKey(dialog.id.callId, dialog.id.localTag, dialog.id.remoteTag), {
-      call,
-      leg: line,
-    });
     if (call.consultation !== c || c.state !== ConsultState.Ringing || !res.body) {
       this.#sendAck(line, line.invite.cseq.seq);
       c.lineAcked = true;
@@ -754,23 +742,9 @@ export class B2bua {
       this.#transferResponse(call, leg, res);
       return;
     }
-    if (res.status < 200) {
-      if (res.status > 100) leg.provisional = true;
-      if (leg.cancelled && leg.provisional) this.#sendCancel(leg);
+    if (!this.#settle(call, leg, res, (status) => this.#consultLegFailed(call, leg, status))) {
       return;
     }
-    leg.final = res.status;
-    leg.finalResponse = res;
-    if (res.status >= 300) {
-      this.#consultLegFailed(call, leg, res.status);
-      return;
-    }
-    const dialog = Dialog.uac(leg.invite, res);
-    leg.dialog = dialog;
-    this.#dialogs.set(dialogKey(dialog.id.callId, dialog.id.localTag, dialog.id.remoteTag), {
-      call,
-      leg,
-    });
     this.#sendAck(leg, leg.invite.cseq.seq);
     const line = c.operator;
     if (c.state !== ConsultState.Ringing || leg.cancelled || !res.body || !line?.dialog) {
@@ -943,17 +917,27 @@ export class B2bua {
       this.#sdpVersions.set(leg, version);
   }
 
-  #transferResponse(call: Call, leg: OutboundLeg, res: SipResponse): void {
+  /**
+   * A response on an outbound leg the core drives itself (transfer, consultation): a
+   * provisional marks it (and lets a waiting CANCEL go), a failure goes to `failed`, a 2xx gets
+   * its dialog. Returns true for a 2xx.
+   */
+  #settle(
+    call: Call,
+    leg: OutboundLeg,
+    res: SipResponse,
+    failed: (status: number) => void,
+  ): boolean {
     if (res.status < 200) {
       if (res.status > 100) leg.provisional = true;
       if (leg.cancelled && leg.provisional) this.#sendCancel(leg);
-      return;
+      return false;
     }
     leg.final = res.status;
     leg.finalResponse = res;
     if (res.status >= 300) {
-      this.#transferLegFailed(call, leg, res.status);
-      return;
+      failed(res.status);
+      return false;
     }
     const dialog = Dialog.uac(leg.invite, res);
     leg.dialog = dialog;
@@ -961,6 +945,13 @@ export class B2bua {
       call,
       leg,
     });
+    return true;
+  }
+
+  #transferResponse(call: Call, leg: OutboundLeg, res: SipResponse): void {
+    if (!this.#settle(call, leg, res, (status) => this.#transferLegFailed(call, leg, status))) {
+      return;
+    }
     const inbound = call.inbound.dialog;
     const options = leg.transfer !== undefined ? call.transfers.get(leg.transfer) : undefined;
     if (

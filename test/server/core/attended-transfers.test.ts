@@ -3,23 +3,21 @@
  * cancel / swap) and by a phone's REFER with Replaces (RFC 5589 §7), with scripted SIP peers
  * standing in for the caller, the operator's phone and the colleague.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rand, type ReceivedMessage } from '../support/sip-peer';
 import {
   DOMAIN,
   authenticatedInvite,
   inDialog,
-  loginAndRegister,
   respond,
   uriOf,
   type Registered,
 } from '../support/scenarios';
-import { startTestCore, type TestCore } from '../support/test-core';
 import {
   TRANSFER_SDP,
   answerCoreReinvite,
   answerOffer,
-  callerTalkingTo,
+  scenarioCore,
   type TalkingCaller,
 } from '../support/transfer-scenarios';
 
@@ -29,22 +27,8 @@ const LINE2_OFFER = OLA_SDP.replace('41000', '44000');
 const COLLEAGUE_ANSWER = RENE_OFFER;
 const COLLEAGUE_REOFFER = RENE_OFFER.replace('42000', '45000');
 
-let core: TestCore;
-const opened: Array<{ close(): void }> = [];
-
-beforeAll(async () => {
-  core = await startTestCore({ RECALL_AFTER_S: '2' });
-});
-afterAll(async () => {
-  for (const o of opened) o.close();
-  await core?.close();
-});
-
-async function user(username: string): Promise<Registered> {
-  const r = await loginAndRegister(core.wsUrl, username);
-  opened.push(r.peer, r.api);
-  return r;
-}
+const scenario = scenarioCore({ RECALL_AFTER_S: '2' });
+const { user } = scenario;
 
 const inactive = (sdp: string) => sdp.replace('PCMU/8000', 'PCMU/8000\r\na=inactive');
 
@@ -132,7 +116,7 @@ describe('consultation through the API', () => {
   it('attended: caller held, colleague on the second line, swap both ways, then complete hands the caller over', async () => {
     const ola = await user('ola.hansen'); // 1007
     const nina = await user('nina.jensen'); // 1015
-    const caller = await callerTalkingTo(core.wsUrl, ola, opened);
+    const caller = await scenario.callerTalkingTo(ola);
 
     const { toColleague, line2, colleagueAck, lineAck } = await consultAnswered(
       ola,
@@ -221,13 +205,13 @@ describe('consultation through the API', () => {
     const callerBye = await caller.peer.expectRequest('BYE');
     caller.peer.send(respond(callerBye, 200, 'OK'));
 
-    await core.core.switchboard.flush();
-    const [visit] = await core.core.db.query<{ outcome: string; transferred_to: string }>(
+    await scenario.core.core.switchboard.flush();
+    const [visit] = await scenario.core.core.db.query<{ outcome: string; transferred_to: string }>(
       `SELECT outcome, transferred_to FROM call_records
         WHERE leg = 'inbound' AND caller_number = '+4797000001' AND transferred_to = '1015'`,
     );
     expect(visit).toEqual({ outcome: 'transferred', transferred_to: '1015' });
-    const [logged] = await core.core.db.query<{ data: { to: string; mode: string } }>(
+    const [logged] = await scenario.core.core.db.query<{ data: { to: string; mode: string } }>(
       `SELECT data FROM queue_log WHERE event = 'transferred' AND data->>'to' = '1015'`,
     );
     expect(logged?.data).toEqual({ to: '1015', mode: 'attended' });
@@ -236,7 +220,7 @@ describe('consultation through the API', () => {
   it('semi-attended: complete while the colleague still rings; when she answers, her offer goes to the caller', async () => {
     const rene = await user('rene.lie');
     const jorgen = await user('jorgen.karlsen'); // 1016
-    const caller = await callerTalkingTo(core.wsUrl, rene, opened);
+    const caller = await scenario.callerTalkingTo(rene);
     const { line2, toColleague: inv } = await consultRinging(rene, jorgen, caller, '1016');
     jorgen.peer.send(
       respond(inv, 180, 'Ringing', { toTag: 'j1', contact: `<sip:j@${jorgen.peer.host}>` }),
@@ -275,8 +259,8 @@ describe('consultation through the API', () => {
     expect(repoint.body).toBe(COLLEAGUE_REOFFER);
     expect((await jorgen.peer.expectRequest('ACK')).body).toBe(CALLER_ANSWER);
 
-    await core.core.switchboard.flush();
-    const [logged] = await core.core.db.query<{ data: { to: string; mode: string } }>(
+    await scenario.core.core.switchboard.flush();
+    const [logged] = await scenario.core.core.db.query<{ data: { to: string; mode: string } }>(
       `SELECT data FROM queue_log WHERE event = 'transferred' AND data->>'to' = '1016'`,
     );
     expect(logged?.data).toEqual({ to: '1016', mode: 'semi_attended' });
@@ -285,7 +269,7 @@ describe('consultation through the API', () => {
   it('semi-attended recall: nobody answers within the recall time, the call comes back to the operator', async () => {
     const lars = await user('lars.johansen');
     const sofie = await user('sofie.berg'); // 1017
-    const caller = await callerTalkingTo(core.wsUrl, lars, opened);
+    const caller = await scenario.callerTalkingTo(lars);
     const { toColleague: inv } = await consultRinging(lars, sofie, caller, '1017');
     sofie.peer.send(
       respond(inv, 180, 'Ringing', { toTag: 's1', contact: `<sip:s@${sofie.peer.host}>` }),
@@ -307,7 +291,7 @@ describe('consultation through the API', () => {
   it('cancel: the colleague and the second line are hung up, the caller is resumed', async () => {
     const silje = await user('silje.larsen');
     const even = await user('even.dahl'); // 1018
-    const caller = await callerTalkingTo(core.wsUrl, silje, opened);
+    const caller = await scenario.callerTalkingTo(silje);
     const { line2 } = await consultAnswered(silje, even, caller, '1018');
 
     expect(await silje.api.command('transfer.cancel')).toMatchObject({ ok: true });
@@ -332,7 +316,7 @@ describe('consultation through the API', () => {
   it('a busy colleague ends the consultation with reason busy and resumes the caller', async () => {
     const martin = await user('martin.andersen');
     const thea = await user('thea.halvorsen'); // 1019
-    const caller = await callerTalkingTo(core.wsUrl, martin, opened);
+    const caller = await scenario.callerTalkingTo(martin);
     const { line2, toColleague: inv } = await consultRinging(martin, thea, caller, '1019');
     thea.peer.send(respond(inv, 486, 'Busy Here', { toTag: 't1' }));
     await thea.peer.expectRequest('ACK');
@@ -354,7 +338,7 @@ describe('consultation through the API', () => {
     expect(await ida.api.command('transfer.consult', { target: '1015' })).toMatchObject({
       error: { code: 'not_found' },
     });
-    const caller = await callerTalkingTo(core.wsUrl, ida, opened);
+    const caller = await scenario.callerTalkingTo(ida);
     for (const command of ['transfer.complete', 'transfer.cancel', 'transfer.swap'] as const) {
       expect(await ida.api.command(command)).toMatchObject({ error: { code: 'conflict' } });
     }
@@ -375,7 +359,7 @@ describe('attended transfer by REFER with Replaces (RFC 5589 §7)', () => {
   it("joins the caller to the colleague the phone called itself, releasing both of the transferor's dialogs", async () => {
     const kare = await user('kare.maeland'); // 1013
     const sindre = await user('sindre.jacobsen'); // 1020
-    const caller = await callerTalkingTo(core.wsUrl, kare, opened);
+    const caller = await scenario.callerTalkingTo(kare);
 
     // Kåre's phone calls Sindre itself (a second dialog through the core).
     const consult = await authenticatedInvite(kare, '1020');
@@ -461,8 +445,8 @@ describe('attended transfer by REFER with Replaces (RFC 5589 §7)', () => {
     );
     await sindre.peer.expectResponse(200, 'BYE');
     caller.peer.send(respond(await caller.peer.expectRequest('BYE'), 200, 'OK'));
-    await core.core.switchboard.flush();
-    const [logged] = await core.core.db.query<{ data: { to: string; mode: string } }>(
+    await scenario.core.core.switchboard.flush();
+    const [logged] = await scenario.core.core.db.query<{ data: { to: string; mode: string } }>(
       `SELECT data FROM queue_log WHERE event = 'transferred' AND data->>'to' = '1020'`,
     );
     expect(logged?.data).toEqual({ to: '1020', mode: 'attended' });

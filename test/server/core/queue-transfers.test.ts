@@ -2,42 +2,26 @@
  * An answered caller going back into a queue: blind transfer to a queue's number, and a
  * recall whose operator is busy landing in the caller's queue with recall priority.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DOMAIN,
   authenticatedInvite,
   inDialog,
-  loginAndRegister,
   respond,
   uriOf,
   type Registered,
 } from '../support/scenarios';
-import { startTestCore, type TestCore } from '../support/test-core';
 import {
   TRANSFER_SDP,
   answerCoreReinvite,
   answerOffer,
-  callerTalkingTo,
+  scenarioCore,
 } from '../support/transfer-scenarios';
 
 const { RENE_OFFER, CALLER_ANSWER } = TRANSFER_SDP;
 
-let core: TestCore;
-const opened: Array<{ close(): void }> = [];
-
-beforeAll(async () => {
-  core = await startTestCore({ RECALL_AFTER_S: '2' });
-});
-afterAll(async () => {
-  for (const o of opened) o.close();
-  await core?.close();
-});
-
-async function user(username: string): Promise<Registered> {
-  const r = await loginAndRegister(core.wsUrl, username);
-  opened.push(r.peer, r.api);
-  return r;
-}
+const scenario = scenarioCore({ RECALL_AFTER_S: '2' });
+const { user } = scenario;
 
 async function queueId(api: Registered['api'], name: string): Promise<string> {
   const snap = (await api.command('switchboard.snapshot')) as {
@@ -52,7 +36,7 @@ describe('an answered caller back in a queue', () => {
     const nina = await user('nina.jensen');
     const kundeservice = await queueId(nina.api, 'Kundeservice');
     await nina.api.command('agent.login', { queueId: kundeservice });
-    const caller = await callerTalkingTo(core.wsUrl, ola, opened);
+    const caller = await scenario.callerTalkingTo(ola);
 
     expect(await ola.api.command('transfer.blind', { target: '21 00 00 30' })).toMatchObject({
       ok: true,
@@ -110,7 +94,7 @@ describe('an answered caller back in a queue', () => {
       .filter((state, i, all) => state !== all[i - 1]);
     expect(states).toEqual(['queued', 'connected', 'queued', 'connected', 'ended']);
     const ninaIds = (
-      await core.core.db.query<{ id: string }>(
+      await scenario.core.core.db.query<{ id: string }>(
         `SELECT id FROM users WHERE username = 'nina.jensen'`,
       )
     )[0]?.id;
@@ -144,8 +128,8 @@ describe('an answered caller back in a queue', () => {
       error: { code: 'not_found' },
     });
 
-    await core.core.switchboard.flush();
-    const rows = await core.core.db.query<{ queue: string; outcome: string }>(
+    await scenario.core.core.switchboard.flush();
+    const rows = await scenario.core.core.db.query<{ queue: string; outcome: string }>(
       `SELECT q.name AS queue, r.outcome FROM call_records r JOIN queues q ON q.id = r.queue_id
         WHERE r.leg = 'inbound' AND r.call_id = $1 ORDER BY r.started_at`,
       [left.data.callId],
@@ -161,7 +145,7 @@ describe('an answered caller back in a queue', () => {
     const lars = await user('lars.johansen'); // 1009, busy
     const sofie = await user('sofie.berg'); // 1017, René's other call
     const camilla = await user('camilla.kristiansen'); // Salg agent who gets the recall
-    const caller = await callerTalkingTo(core.wsUrl, rene, opened);
+    const caller = await scenario.callerTalkingTo(rene);
     const salg = await queueId(camilla.api, 'Salg');
     await camilla.api.command('agent.login', { queueId: salg });
 
@@ -223,7 +207,7 @@ describe('an answered caller back in a queue', () => {
   it('recalls to the operator when the colleague rejects, marked rejected', async () => {
     const martin = await user('martin.andersen');
     const even = await user('even.dahl'); // 1018
-    const caller = await callerTalkingTo(core.wsUrl, martin, opened);
+    const caller = await scenario.callerTalkingTo(martin);
     await martin.api.command('transfer.blind', { target: '1018' });
     martin.peer.send(respond(await martin.peer.expectRequest('BYE'), 200, 'OK'));
     const inv = await even.peer.expectRequest('INVITE');
@@ -244,7 +228,7 @@ describe('an answered caller back in a queue', () => {
 
   it('refuses a transfer to an outside number (needs a trunk) with a clear error, call unchanged', async () => {
     const ida = await user('ida.pedersen');
-    const caller = await callerTalkingTo(core.wsUrl, ida, opened);
+    const caller = await scenario.callerTalkingTo(ida);
     expect(await ida.api.command('transfer.blind', { target: '+4799999999' })).toMatchObject({
       error: { code: 'not_found' },
     });

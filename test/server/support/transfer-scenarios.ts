@@ -1,7 +1,16 @@
 /** Scripted steps shared by the transfer scenarios: a queued caller answered by an agent. */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { SipPeer, rand, type ReceivedMessage } from './sip-peer';
-import { SDP, inDialog, outsideInvite, respond, uriOf, type Registered } from './scenarios';
+import {
+  SDP,
+  inDialog,
+  loginAndRegister,
+  outsideInvite,
+  respond,
+  uriOf,
+  type Registered,
+} from './scenarios';
+import { startTestCore, type TestCore } from './test-core';
 
 /** Distinct session descriptions, so a test can tell whose offer reached whom. */
 export const TRANSFER_SDP = {
@@ -106,4 +115,32 @@ export async function answerOffer(
   );
   expect(ack.body).toBe('');
   return reinvite;
+}
+
+/**
+ * One test core for a file's scenarios (started before, closed after them), and its users:
+ * `user(name)` logs in and registers a scripted phone, closed with the core.
+ */
+export function scenarioCore(env: Record<string, string>) {
+  const opened: Array<{ close(): void }> = [];
+  const scenario = {
+    core: undefined as unknown as TestCore,
+    opened,
+    async user(username: string): Promise<Registered> {
+      const r = await loginAndRegister(scenario.core.wsUrl, username);
+      opened.push(r.peer, r.api);
+      return r;
+    },
+    callerTalkingTo(agent: Registered): Promise<TalkingCaller> {
+      return callerTalkingTo(scenario.core.wsUrl, agent, opened);
+    },
+  };
+  beforeAll(async () => {
+    scenario.core = await startTestCore(env);
+  });
+  afterAll(async () => {
+    for (const o of opened) o.close();
+    await scenario.core?.close();
+  });
+  return scenario;
 }
