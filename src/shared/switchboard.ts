@@ -46,6 +46,8 @@ export const WaitingCaller = z.object({
   priority: CallerPriority,
   /** Epoch ms when the caller started waiting (kept across overflow). */
   enteredAt: z.number(),
+  /** The engine's order across queues: lower is served first (priority bonuses included). */
+  rank: z.number(),
   /** 1-based position in its queue. */
   position: z.number().int().positive(),
   state: z.enum(['waiting', 'offered', 'picked']),

@@ -1457,6 +1457,7 @@ export class Acd {
       name: c.name,
       priority: c.priority,
       enteredAt: c.enteredAt,
+      rank: c.score,
       position,
       state: c.state,
     };

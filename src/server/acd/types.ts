@@ -172,6 +172,11 @@ export interface CallerView {
   name: string | null;
   priority: CallerPriority;
   enteredAt: number;
+  /**
+   * The engine's sort key (epoch ms, priority bonuses subtracted): lower is served first, so
+   * callers of several queues merge in the order the engine would serve them.
+   */
+  rank: number;
   /** 1-based. */
   position: number;
   state: CallerState;

@@ -28,6 +28,7 @@ export function toProtocolEvent(e: AcdEvent): WireEvent | undefined {
           name: e.name,
           priority: e.priority,
           enteredAt: e.enteredAt,
+          rank: e.rank,
           position: e.position,
           state: e.state,
         },
@@ -106,6 +107,7 @@ export function toSnapshot(
         name: c.name,
         priority: c.priority,
         enteredAt: c.enteredAt,
+        rank: c.rank,
         position: c.position,
         state: c.state,
       });

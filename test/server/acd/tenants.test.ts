@@ -49,6 +49,7 @@ describe('tenant isolation', () => {
         name: 'Sven',
         priority: 'normal',
         enteredAt: h.clock.now,
+        rank: h.clock.now, // a normal caller: no priority bonus
         position: 1,
         state: 'offered',
       },
