@@ -29,6 +29,9 @@ export class SwitchboardModel extends Model<SwitchboardState> {
   readonly queues$: Observable<readonly QueueInfo[]> = this.select((s) => s.queues);
   readonly parked$: Observable<readonly ParkedCall[]> = this.select((s) => s.parked);
   readonly consultation$: Observable<Consultation | null> = this.select((s) => s.consultation);
+  readonly consultationEnded$: Observable<Consultation | null> = this.select(
+    (s) => s.consultationEnded,
+  );
 
   private me: string | null = null;
   /** Events that arrived while a snapshot was on its way (applied after it, by seq). */

@@ -47,6 +47,8 @@ export interface SwitchboardState {
   readonly lookups: Readonly<Record<string, CallerLookup>>;
   /** The consultation of the user this state belongs to, while one is running. */
   readonly consultation: Consultation | null;
+  /** How the user's last consultation ended without a transfer (until the next one starts). */
+  readonly consultationEnded: Consultation | null;
 }
 
 export const initialSwitchboard: SwitchboardState = {
@@ -59,6 +61,7 @@ export const initialSwitchboard: SwitchboardState = {
   parked: [],
   lookups: {},
   consultation: null,
+  consultationEnded: null,
 };
 
 export function switchboardLoading(state: SwitchboardState): SwitchboardState {
@@ -111,8 +114,9 @@ function applyEvent(state: SwitchboardState, frame: EventFrame, me: string): Swi
     }
     case 'queue.caller_left': {
       const d = frame.data as SwitchboardEventData<'queue.caller_left'>;
-      const lookups = { ...state.lookups };
-      delete lookups[d.callId];
+      const lookups = Object.fromEntries(
+        Object.entries(state.lookups).filter(([id]) => id !== d.callId),
+      );
       return {
         ...state,
         callers: state.callers.filter((x) => !(x.callId === d.callId && x.queueId === d.queueId)),
@@ -169,7 +173,11 @@ function applyEvent(state: SwitchboardState, frame: EventFrame, me: string): Swi
       const d = frame.data as Consultation;
       if (d.operatorId !== me) return state;
       const over = d.state === 'completed' || d.state === 'ended';
-      return { ...state, consultation: over ? null : d };
+      return {
+        ...state,
+        consultation: over ? null : d,
+        consultationEnded: d.state === 'ended' ? d : null,
+      };
     }
     default:
       return state; // events this slice does not show (presence, call.state, …)

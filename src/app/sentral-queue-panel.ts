@@ -1,0 +1,327 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import type { DirectoryEntry } from '../shared/protocol.js';
+import type { AgentQueueState, WaitingCaller } from '../shared/switchboard.js';
+import { personForNumber } from '../store/directory-model.js';
+import type { DirectoryModel } from '../store/directory-model.js';
+import type { SwitchboardModel } from '../store/switchboard-model.js';
+import { initialSwitchboard, mergedCallers, myAgentStates } from '../store/switchboard-state.js';
+import type { SwitchboardState } from '../store/switchboard-state.js';
+import { ClockController } from './clock-controller.js';
+import { commandErrorText } from './command-error.js';
+import { directoryModelContext } from './contexts.js';
+import { formatDuration } from './format.js';
+import { select } from './observable-controller.js';
+import { formatPhoneNumber } from './phone-number.js';
+import { switchboardModelContext } from './switchboard-contexts.js';
+import { controls } from './theme.js';
+
+const AGENT_STATE_TEXT: Record<AgentQueueState['state'], string> = {
+  available: 'Available',
+  ringing: 'Ringing',
+  on_call: 'On a call',
+  wrap_up: 'Wrap-up',
+  paused: 'Paused',
+  logged_out: 'Logged out',
+};
+
+const PAUSE_REASONS = [
+  ['lunch', 'Lunch'],
+  ['meeting', 'Meeting'],
+  ['admin', 'Admin'],
+  ['other', 'Other'],
+] as const;
+
+/**
+ * The operator's queue panel: every waiting caller of the operator's queues merged into one
+ * list in the order the engine serves them, with a live wait, the best name known (number
+ * lookup, the directory, or what the caller sent), the queue, VIP / recall badges, and Pick;
+ * and the operator's own state per queue (log in / out, pause with a reason, resume).
+ *
+ * Keyboard: each caller row is focusable; Enter picks it.
+ */
+@customElement('sentral-queue-panel')
+export class SentralQueuePanel extends LitElement {
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      h2 {
+        font-size: 1rem;
+        margin: 0 0 0.5rem;
+      }
+      ol {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 0.4rem;
+      }
+      li {
+        display: grid;
+        grid-template-columns: 3.5rem 1fr auto;
+        align-items: center;
+        gap: 0.75rem;
+        padding: 0.5rem 0.75rem;
+        border: 1px solid var(--sentral-border, #d9dde3);
+        border-radius: var(--sentral-radius-small, 6px);
+        background: var(--sentral-surface, #fff);
+      }
+      li:focus-visible {
+        outline: 3px solid var(--sentral-focus, #2f6fde);
+        outline-offset: 1px;
+      }
+      .wait {
+        font-variant-numeric: tabular-nums;
+        font-weight: 600;
+      }
+      .who {
+        display: flex;
+        flex-direction: column;
+        min-width: 0;
+      }
+      .name {
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .meta {
+        color: var(--sentral-text-muted, #556070);
+        font-size: 0.875rem;
+      }
+      .badge {
+        display: inline-block;
+        border: 1px solid currentColor;
+        border-radius: 999px;
+        padding: 0 0.45rem;
+        font-size: 0.75rem;
+        font-weight: 700;
+        margin-inline-start: 0.35rem;
+      }
+      .vip {
+        color: #7a4d00;
+      }
+      .recall {
+        color: #1f5fbf;
+      }
+      .empty {
+        color: var(--sentral-text-muted, #556070);
+      }
+      .stale {
+        margin: 0 0 0.5rem;
+        padding: 0.4rem 0.6rem;
+        border-radius: var(--sentral-radius-small, 6px);
+        background: #fff4d6;
+        color: #5c4100;
+      }
+      .agent {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5rem;
+        margin-top: 0.4rem;
+      }
+      .agent .queue {
+        font-weight: 600;
+        min-width: 8rem;
+      }
+      [role='alert'] {
+        color: var(--sentral-danger, #b3261e);
+        margin-top: 0.5rem;
+      }
+      section + section {
+        margin-top: 1rem;
+      }
+    `,
+  ];
+
+  @consume({ context: switchboardModelContext, subscribe: true })
+  switchboard?: SwitchboardModel;
+
+  @consume({ context: directoryModelContext, subscribe: true })
+  directory?: DirectoryModel;
+
+  private readonly board = select<SwitchboardState>(
+    this,
+    () => this.switchboard?.state$,
+    initialSwitchboard,
+  );
+
+  private readonly people = select<readonly DirectoryEntry[]>(
+    this,
+    () => this.directory?.people$,
+    [],
+  );
+
+  private readonly clock = new ClockController(this);
+
+  @state() private error = '';
+  @state() private busy = false;
+
+  override render() {
+    const s = this.board.value;
+    const me = this.switchboard?.userId ?? '';
+    const mine = myAgentStates(s, me);
+    const queueIds = mine.length > 0 ? new Set(mine.map((a) => a.queueId)) : null;
+    const callers = mergedCallers(s, queueIds);
+    return html`
+      <section aria-labelledby="waiting-heading">
+        <h2 id="waiting-heading">Waiting callers (${callers.length})</h2>
+        ${
+          s.status === 'resync'
+            ? html`<p class="stale" role="status" data-testid="queue-stale">
+                Reconnecting — the list may be out of date.
+              </p>`
+            : nothing
+        }
+        ${
+          callers.length === 0
+            ? html`<p class="empty">Nobody is waiting.</p>`
+            : html`<ol data-testid="waiting-callers">
+                ${callers.map((c) => this.renderCaller(c, s))}
+              </ol>`
+        }
+      </section>
+      ${
+        mine.length > 0
+          ? html`<section aria-labelledby="agent-heading">
+              <h2 id="agent-heading">My queues</h2>
+              ${mine.map((a) => this.renderAgent(a, s))}
+            </section>`
+          : nothing
+      }
+      ${this.error ? html`<p role="alert" data-testid="queue-error">${this.error}</p>` : nothing}
+    `;
+  }
+
+  private renderCaller(c: WaitingCaller, s: SwitchboardState) {
+    const lookup = s.lookups[c.callId];
+    const person = personForNumber(this.people.value, c.number);
+    const name = lookup?.name ?? person?.displayName ?? c.name ?? '';
+    const queue = s.queues.find((q) => q.id === c.queueId)?.name ?? '';
+    const number = formatPhoneNumber(c.number);
+    const label = `${name || number}, waiting ${formatDuration(this.clock.now - c.enteredAt)}, ${queue}`;
+    return html`<li
+      tabindex="0"
+      data-testid="waiting-caller"
+      data-call-id=${c.callId}
+      aria-label=${label}
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.key === 'Enter' && e.target === e.currentTarget) void this.pick(c.callId);
+      }}
+    >
+      <span class="wait" data-testid="wait">${formatDuration(this.clock.now - c.enteredAt)}</span>
+      <span class="who">
+        <span class="name" data-testid="caller-name"
+          >${name || number}${
+            c.priority === 'vip'
+              ? html`<span class="badge vip" data-testid="badge-vip">VIP</span>`
+              : nothing
+          }${
+            c.priority === 'recall'
+              ? html`<span class="badge recall" data-testid="badge-recall">Recall</span>`
+              : nothing
+          }</span
+        >
+        <span class="meta"
+          >${name ? html`<span data-testid="caller-number">${number}</span> · ` : nothing}${
+            lookup?.company ? html`${lookup.company} · ` : nothing
+          }${queue}${
+            c.state === 'offered'
+              ? ' · ringing an agent'
+              : c.state === 'picked'
+                ? ' · being picked'
+                : ''
+          }</span
+        >
+      </span>
+      <button
+        class="primary"
+        data-testid="pick"
+        ?disabled=${this.busy || c.state === 'picked'}
+        @click=${() => this.pick(c.callId)}
+      >
+        Pick
+      </button>
+    </li>`;
+  }
+
+  private renderAgent(a: AgentQueueState, s: SwitchboardState) {
+    const queue = s.queues.find((q) => q.id === a.queueId)?.name ?? a.queueId;
+    const loggedOut = a.state === 'logged_out';
+    return html`<div class="agent" data-testid="agent-state" data-queue-id=${a.queueId}>
+      <span class="queue">${queue}</span>
+      <span data-testid="agent-state-text" data-state=${a.state}
+        >${AGENT_STATE_TEXT[a.state]}${a.state === 'paused' && a.reason ? ` (${a.reason})` : ''}</span
+      >
+      ${
+        loggedOut
+          ? html`<button
+              data-testid="agent-login"
+              @click=${() => this.run(() => this.switchboard?.agentLogin(a.queueId))}
+            >
+              Log in
+            </button>`
+          : html`<button
+                data-testid="agent-logout"
+                @click=${() => this.run(() => this.switchboard?.agentLogout(a.queueId))}
+              >
+                Log out
+              </button>
+              ${
+                a.state === 'paused'
+                  ? html`<button
+                      data-testid="agent-unpause"
+                      @click=${() => this.run(() => this.switchboard?.unpause(a.queueId))}
+                    >
+                      Resume
+                    </button>`
+                  : html`<label
+                      >Pause:
+                      <select
+                        data-testid="agent-pause"
+                        @change=${(e: Event) => {
+                          const select = e.target as HTMLSelectElement;
+                          const reason = select.value as (typeof PAUSE_REASONS)[number][0];
+                          select.value = '';
+                          if (reason)
+                            void this.run(() => this.switchboard?.pause(a.queueId, reason));
+                        }}
+                      >
+                        <option value="">Choose a reason…</option>
+                        ${PAUSE_REASONS.map(([value, text]) => html`<option value=${value}>${text}</option>`)}
+                      </select></label
+                    >`
+              }`
+      }
+    </div>`;
+  }
+
+  private pick(callId: string): Promise<void> {
+    return this.run(() => this.switchboard?.pick(callId));
+  }
+
+  /** Runs a command, showing its error message (stable code → text from the server). */
+  private async run(command: () => Promise<unknown> | undefined): Promise<void> {
+    this.busy = true;
+    this.error = '';
+    try {
+      await command();
+    } catch (error) {
+      this.error = commandErrorText(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sentral-queue-panel': SentralQueuePanel;
+  }
+}
