@@ -423,7 +423,7 @@ export class ApiServer {
     username: string,
     password: string,
   ): Promise<CommandResult<'auth.login'>> {
-    const key = `${ctx.remote}|${username.toLowerCase()}`;
+    const key = { address: ctx.remote, username };
     const wait = this.#throttle.retryAfter(key);
     if (wait > 0) throw failures.rateLimited(wait);
     const user = await this.deps.people.authenticate(username, password);
