@@ -1,0 +1,158 @@
+/**
+ * The queue board's derived data and wording (pure functions, tested with the element):
+ * one tile per queue computed once per store change, agent counts by state, and the English
+ * text of the board kept in one place for the translation that comes later.
+ */
+import type {
+  AgentQueueState,
+  AgentState,
+  QueueInfo,
+  QueueStats,
+  WaitingCaller,
+} from '../shared/switchboard.js';
+import type { SwitchboardState, SwitchboardStatus } from '../store/switchboard-state.js';
+
+/** Everything the board writes, in one place (Norwegian comes later). */
+export const BOARD_TEXT = {
+  boardLabel: 'Queue board',
+  stale: 'Data may be out of date — reconnecting…',
+  staleFor: 'Not updated for',
+  loading: 'Loading the queues…',
+  idle: 'Not connected to the switchboard.',
+  noQueues: 'No queues to show.',
+  waiting: 'waiting',
+  longestWait: 'longest wait',
+  agents: 'Agents',
+  today: 'Today',
+  answered: 'answered',
+  unanswered: 'unanswered',
+  serviceLevel: 'service level',
+  noServiceLevel: '—',
+  callers: 'Callers',
+  noAgents: 'No agents in this queue.',
+  moreAgents: (n: number) => `+ ${n} more`,
+} as const;
+
+/** How the board groups agent states (ringing and on a call both count as busy). */
+export type AgentGroup = 'available' | 'busy' | 'wrap_up' | 'paused' | 'logged_out';
+
+export const AGENT_GROUPS: readonly AgentGroup[] = [
+  'available',
+  'busy',
+  'wrap_up',
+  'paused',
+  'logged_out',
+];
+
+export const GROUP_TEXT: Record<AgentGroup, string> = {
+  available: 'available',
+  busy: 'busy',
+  wrap_up: 'wrap-up',
+  paused: 'paused',
+  logged_out: 'logged out',
+};
+
+export const STATE_TEXT: Record<AgentState, string> = {
+  available: 'Available',
+  ringing: 'Ringing',
+  on_call: 'On a call',
+  wrap_up: 'Wrap-up',
+  paused: 'Paused',
+  logged_out: 'Logged out',
+};
+
+export function agentGroup(state: AgentState): AgentGroup {
+  return state === 'ringing' || state === 'on_call' ? 'busy' : state;
+}
+
+export type AgentCounts = Record<AgentGroup, number>;
+
+export function countAgents(agents: readonly AgentQueueState[]): AgentCounts {
+  const counts: AgentCounts = { available: 0, busy: 0, wrap_up: 0, paused: 0, logged_out: 0 };
+  for (const a of agents) counts[agentGroup(a.state)]++;
+  return counts;
+}
+
+/** Order of the agent list: who can take a call first, who is away last. */
+const STATE_ORDER: Record<AgentState, number> = {
+  available: 0,
+  ringing: 1,
+  on_call: 2,
+  wrap_up: 3,
+  paused: 4,
+  logged_out: 5,
+};
+
+/** One queue as the board shows it. */
+export interface BoardTile {
+  readonly queue: QueueInfo;
+  /** Its waiting callers in queue order (shown only on request; counted always). */
+  readonly callers: readonly WaitingCaller[];
+  /** When the longest-waiting caller started waiting (epoch ms), or null if nobody waits. */
+  readonly longestSince: number | null;
+  readonly counts: AgentCounts;
+  /** Sorted by state (available first), then longest in that state first. */
+  readonly agents: readonly AgentQueueState[];
+  readonly stats: QueueStats | null;
+}
+
+/** The tiles of every queue in the snapshot's order. */
+export function boardTiles(state: SwitchboardState): BoardTile[] {
+  return state.queues.map((queue) => {
+    const callers = state.callers
+      .filter((c) => c.queueId === queue.id)
+      .sort((a, b) => a.position - b.position);
+    const agents = state.agents
+      .filter((a) => a.queueId === queue.id)
+      .sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.since - b.since);
+    return {
+      queue,
+      callers,
+      longestSince: callers.length ? Math.min(...callers.map((c) => c.enteredAt)) : null,
+      counts: countAgents(agents),
+      agents,
+      stats: state.stats.find((s) => s.queueId === queue.id) ?? null,
+    };
+  });
+}
+
+/**
+ * Whether what is shown may be out of date: the stream dropped or missed events (`resync`), or a
+ * reload is under way while older data is still on screen.
+ */
+export function isStale(status: SwitchboardStatus, hasData: boolean): boolean {
+  return status === 'resync' || (status === 'loading' && hasData);
+}
+
+/** `m:ss` under an hour, `h:mm:ss` from there (negative durations show 0:00). */
+export function formatWait(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0
+    ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}`
+    : `${minutes}:${seconds}`;
+}
+
+/** Service level as a whole percentage, or a dash before the first call of the day. */
+export function formatServiceLevel(percent: number | null | undefined): string {
+  return percent === null || percent === undefined
+    ? BOARD_TEXT.noServiceLevel
+    : `${Math.round(percent)}\u00a0%`;
+}
+
+/** The short form of an id, for agents the board has no name for. */
+export function shortId(id: string): string {
+  return id.length > 8 ? id.slice(0, 8) : id;
+}
+
+/** Someone the board can name (a directory entry fits). */
+export interface BoardPerson {
+  readonly id: string;
+  readonly displayName: string;
+}
+
+export function agentName(names: ReadonlyMap<string, string>, id: string): string {
+  return names.get(id) ?? shortId(id);
+}

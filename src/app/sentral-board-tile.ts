@@ -1,0 +1,344 @@
+import { LitElement, css, html, nothing, svg } from 'lit';
+import type { SVGTemplateResult } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { AgentQueueState, AgentState, WaitingCaller } from '../shared/switchboard.js';
+import type { CallerLookup } from '../store/switchboard-state.js';
+import {
+  AGENT_GROUPS,
+  BOARD_TEXT,
+  GROUP_TEXT,
+  STATE_TEXT,
+  agentGroup,
+  agentName,
+  formatServiceLevel,
+  formatWait,
+} from './board-format.js';
+import type { AgentGroup, BoardTile } from './board-format.js';
+
+/** Agent rows shown at most per tile (the rest are counted); logged-out agents sort last. */
+const MAX_AGENT_ROWS = 12;
+/** Callers listed at most per tile when `show-callers` is on. */
+const MAX_CALLER_ROWS = 8;
+
+/**
+ * A shape per state, so no state is told by colour alone (each also has its word):
+ * available ●, ringing ◉, on a call ■, wrap-up ▲, paused ❚❚, logged out ⊘.
+ */
+const ICONS: Record<AgentState, SVGTemplateResult> = {
+  available: svg`<circle cx="8" cy="8" r="6.5" fill="currentColor" />`,
+  ringing: svg`<circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="2" />
+    <circle cx="8" cy="8" r="3" fill="currentColor" />`,
+  on_call: svg`<rect x="1.5" y="1.5" width="13" height="13" rx="1.5" fill="currentColor" />`,
+  wrap_up: svg`<path d="M8 1.2 15 14.5H1Z" fill="currentColor" />`,
+  paused: svg`<rect x="2.5" y="1.5" width="4" height="13" rx="1" fill="currentColor" />
+    <rect x="9.5" y="1.5" width="4" height="13" rx="1" fill="currentColor" />`,
+  logged_out: svg`<circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="2" />
+    <path d="M3.8 12.2 12.2 3.8" stroke="currentColor" stroke-width="2" />`,
+};
+
+const GROUP_ICON: Record<AgentGroup, AgentState> = {
+  available: 'available',
+  busy: 'on_call',
+  wrap_up: 'wrap_up',
+  paused: 'paused',
+  logged_out: 'logged_out',
+};
+
+function icon(state: AgentState) {
+  return html`<svg class="icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+    ${ICONS[state]}
+  </svg>`;
+}
+
+/**
+ * One queue on the board: callers waiting, the longest wait, agents by state, today's figures
+ * and the agent list. Presentational: `sentral-queue-board` derives `tile` from the store and
+ * passes the clock's `now`; colours come from the board's custom properties.
+ */
+@customElement('sentral-board-tile')
+export class SentralBoardTile extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      min-width: 0;
+    }
+    section {
+      box-sizing: border-box;
+      height: 100%;
+      padding: clamp(0.75rem, 1.3vw, 2.75rem);
+      border-radius: clamp(0.5rem, 0.6vw, 1.25rem);
+      background: var(--board-tile);
+      border: 2px solid var(--board-border);
+      color: var(--board-text);
+      transition:
+        opacity 0.3s,
+        filter 0.3s;
+    }
+    section[aria-busy='true'] {
+      opacity: 0.45;
+      filter: grayscale(1);
+    }
+    h2 {
+      margin: 0 0 0.4em;
+      font-size: clamp(1.4rem, 2.2vw, 4.5rem);
+      line-height: 1.1;
+      overflow-wrap: anywhere;
+    }
+    .headline {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.25em 1.2em;
+      align-items: baseline;
+      font-size: clamp(2.5rem, 4.6vw, 9.5rem);
+      line-height: 1;
+      margin-bottom: 0.2em;
+    }
+    .metric {
+      display: flex;
+      flex-direction: column;
+    }
+    .value {
+      font-weight: 700;
+      font-variant-numeric: tabular-nums;
+    }
+    .label {
+      font-size: clamp(0.95rem, 1.3vw, 2.7rem);
+      color: var(--board-muted);
+      line-height: 1.3;
+    }
+    .metric[data-waiting='true'] .value {
+      color: var(--board-busy);
+    }
+    ul,
+    ol {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+    }
+    .counts {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.3em 1em;
+      margin: 0.6em 0;
+      font-size: clamp(1.1rem, 1.6vw, 3.3rem);
+    }
+    .counts li,
+    .agent,
+    .caller {
+      display: flex;
+      align-items: center;
+      gap: 0.35em;
+    }
+    .icon {
+      width: 0.85em;
+      height: 0.85em;
+      flex: none;
+    }
+    [data-group='available'],
+    [data-state='available'] {
+      color: var(--board-available);
+    }
+    [data-group='busy'],
+    [data-state='ringing'],
+    [data-state='on_call'] {
+      color: var(--board-busy);
+    }
+    [data-group='wrap_up'],
+    [data-state='wrap_up'] {
+      color: var(--board-wrap-up);
+    }
+    [data-group='paused'],
+    [data-state='paused'] {
+      color: var(--board-paused);
+    }
+    [data-group='logged_out'],
+    [data-state='logged_out'] {
+      color: var(--board-logged-out);
+    }
+    .counts .value {
+      color: var(--board-text);
+    }
+    .today {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.2em 1.2em;
+      margin: 0.4em 0 0.7em;
+      padding: 0.45em 0;
+      border-block: 1px solid var(--board-border);
+      font-size: clamp(1.05rem, 1.45vw, 3rem);
+    }
+    .today div {
+      display: flex;
+      gap: 0.3em;
+      align-items: baseline;
+    }
+    .today dt {
+      color: var(--board-muted);
+    }
+    .today dd {
+      margin: 0;
+      font-weight: 700;
+      font-variant-numeric: tabular-nums;
+    }
+    h3 {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
+    .agents,
+    .callers {
+      font-size: clamp(0.95rem, 1.25vw, 2.6rem);
+      line-height: 1.35;
+    }
+    .agent .name,
+    .caller .who {
+      flex: 1;
+      min-width: 0;
+      color: var(--board-text);
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .agent .state {
+      white-space: nowrap;
+    }
+    .time {
+      color: var(--board-text);
+      font-variant-numeric: tabular-nums;
+      min-width: 4.2em;
+      text-align: end;
+    }
+    .note {
+      color: var(--board-muted);
+      margin: 0.2em 0 0;
+    }
+    .callers {
+      margin-top: 0.6em;
+      padding-top: 0.4em;
+      border-top: 1px solid var(--board-border);
+    }
+    .caller .number {
+      font-variant-numeric: tabular-nums;
+      color: var(--board-muted);
+      white-space: nowrap;
+    }
+  `;
+
+  @property({ attribute: false }) tile?: BoardTile;
+  /** The board clock (epoch ms) that waits and times in state are measured against. */
+  @property({ type: Number }) now = Date.now();
+  /** Agent display names by id (unknown ids show their short form). */
+  @property({ attribute: false }) names: ReadonlyMap<string, string> = new Map();
+  @property({ attribute: false }) lookups: Readonly<Record<string, CallerLookup>> = {};
+  @property({ type: Boolean, attribute: 'show-callers' }) showCallers = false;
+  @property({ type: Boolean }) stale = false;
+
+  override render() {
+    const tile = this.tile;
+    if (!tile) return nothing;
+    const { queue, callers, longestSince, counts, stats } = tile;
+    const longest = longestSince === null ? '0:00' : formatWait(this.now - longestSince);
+    return html`<section
+      role="region"
+      aria-label=${queue.name}
+      aria-busy=${this.stale ? 'true' : 'false'}
+      data-testid="queue-tile"
+      data-queue=${queue.id}
+    >
+      <h2>${queue.name}</h2>
+      <div class="headline">
+        <div class="metric" data-testid="waiting" data-waiting=${callers.length > 0}>
+          <span class="value">${callers.length}</span>
+          <span class="label">${BOARD_TEXT.waiting}</span>
+        </div>
+        <div class="metric" data-testid="longest-wait">
+          <span class="value" role="timer">${longest}</span>
+          <span class="label">${BOARD_TEXT.longestWait}</span>
+        </div>
+      </div>
+      <ul class="counts" aria-label=${BOARD_TEXT.agents}>
+        ${AGENT_GROUPS.map(
+          (group) =>
+            html`<li data-group=${group} data-testid=${`count-${group}`}>
+              ${icon(GROUP_ICON[group])}<span class="value">${counts[group]}</span>
+              <span class="word">${GROUP_TEXT[group]}</span>
+            </li>`,
+        )}
+      </ul>
+      <dl class="today" aria-label=${BOARD_TEXT.today}>
+        <div data-testid="answered">
+          <dt>${BOARD_TEXT.answered}</dt>
+          <dd>${stats?.answered ?? 0}</dd>
+        </div>
+        <div data-testid="unanswered">
+          <dt>${BOARD_TEXT.unanswered}</dt>
+          <dd>${stats?.abandoned ?? 0}</dd>
+        </div>
+        <div data-testid="service-level">
+          <dt>${BOARD_TEXT.serviceLevel}</dt>
+          <dd>${formatServiceLevel(stats?.serviceLevel)}</dd>
+        </div>
+      </dl>
+      ${this.renderAgents(tile.agents)} ${this.showCallers ? this.renderCallers(callers) : nothing}
+    </section>`;
+  }
+
+  private renderAgents(agents: readonly AgentQueueState[]) {
+    if (agents.length === 0) return html`<p class="note">${BOARD_TEXT.noAgents}</p>`;
+    const shown = agents.slice(0, MAX_AGENT_ROWS);
+    return html`<h3>${BOARD_TEXT.agents}</h3>
+      <ul class="agents">
+        ${repeat(
+          shown,
+          (a) => a.agentId,
+          (a) =>
+            html`<li
+              class="agent"
+              data-testid="agent"
+              data-agent=${a.agentId}
+              data-state=${a.state}
+              data-group=${agentGroup(a.state)}
+            >
+              ${icon(a.state)}<span class="name">${agentName(this.names, a.agentId)}</span>
+              <span class="state">${STATE_TEXT[a.state]}</span>
+              <span class="time">${formatWait(this.now - a.since)}</span>
+            </li>`,
+        )}
+      </ul>
+      ${
+        agents.length > shown.length
+          ? html`<p class="note">${BOARD_TEXT.moreAgents(agents.length - shown.length)}</p>`
+          : nothing
+      }`;
+  }
+
+  /** Only with `show-callers`: numbers and names are personal data, hidden on a wall screen. */
+  private renderCallers(callers: readonly WaitingCaller[]) {
+    if (callers.length === 0) return nothing;
+    return html`<h3>${BOARD_TEXT.callers}</h3>
+      <ol class="callers" data-testid="callers">
+        ${repeat(
+          callers.slice(0, MAX_CALLER_ROWS),
+          (c) => c.callId,
+          (c) => {
+            const name = c.name ?? this.lookups[c.callId]?.name ?? null;
+            return html`<li class="caller" data-testid="caller">
+              <span class="who">${name ?? c.number}</span>
+              ${name ? html`<span class="number">${c.number}</span>` : nothing}
+              <span class="time">${formatWait(this.now - c.enteredAt)}</span>
+            </li>`;
+          },
+        )}
+      </ol>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sentral-board-tile': SentralBoardTile;
+  }
+}
