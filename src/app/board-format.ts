@@ -117,6 +117,18 @@ export function boardTiles(state: SwitchboardState): BoardTile[] {
 }
 
 /**
+ * How the board lays out `n` tiles on a landscape screen: up to three side by side, then two
+ * rows (four as 2 × 2, six as 3 × 2), never more than four columns; and how many agent rows a
+ * tile lists so that two rows of tiles still fit on the screen (the rest are counted).
+ */
+export function boardGrid(n: number): { columns: number; rows: number; maxAgents: number } {
+  const columns = n <= 3 ? Math.max(1, n) : Math.min(4, Math.ceil(n / 2));
+  const rows = Math.max(1, Math.ceil(n / columns));
+  const maxAgents = rows === 1 ? 16 : columns <= 2 ? 10 : 6;
+  return { columns, rows, maxAgents };
+}
+
+/**
  * Whether what is shown may be out of date: the stream dropped or missed events (`resync`), or a
  * reload is under way while older data is still on screen.
  */

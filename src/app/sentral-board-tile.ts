@@ -16,8 +16,6 @@ import {
 } from './board-format.js';
 import type { AgentGroup, BoardTile } from './board-format.js';
 
-/** Agent rows shown at most per tile (the rest are counted); logged-out agents sort last. */
-const MAX_AGENT_ROWS = 12;
 /** Callers listed at most per tile when `show-callers` is on. */
 const MAX_CALLER_ROWS = 8;
 
@@ -62,12 +60,19 @@ export class SentralBoardTile extends LitElement {
     :host {
       display: block;
       min-width: 0;
+      container-type: inline-size;
     }
+    /*
+     * One base size per tile, everything else in em: it grows with the tile's width (so with
+     * the viewport and the number of columns) but stays within the screen height shared by the
+     * rows of tiles (--board-rows, set by the board), and never below 1rem.
+     */
     section {
       box-sizing: border-box;
       height: 100%;
-      padding: clamp(0.75rem, 1.3vw, 2.75rem);
-      border-radius: clamp(0.5rem, 0.6vw, 1.25rem);
+      font-size: clamp(1rem, min(3.1cqi, 4.3vh / var(--board-rows, 1)), 100vh);
+      padding: 0.9em 1.1em;
+      border-radius: 0.6em;
       background: var(--board-tile);
       border: 2px solid var(--board-border);
       color: var(--board-text);
@@ -81,7 +86,7 @@ export class SentralBoardTile extends LitElement {
     }
     h2 {
       margin: 0 0 0.4em;
-      font-size: clamp(1.4rem, 2.2vw, 4.5rem);
+      font-size: 1.55em;
       line-height: 1.1;
       overflow-wrap: anywhere;
     }
@@ -90,7 +95,7 @@ export class SentralBoardTile extends LitElement {
       flex-wrap: wrap;
       gap: 0.25em 1.2em;
       align-items: baseline;
-      font-size: clamp(2.5rem, 4.6vw, 9.5rem);
+      font-size: 3.2em;
       line-height: 1;
       margin-bottom: 0.2em;
     }
@@ -103,7 +108,7 @@ export class SentralBoardTile extends LitElement {
       font-variant-numeric: tabular-nums;
     }
     .label {
-      font-size: clamp(0.95rem, 1.3vw, 2.7rem);
+      font-size: 0.36em;
       color: var(--board-muted);
       line-height: 1.3;
     }
@@ -121,7 +126,7 @@ export class SentralBoardTile extends LitElement {
       flex-wrap: wrap;
       gap: 0.3em 1em;
       margin: 0.6em 0;
-      font-size: clamp(1.1rem, 1.6vw, 3.3rem);
+      font-size: 1.15em;
     }
     .counts li,
     .agent,
@@ -166,7 +171,7 @@ export class SentralBoardTile extends LitElement {
       margin: 0.4em 0 0.7em;
       padding: 0.45em 0;
       border-block: 1px solid var(--board-border);
-      font-size: clamp(1.05rem, 1.45vw, 3rem);
+      font-size: 1.05em;
     }
     .today div {
       display: flex;
@@ -191,8 +196,14 @@ export class SentralBoardTile extends LitElement {
     }
     .agents,
     .callers {
-      font-size: clamp(0.95rem, 1.25vw, 2.6rem);
       line-height: 1.35;
+    }
+    /* Two columns of rows once the tile is wide enough for two full rows side by side. */
+    .agents,
+    .callers {
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(min(100%, 19em), 1fr));
+      column-gap: 2em;
     }
     .agent .name,
     .caller .who {
@@ -236,6 +247,8 @@ export class SentralBoardTile extends LitElement {
   @property({ attribute: false }) lookups: Readonly<Record<string, CallerLookup>> = {};
   @property({ type: Boolean, attribute: 'show-callers' }) showCallers = false;
   @property({ type: Boolean }) stale = false;
+  /** Agent rows shown at most (the rest are counted); logged-out agents sort last. */
+  @property({ type: Number, attribute: 'max-agents' }) maxAgents = 12;
 
   override render() {
     const tile = this.tile;
@@ -289,7 +302,7 @@ export class SentralBoardTile extends LitElement {
 
   private renderAgents(agents: readonly AgentQueueState[]) {
     if (agents.length === 0) return html`<p class="note">${BOARD_TEXT.noAgents}</p>`;
-    const shown = agents.slice(0, MAX_AGENT_ROWS);
+    const shown = agents.slice(0, Math.max(0, this.maxAgents));
     return html`<h3>${BOARD_TEXT.agents}</h3>
       <ul class="agents">
         ${repeat(

@@ -6,7 +6,7 @@ import { consume } from '@lit/context';
 import type { SwitchboardModel } from '../store/switchboard-model.js';
 import { initialSwitchboard } from '../store/switchboard-state.js';
 import type { SwitchboardState } from '../store/switchboard-state.js';
-import { BOARD_TEXT, boardTiles, formatWait, isStale } from './board-format.js';
+import { BOARD_TEXT, boardGrid, boardTiles, formatWait, isStale } from './board-format.js';
 import type { BoardPerson, BoardTile } from './board-format.js';
 import { ClockController } from './clock-controller.js';
 import { select } from './observable-controller.js';
@@ -92,8 +92,13 @@ export class SentralQueueBoard extends LitElement {
     }
     .tiles {
       display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(min(100%, max(20rem, 30vw)), 1fr));
+      grid-template-columns: repeat(var(--board-columns, 1), minmax(0, 1fr));
       gap: clamp(0.6rem, 1vw, 2rem);
+    }
+    @media (max-width: 48rem) {
+      .tiles {
+        grid-template-columns: minmax(0, 1fr);
+      }
     }
     .message {
       font-size: clamp(1.4rem, 2.2vw, 4.5rem);
@@ -170,7 +175,8 @@ export class SentralQueueBoard extends LitElement {
             : BOARD_TEXT.loading;
       return html`<p class="message" data-testid="board-message">${text}</p>`;
     }
-    return html`<div class="tiles">
+    const { columns, rows, maxAgents } = boardGrid(this.tiles.length);
+    return html`<div class="tiles" style=${`--board-columns: ${columns}; --board-rows: ${rows}`}>
       ${repeat(
         this.tiles,
         (t) => t.queue.id,
@@ -182,6 +188,7 @@ export class SentralQueueBoard extends LitElement {
             .lookups=${state.lookups}
             ?show-callers=${this.showCallers}
             ?stale=${stale}
+            max-agents=${maxAgents}
           ></sentral-board-tile>`,
       )}
     </div>`;

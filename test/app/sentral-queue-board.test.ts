@@ -4,6 +4,7 @@ import '../../src/app/sentral-queue-board.js';
 import type { SentralQueueBoard } from '../../src/app/sentral-queue-board.js';
 import {
   BOARD_TEXT,
+  boardGrid,
   boardTiles,
   formatServiceLevel,
   formatWait,
@@ -167,6 +168,15 @@ describe('queue board helpers', () => {
     expect(isStale('loading', false)).to.equal(false);
     expect(isStale('live', true)).to.equal(false);
     expect(isStale('idle', false)).to.equal(false);
+  });
+
+  it('lays out up to three tiles side by side, then two rows, listing fewer agents per tile', () => {
+    expect(boardGrid(1)).to.deep.equal({ columns: 1, rows: 1, maxAgents: 16 });
+    expect(boardGrid(3)).to.deep.equal({ columns: 3, rows: 1, maxAgents: 16 });
+    expect(boardGrid(4)).to.deep.equal({ columns: 2, rows: 2, maxAgents: 10 });
+    expect(boardGrid(6)).to.deep.equal({ columns: 3, rows: 2, maxAgents: 6 });
+    expect(boardGrid(8)).to.deep.equal({ columns: 4, rows: 2, maxAgents: 6 });
+    expect(boardGrid(12)).to.deep.equal({ columns: 4, rows: 3, maxAgents: 6 });
   });
 
   it('shortens long ids and keeps short ones', () => {
@@ -368,6 +378,31 @@ describe('sentral-queue-board', () => {
     expect(region().getAttribute('aria-busy')).to.equal('false');
     expect(part('q1', 'waiting')).to.equal('1 waiting');
     await rendered(() => Number(getComputedStyle(region()).opacity) === 1, 'full opacity');
+  });
+
+  it('lists as many agents as fit and counts the rest, logged-out agents last', async () => {
+    await mountBoard();
+    const now = Date.now();
+    const crowd = Array.from({ length: 12 }, (_, i) =>
+      agent(`x${i}`, 'q1', i === 0 ? 'logged_out' : 'available', now - i * 1000),
+    );
+    await goLive(
+      snapshot(10, now, {
+        queues: ['q1', 'q2', 'q3', 'q4'].map((id) => ({
+          id,
+          name: `Queue ${id}`,
+          number: null,
+          strategy: 'ring-all' as const,
+        })),
+        agents: crowd,
+      }),
+    );
+    const rows = deepQueryAll(tile('q1'), '[data-testid=agent]');
+    expect(rows).to.have.length(10);
+    expect(rows.some((r) => r.getAttribute('data-agent') === 'x0')).to.equal(false);
+    expect(deepText(tile('q1'))).to.contain('+ 2 more');
+    expect(part('q1', 'count-available')).to.equal('11 available');
+    expect(part('q1', 'count-logged_out')).to.equal('1 logged out');
   });
 
   it('gives every state a shape and a word, not colour alone', async () => {
