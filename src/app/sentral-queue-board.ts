@@ -161,7 +161,9 @@ export class SentralQueueBoard extends LitElement {
         <circle cx="8" cy="12.1" r="1" fill="var(--board-banner-bg)" />
       </svg>
       <span>${BOARD_TEXT.stale}</span>
-      <span class="since">${BOARD_TEXT.staleFor} ${formatWait(this.clock.now - since)}</span>
+      <span class="since" role="timer"
+        >${BOARD_TEXT.staleFor} ${formatWait(this.clock.now - since)}</span
+      >
     </div>`;
   }
 
