@@ -1,6 +1,6 @@
 /**
  * Event fan-out (issue 3): 500 JSON-API WebSocket clients follow one tenant's event stream while
- * a burst of 1,000 events is published. Five Salg agents log in through the API (scrypt makes
+ * a burst of 1,000 events is published. Five Salg agents log in through the API (argon2id makes
  * 500 logins a password benchmark instead); the other 495 connections resume one of their
  * session tokens (`auth.resume`). The five agents log in to Salg, then each pipelines 200
  * commands alternating `agent.pause` / `agent.unpause`: one `agent.state` event each, 1,000 in

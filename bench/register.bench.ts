@@ -1,6 +1,6 @@
 /**
  * Registration load: 2,000 JsSIP user agents in Node register over WebSocket to one core
- * process. The 40 demo employees log in once each through the API (scrypt makes 2,000 logins a
+ * process. The 40 demo employees log in once each through the API (argon2id makes 2,000 logins a
  * password-hashing benchmark instead) and each runs 50 user agents, i.e. 50 devices per user,
  * every one with its own WebSocket, Contact and digest handshake. Reports registrations/s and
  * the core's RSS before and after.

@@ -177,7 +177,7 @@ const LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('sentral:seed'))";
 export async function seedDemoCompany(db: Db): Promise<SeedResult> {
   if (await hasTenant(db)) return { seeded: false, tenantId: await demoTenantId(db) };
 
-  // Two scrypt hashes, reused for every account: a published demo password
+  // Two argon2id hashes, reused for every account: a published demo password
   // gains nothing from a salt per user, and 41 hashes would take seconds.
   const [employeeHash, adminHash] = await Promise.all([
     hashPassword(DEMO_PASSWORD),

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { Db } from './db';
-import { verifyAgainstDummy, verifyPassword } from './passwords';
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './passwords';
 import { compactNumber, stripUri, toE164 } from './phone';
 
 /** What a user may do, from least to most. */
@@ -170,7 +170,7 @@ export class UserRepository {
   /**
    * The user when the password is right, otherwise `null` — for an unknown user,
    * a user without a password and a wrong password alike, and in about the same
-   * time (an unknown user costs one dummy scrypt).
+   * time (an unknown user costs one dummy argon2id verification).
    */
   async authenticate(username: string, password: string): Promise<User | null> {
     const [row] = await this.db.query<UserRow & { password_hash: string | null }>(
@@ -182,6 +182,14 @@ export class UserRepository {
       return null;
     }
     const { password_hash: hash, ...user } = row;
-    return (await verifyPassword(password, hash)) ? toUser(user) : null;
+    if (!(await verifyPassword(password, hash))) return null;
+    if (needsRehash(hash)) {
+      // An old (scrypt) or weaker hash: replace it now that we have the password.
+      await this.db.query(
+        'UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3',
+        [user.id, await hashPassword(password), hash],
+      );
+    }
+    return toUser(user);
   }
 }

@@ -1,20 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import {
-  SCRYPT_PARAMS,
+  ARGON2_PARAMS,
   hashPassword,
+  hashPasswordScrypt,
   needsRehash,
   verifyAgainstDummy,
   verifyPassword,
 } from '../../../src/server/store/passwords';
 
 describe('password hashing', () => {
-  it('encodes scrypt$16384$8$1$<salt>$<hash> with a 16-byte salt', async () => {
+  it('hashes with argon2id in PHC form with OWASP parameters (19 MiB, t=2, p=1)', async () => {
     const hash = await hashPassword('demo1234');
-    const [scheme, n, r, p, salt, key] = hash.split('$');
-    expect([scheme, n, r, p]).toEqual(['scrypt', '16384', '8', '1']);
-    expect(Buffer.from(salt ?? '', 'base64')).toHaveLength(16);
-    expect(Buffer.from(key ?? '', 'base64').length).toBeGreaterThanOrEqual(32);
-    expect(SCRYPT_PARAMS).toEqual({ N: 16384, r: 8, p: 1 });
+    expect(hash).toMatch(
+      /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/,
+    );
+    expect(ARGON2_PARAMS).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  });
+
+  it('still verifies a scrypt hash from before argon2id, and asks for it to be rehashed', async () => {
+    const old = await hashPasswordScrypt('demo1234');
+    expect(old).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(await verifyPassword('demo1234', old)).toBe(true);
+    expect(await verifyPassword('demo12345', old)).toBe(false);
+    expect(needsRehash(old)).toBe(true);
   });
 
   it('salts every hash differently', async () => {
@@ -41,6 +49,9 @@ describe('password hashing', () => {
       'scrypt$16384$8$1$$',
       'scrypt$1000$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
       'scrypt$1073741824$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+      // argon2id asking for 4 GiB of memory, or with a broken body
+      '$argon2id$v=19$m=4194304,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      '$argon2id$v=19$m=19456,t=2,p=1$$',
     ]) {
       expect(await verifyPassword('x', bad)).toBe(false);
     }
@@ -55,7 +66,7 @@ describe('password hashing', () => {
     expect(needsRehash(await hashPassword('x'))).toBe(false);
     expect(
       needsRehash(
-        'scrypt$1024$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+        '$argon2id$v=19$m=4096,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
       ),
     ).toBe(true);
     expect(needsRehash('garbage')).toBe(true);

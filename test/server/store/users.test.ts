@@ -146,4 +146,21 @@ describe('users in the embedded database (PGlite)', () => {
     expect(await new UserRepository(db).authenticate('kari.nordmann', 'wrong')).toBeNull();
     expect(dummy).not.toHaveBeenCalled();
   });
+
+  it('replaces an old scrypt hash with argon2id at the next successful login (not a failed one)', async () => {
+    const old = await passwords.hashPasswordScrypt('demo1234');
+    await db.query(`UPDATE users SET password_hash = $1 WHERE username = 'hege.solberg'`, [old]);
+    const users = new UserRepository(db);
+    const stored = async () =>
+      (
+        await db.query<{ password_hash: string }>(
+          `SELECT password_hash FROM users WHERE username = 'hege.solberg'`,
+        )
+      )[0]?.password_hash;
+    expect(await users.authenticate('hege.solberg', 'wrong')).toBeNull();
+    expect(await stored()).toBe(old);
+    expect(await users.authenticate('hege.solberg', 'demo1234')).not.toBeNull();
+    expect(await stored()).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await users.authenticate('hege.solberg', 'demo1234')).not.toBeNull();
+  });
 });
