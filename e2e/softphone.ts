@@ -71,6 +71,15 @@ export class Softphone {
     await expect(this.callState()).toHaveAttribute('data-state', state);
   }
 
+  /** Line `n` (1 or 2) of the phone once it is past ringing-in. */
+  line(n: number) {
+    return this.page.locator(`sentral-line[data-line="${n}"]`);
+  }
+
+  async expectLineState(n: number, state: string): Promise<void> {
+    await expect(this.line(n)).toHaveAttribute('data-state', state);
+  }
+
   async answer(): Promise<void> {
     await this.page.locator('[data-testid=incoming-call] button[data-testid=answer]').click();
   }

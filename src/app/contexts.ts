@@ -5,8 +5,8 @@
 import { createContext } from '@lit/context';
 import type { ApiClient } from '../store/api-client.js';
 import type { AuthService } from '../store/auth-service.js';
-import type { CallModel } from '../store/call-model.js';
 import type { DirectoryModel } from '../store/directory-model.js';
+import type { LinesModel } from '../store/lines-model.js';
 import type { PhoneService } from '../store/phone-service.js';
 import type { RegistrationModel } from '../store/registration-model.js';
 import type { SessionModel } from '../store/session-model.js';
@@ -17,7 +17,7 @@ export const sessionModelContext = createContext<SessionModel>(Symbol('sentral-s
 export const registrationModelContext = createContext<RegistrationModel>(
   Symbol('sentral-registration-model'),
 );
-export const callModelContext = createContext<CallModel>(Symbol('sentral-call-model'));
+export const linesModelContext = createContext<LinesModel>(Symbol('sentral-lines-model'));
 export const phoneServiceContext = createContext<PhoneService>(Symbol('sentral-phone-service'));
 export const directoryModelContext = createContext<DirectoryModel>(
   Symbol('sentral-directory-model'),

@@ -7,8 +7,8 @@ import { logger } from '../store/logger.js';
 import {
   apiClientContext,
   authServiceContext,
-  callModelContext,
   directoryModelContext,
+  linesModelContext,
   phoneServiceContext,
   registrationModelContext,
   sessionModelContext,
@@ -24,7 +24,8 @@ import './sentral-softphone.js';
 
 /**
  * The shell: provides every service by context, shows the login view or the softphone and
- * directory, rings and plays ringback.
+ * directory, rings (a soft call-waiting tone when a call waits on the second line) and plays
+ * ringback.
  */
 @customElement('sentral-app')
 export class SentralApp extends LitElement {
@@ -108,7 +109,7 @@ export class SentralApp extends LitElement {
   private readonly registrationProvider = new ContextProvider(this, {
     context: registrationModelContext,
   });
-  private readonly callProvider = new ContextProvider(this, { context: callModelContext });
+  private readonly linesProvider = new ContextProvider(this, { context: linesModelContext });
   private readonly phoneProvider = new ContextProvider(this, { context: phoneServiceContext });
   private readonly directoryProvider = new ContextProvider(this, {
     context: directoryModelContext,
@@ -124,7 +125,7 @@ export class SentralApp extends LitElement {
 
   constructor() {
     super();
-    new ToneController(this, this.tones, () => this.services?.call.callState$);
+    new ToneController(this, this.tones, () => this.services?.lines.lines$);
   }
 
   override connectedCallback(): void {
@@ -148,7 +149,7 @@ export class SentralApp extends LitElement {
       this.authProvider.setValue(s.auth);
       this.sessionProvider.setValue(s.session);
       this.registrationProvider.setValue(s.registration);
-      this.callProvider.setValue(s.call);
+      this.linesProvider.setValue(s.lines);
       this.phoneProvider.setValue(s.phone);
       this.directoryProvider.setValue(s.directory);
     }

@@ -3,12 +3,11 @@ import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { consume } from '@lit/context';
 import type { DirectoryEntry } from '../shared/protocol.js';
-import type { CallModel } from '../store/call-model.js';
-import { CallState, isCallActive } from '../store/call-state.js';
+import type { LinesModel } from '../store/lines-model.js';
 import { filterPeople, initialDirectory } from '../store/directory-model.js';
 import type { DirectoryModel } from '../store/directory-model.js';
 import type { PhoneService } from '../store/phone-service.js';
-import { callModelContext, directoryModelContext, phoneServiceContext } from './contexts.js';
+import { directoryModelContext, linesModelContext, phoneServiceContext } from './contexts.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 
@@ -78,22 +77,18 @@ export class SentralDirectory extends LitElement {
   @consume({ context: phoneServiceContext, subscribe: true })
   phoneService?: PhoneService;
 
-  @consume({ context: callModelContext, subscribe: true })
-  callModel?: CallModel;
+  @consume({ context: linesModelContext, subscribe: true })
+  linesModel?: LinesModel;
 
   private readonly directory = select(this, () => this.directoryModel?.state$, initialDirectory);
-  private readonly callState = select(
-    this,
-    () => this.callModel?.callState$,
-    CallState.Idle as CallState,
-  );
+  private readonly busy = select(this, () => this.linesModel?.busy$, false);
 
   @state() private query = '';
 
   override render() {
     const { status, people } = this.directory.value;
     const matches = filterPeople(people, this.query);
-    const busy = isCallActive(this.callState.value);
+    const busy = this.busy.value;
     return html`<section aria-label="Directory">
       <div class="head">
         <h2>Colleagues</h2>

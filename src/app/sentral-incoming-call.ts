@@ -6,6 +6,9 @@ import { controls } from './theme.js';
  * The ringing-in card: caller name and number (plain text: they come from the SIP From /
  * P-Asserted-Identity headers and may be hostile), Answer and Reject. Emits `sentral-answer`
  * and `sentral-reject`.
+ *
+ * As a waiting call (a second call while one is up) it says so, and its answer button reads
+ * "Answer and hold" when answering will hold the call that talks now.
  */
 @customElement('sentral-incoming-call')
 export class SentralIncomingCall extends LitElement {
@@ -53,20 +56,27 @@ export class SentralIncomingCall extends LitElement {
 
   @property() displayName = '';
   @property() number = '';
+  /** A second call, ringing while another line is up. */
+  @property({ type: Boolean }) waiting = false;
+  /** Answering holds the line that talks now. */
+  @property({ type: Boolean }) answerHolds = false;
 
   override render() {
     const name = this.displayName || this.number || 'Unknown caller';
+    const label = this.waiting ? 'Call waiting' : 'Incoming call';
     return html`<div
       class="card"
-      data-testid="incoming-call"
+      data-testid=${this.waiting ? 'waiting-call' : 'incoming-call'}
       role="group"
-      aria-label="Incoming call"
+      aria-label=${label}
     >
-      <p class="label">Incoming call</p>
+      <p class="label">${label}</p>
       <p class="name" data-testid="caller-name">${name}</p>
       <p class="number" data-testid="caller-number">${this.number}</p>
       <div class="actions">
-        <button type="button" class="ok" data-testid="answer" @click=${this.answer}>Answer</button>
+        <button type="button" class="ok" data-testid="answer" @click=${this.answer}>
+          ${this.answerHolds ? 'Answer and hold' : 'Answer'}
+        </button>
         <button type="button" class="danger" data-testid="reject" @click=${this.reject}>
           Reject
         </button>

@@ -1,45 +1,45 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
-import { customElement, query, state } from 'lit/decorators.js';
+import { customElement, queryAll, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { consume } from '@lit/context';
-import type { DirectoryEntry } from '../shared/protocol.js';
-import type { CallModel } from '../store/call-model.js';
 import { CallState, initialCall, isCallActive } from '../store/call-state.js';
 import type { CallSnapshot } from '../store/call-state.js';
-import { personForNumber } from '../store/directory-model.js';
-import type { DirectoryModel } from '../store/directory-model.js';
+import type { LinesModel } from '../store/lines-model.js';
+import { activeLine, initialLines, liveLines, ringingIn, swapPair } from '../store/lines-state.js';
+import type { LinesSnapshot } from '../store/lines-state.js';
 import { logger } from '../store/logger.js';
-import type { PhoneService } from '../store/phone-service.js';
+import type { PhoneService, RemoteStreams } from '../store/phone-service.js';
 import type { RegistrationModel } from '../store/registration-model.js';
 import { RegistrationState, initialRegistration } from '../store/registration-state.js';
-import {
-  callModelContext,
-  directoryModelContext,
-  phoneServiceContext,
-  registrationModelContext,
-} from './contexts.js';
+import { linesModelContext, phoneServiceContext, registrationModelContext } from './contexts.js';
 import { callStateText, endReasonText } from './format.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 import type { DigitDetail } from './sentral-dialpad.js';
-import './sentral-call-timer.js';
 import './sentral-dialpad.js';
 import './sentral-incoming-call.js';
+import './sentral-line.js';
 import './sentral-registration-badge.js';
 
 const DTMF_KEY = /^[0-9*#]$/;
+const NO_STREAMS: RemoteStreams = new Map();
 
 function isTextEntry(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement;
 }
 
 /**
- * The softphone panel: registration badge, dial box and pad, incoming-call card, in-call
- * controls (hang up, hold / resume, mute, DTMF keypad), call timer, end reason, received DTMF,
- * and the `<audio>` element the far end plays through.
+ * The softphone panel: registration badge, dial box and pad, and the phone's two lines — a
+ * ringing call as the incoming-call card, a second call while one is up as the "call waiting"
+ * card (Answer and hold, Reject), every other call as a {@link SentralLine} with its own
+ * controls, a Swap button while one line talks and the other is held, the end reason of the
+ * last call, and one `<audio>` element per line for the far end.
  *
- * Keyboard: Enter in the dial box dials; Escape rejects a ringing call or hangs up; digit keys
- * send DTMF during a call (when not typing in a field).
+ * `data-testid="call-state"` follows line 1 (the one-call view of the e2e tests).
+ *
+ * Keyboard: Enter in the dial box dials; Escape rejects a ringing call or else hangs up the line
+ * in front; digit keys send DTMF on the line in front (when not typing in a field).
  */
 @customElement('sentral-softphone')
 export class SentralSoftphone extends LitElement {
@@ -78,60 +78,10 @@ export class SentralSoftphone extends LitElement {
         font-variant-numeric: tabular-nums;
         min-width: 0;
       }
-      .call {
-        border: 1px solid var(--sentral-border, #d9dde3);
-        border-radius: var(--sentral-radius, 10px);
-        padding: 1rem;
-        background: var(--sentral-surface-2, #f8f9fb);
+      .lines {
         display: flex;
         flex-direction: column;
         gap: 0.75rem;
-      }
-      .party {
-        display: flex;
-        justify-content: space-between;
-        align-items: baseline;
-        gap: 0.5rem;
-      }
-      .party-name {
-        margin: 0;
-        font-size: 1.2rem;
-        font-weight: 600;
-        overflow-wrap: anywhere;
-      }
-      .party-number {
-        margin: 0.1rem 0 0;
-        color: var(--sentral-text-muted, #556070);
-        overflow-wrap: anywhere;
-      }
-      sentral-call-timer {
-        font-size: 1.1rem;
-      }
-      .notice {
-        margin: 0;
-        padding: 0.4rem 0.6rem;
-        border-radius: var(--sentral-radius-small, 6px);
-        background: #fff4e0;
-        color: #6b4700;
-        font-size: 0.9rem;
-      }
-      .controls {
-        display: grid;
-        grid-template-columns: repeat(3, 1fr);
-        gap: 0.5rem;
-      }
-      .controls button {
-        white-space: nowrap;
-        padding-inline: 0.4rem;
-      }
-      .dtmf-received {
-        font-size: 0.9rem;
-        color: var(--sentral-text-muted, #556070);
-      }
-      .dtmf-received span {
-        font-variant-numeric: tabular-nums;
-        letter-spacing: 0.1em;
-        color: var(--sentral-text, #1c2230);
       }
       .ended {
         margin: 0;
@@ -148,6 +98,15 @@ export class SentralSoftphone extends LitElement {
         border-color: var(--sentral-danger, #b3261e);
         color: var(--sentral-danger, #b3261e);
       }
+      .dtmf-received {
+        font-size: 0.9rem;
+        color: var(--sentral-text-muted, #556070);
+      }
+      .dtmf-received span {
+        font-variant-numeric: tabular-nums;
+        letter-spacing: 0.1em;
+        color: var(--sentral-text, #1c2230);
+      }
       audio {
         display: none;
       }
@@ -157,38 +116,29 @@ export class SentralSoftphone extends LitElement {
   @consume({ context: registrationModelContext, subscribe: true })
   registrationModel?: RegistrationModel;
 
-  @consume({ context: callModelContext, subscribe: true })
-  callModel?: CallModel;
+  @consume({ context: linesModelContext, subscribe: true })
+  linesModel?: LinesModel;
 
   @consume({ context: phoneServiceContext, subscribe: true })
   phoneService?: PhoneService;
-
-  /** Optional: names outgoing calls to colleagues, who come without a display name. */
-  @consume({ context: directoryModelContext, subscribe: true })
-  directoryModel?: DirectoryModel;
 
   private readonly registration = select(
     this,
     () => this.registrationModel?.state$,
     initialRegistration,
   );
-  private readonly call = select(this, () => this.callModel?.state$, initialCall);
-  private readonly people = select(
+  private readonly linesState = select(this, () => this.linesModel?.state$, initialLines);
+  private readonly remoteStreams = select(
     this,
-    () => this.directoryModel?.people$,
-    [] as readonly DirectoryEntry[],
-  );
-  private readonly remoteStream = select(
-    this,
-    () => this.phoneService?.remoteStream$,
-    null as MediaStream | null,
+    () => this.phoneService?.remoteStreams$,
+    NO_STREAMS,
   );
 
   @state() private target = '';
-  @state() private holdPending = false;
+  @state() private swapPending = false;
 
-  @query('audio') private audio?: HTMLAudioElement;
-  private attachedStream: MediaStream | null = null;
+  @queryAll('audio') private audios?: NodeListOf<HTMLAudioElement>;
+  private readonly attached = new WeakMap<HTMLAudioElement, MediaStream | null>();
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -202,7 +152,15 @@ export class SentralSoftphone extends LitElement {
 
   override render() {
     const reg = this.registration.value;
-    const call = this.call.value;
+    const snapshot = this.linesState.value;
+    const first = snapshot.lines[0] ?? initialCall;
+    const live = liveLines(snapshot);
+    const ringing = ringingIn(snapshot);
+    const shown = live.filter((line) => line !== ringing);
+    const active = activeLine(snapshot);
+    const labelled = live.length > 1;
+    const ended =
+      live.length === 0 ? snapshot.lines.find((l) => l.state === CallState.Ended) : undefined;
     return html`<section class="panel" aria-label="Softphone">
       <div class="top">
         <h2>Phone</h2>
@@ -211,95 +169,78 @@ export class SentralSoftphone extends LitElement {
           .reason=${reg.reason}
         ></sentral-registration-badge>
       </div>
-      <div class="status" data-testid="call-state" data-state=${call.state} aria-live="polite">
-        ${callStateText(call.state)}
+      <div class="status" data-testid="call-state" data-state=${first.state} aria-live="polite">
+        ${callStateText(first.state)}
       </div>
+      ${ringing && shown.length === 0 ? this.renderRinging(ringing, false, false) : nothing}
       ${
-        call.state === CallState.Incoming
-          ? html`<sentral-incoming-call
-              .displayName=${call.remote?.displayName ?? ''}
-              .number=${call.remote?.number ?? ''}
-              @sentral-answer=${this.answer}
-              @sentral-reject=${this.reject}
-            ></sentral-incoming-call>`
-          : nothing
-      }
-      ${
-        isCallActive(call.state) && call.state !== CallState.Incoming
-          ? this.renderCall(call)
-          : nothing
-      }
-      ${call.state === CallState.Ended ? this.renderEnded(call) : nothing}
-      ${isCallActive(call.state) ? nothing : this.renderDial(reg.state)}
-      <audio data-testid="remote-audio" autoplay></audio>
-    </section>`;
-  }
-
-  private renderCall(call: CallSnapshot) {
-    const number = call.remote?.number ?? '';
-    const displayName =
-      call.remote?.displayName || personForNumber(this.people.value, number)?.displayName || '';
-    const name = displayName || number || 'Unknown';
-    const established = call.state === CallState.Established;
-    const held = call.state === CallState.Held;
-    const connected = established || held;
-    return html`<div class="call">
-      <div class="party">
-        <div>
-          <p class="party-name">${name}</p>
-          ${displayName ? html`<p class="party-number">${number}</p>` : nothing}
-        </div>
-        ${
-          connected && call.establishedAt !== null
-            ? html`<sentral-call-timer .since=${call.establishedAt}></sentral-call-timer>`
-            : nothing
-        }
-      </div>
-      ${
-        call.remoteHold
-          ? html`<p class="notice" data-testid="remote-hold">Held by other party</p>`
-          : nothing
-      }
-      ${held ? html`<p class="notice">On hold — the other party cannot hear you</p>` : nothing}
-      <div class="controls">
-        <button
-          type="button"
-          data-testid="mute"
-          aria-pressed=${call.muted ? 'true' : 'false'}
-          ?disabled=${!connected}
-          @click=${this.toggleMute}
-        >
-          ${call.muted ? 'Unmute' : 'Mute'}
-        </button>
-        <button
-          type="button"
-          data-testid="hold"
-          aria-pressed=${held ? 'true' : 'false'}
-          ?disabled=${!connected || this.holdPending}
-          @click=${this.toggleHold}
-        >
-          ${held ? 'Resume' : 'Hold'}
-        </button>
-        <button type="button" class="danger" data-testid="hangup" @click=${this.hangup}>
-          Hang up
-        </button>
-      </div>
-      ${
-        established
-          ? html`<sentral-dialpad
-              purpose="dtmf"
-              @sentral-digit=${this.onDtmfKey}
-            ></sentral-dialpad>`
-          : nothing
-      }
-      ${
-        connected
-          ? html`<div class="dtmf-received">
-              Received DTMF: <span data-testid="dtmf-received">${call.dtmfReceived}</span>
+        shown.length > 0
+          ? html`<div class="lines">
+              ${repeat(
+                shown,
+                (line) => line.callId,
+                (line) =>
+                  html`<sentral-line
+                    data-testid="line"
+                    data-line=${String(snapshot.lines.indexOf(line) + 1)}
+                    data-state=${line.state}
+                    .call=${line}
+                    .label=${labelled ? `Line ${snapshot.lines.indexOf(line) + 1}` : ''}
+                    ?active=${line === active}
+                  ></sentral-line>`,
+              )}
             </div>`
           : nothing
       }
-    </div>`;
+      ${this.renderSwap(snapshot)}
+      ${
+        ringing && shown.length > 0
+          ? this.renderRinging(
+              ringing,
+              true,
+              shown.some((line) => line.state === CallState.Established),
+            )
+          : nothing
+      }
+      ${ended ? this.renderEnded(ended) : nothing}
+      ${live.length > 0 ? nothing : this.renderDial(reg.state)}
+      ${repeat(
+        snapshot.lines,
+        (line) => line.callId,
+        (line) =>
+          html`<audio
+            data-testid="remote-audio"
+            data-line=${String(snapshot.lines.indexOf(line) + 1)}
+            data-call-id=${line.callId ?? ''}
+            autoplay
+          ></audio>`,
+      )}
+    </section>`;
+  }
+
+  private renderRinging(call: CallSnapshot, waiting: boolean, answerHolds: boolean) {
+    const callId = call.callId ?? '';
+    return html`<sentral-incoming-call
+      .displayName=${call.remote?.displayName ?? ''}
+      .number=${call.remote?.number ?? ''}
+      ?waiting=${waiting}
+      ?answerHolds=${answerHolds}
+      @sentral-answer=${() => this.answer(callId)}
+      @sentral-reject=${() => this.reject(callId)}
+    ></sentral-incoming-call>`;
+  }
+
+  private renderSwap(snapshot: LinesSnapshot) {
+    if (!swapPair(snapshot)) return nothing;
+    return html`<button
+      type="button"
+      data-testid="swap"
+      aria-label="Swap: hold the line that talks and resume the held line"
+      ?disabled=${this.swapPending}
+      @click=${this.swap}
+    >
+      Swap
+    </button>`;
   }
 
   private renderEnded(call: CallSnapshot) {
@@ -347,12 +288,13 @@ export class SentralSoftphone extends LitElement {
 
   override updated(changed: PropertyValues): void {
     super.updated(changed);
-    const stream = this.remoteStream.value;
-    const audio = this.audio;
-    if (!audio || stream === this.attachedStream) return;
-    this.attachedStream = stream;
-    audio.srcObject = stream;
-    if (stream) {
+    const streams = this.remoteStreams.value;
+    for (const audio of this.audios ?? []) {
+      const stream = streams.get(audio.dataset['callId'] ?? '') ?? null;
+      if (this.attached.get(audio) === stream) continue;
+      this.attached.set(audio, stream);
+      audio.srcObject = stream;
+      if (!stream) continue;
       audio.play().catch((error: unknown) => {
         // AbortError: the stream was replaced before it started (call ended at once).
         if (error instanceof DOMException && error.name === 'AbortError') return;
@@ -380,53 +322,45 @@ export class SentralSoftphone extends LitElement {
     this.target += event.detail.digit;
   }
 
-  private onDtmfKey(event: CustomEvent<DigitDetail>): void {
-    void this.phoneService?.sendDtmf(event.detail.digit);
+  private answer(callId: string): void {
+    void this.phoneService?.answer(callId);
   }
 
-  private answer(): void {
-    void this.phoneService?.answer();
+  private reject(callId: string): void {
+    void this.phoneService?.reject(callId);
   }
 
-  private reject(): void {
-    void this.phoneService?.reject();
-  }
-
-  private hangup(): void {
-    void this.phoneService?.hangup();
-  }
-
-  private toggleMute(): void {
-    this.phoneService?.toggleMute();
-  }
-
-  private async toggleHold(): Promise<void> {
-    if (!this.phoneService || this.holdPending) return;
-    this.holdPending = true;
+  private async swap(): Promise<void> {
+    if (!this.phoneService || this.swapPending) return;
+    this.swapPending = true;
     try {
-      await this.phoneService.toggleHold();
+      await this.phoneService.swap();
     } finally {
-      this.holdPending = false;
+      this.swapPending = false;
     }
   }
 
   private readonly onKeyDown = (event: KeyboardEvent): void => {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-    const state = this.call.value.state;
+    const snapshot = this.linesState.value;
     const typing = isTextEntry(event.composedPath()[0] ?? null);
     if (event.key === 'Escape') {
-      if (state === CallState.Incoming) {
-        event.preventDefault();
-        this.reject();
-      } else if (isCallActive(state)) {
-        event.preventDefault();
-        this.hangup();
-      }
+      const target = ringingIn(snapshot) ?? activeLine(snapshot);
+      if (!target?.callId || !isCallActive(target.state)) return;
+      event.preventDefault();
+      if (target.state === CallState.Incoming && !target.autoAnswer) this.reject(target.callId);
+      else void this.phoneService?.hangup(target.callId);
       return;
     }
-    if (state === CallState.Established && !typing && DTMF_KEY.test(event.key)) {
+    const active = activeLine(snapshot);
+    if (
+      active?.callId &&
+      active.state === CallState.Established &&
+      !typing &&
+      DTMF_KEY.test(event.key)
+    ) {
       event.preventDefault();
-      void this.phoneService?.sendDtmf(event.key);
+      void this.phoneService?.sendDtmf(active.callId, event.key);
     }
   };
 }

@@ -6,8 +6,8 @@ import { toneMicrophone } from '../sip/tone-microphone.js';
 import { WebSocketApiClient } from '../store/api-client.js';
 import type { ApiClient } from '../store/api-client.js';
 import { AuthService } from '../store/auth-service.js';
-import { CallModel } from '../store/call-model.js';
 import { DirectoryModel } from '../store/directory-model.js';
+import { LinesModel } from '../store/lines-model.js';
 import { logger } from '../store/logger.js';
 import { PhoneService } from '../store/phone-service.js';
 import type { PhoneFactory } from '../store/phone-service.js';
@@ -19,7 +19,7 @@ export interface Services {
   readonly api: ApiClient;
   readonly session: SessionModel;
   readonly registration: RegistrationModel;
-  readonly call: CallModel;
+  readonly lines: LinesModel;
   readonly directory: DirectoryModel;
   readonly phone: PhoneService;
   readonly auth: AuthService;
@@ -36,11 +36,11 @@ export interface ServiceOptions {
 export function assembleServices(api: ApiClient, createPhone: PhoneFactory): Services {
   const session = new SessionModel();
   const registration = new RegistrationModel();
-  const call = new CallModel();
+  const lines = new LinesModel();
   const directory = new DirectoryModel(api);
-  const phone = new PhoneService(createPhone, registration, call);
+  const phone = new PhoneService(createPhone, registration, lines);
   const auth = new AuthService(api, session, phone, directory);
-  return { api, session, registration, call, directory, phone, auth };
+  return { api, session, registration, lines, directory, phone, auth };
 }
 
 export function createServices(options: ServiceOptions = {}): Services {

@@ -1,27 +1,34 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Observable, Subscription } from 'rxjs';
-import { CallState } from '../store/call-state.js';
+import { CallState, isCallActive } from '../store/call-state.js';
+import type { CallSnapshot } from '../store/call-state.js';
 import type { ToneGenerator, ToneKind } from './tones.js';
 
-/** The tone a call state calls for: ringtone while ringing in, ringback while ringing out. */
-export function toneFor(state: CallState): ToneKind | null {
-  if (state === CallState.Incoming) return 'ringtone';
-  if (state === CallState.Ringing) return 'ringback';
-  return null;
+/**
+ * The tone the lines call for: ringback while a call of ours rings out; the ringtone while a
+ * call rings in, or the soft call-waiting tone when another line is up; nothing for a call
+ * that is answered by itself (auto-answer).
+ */
+export function toneFor(lines: readonly CallSnapshot[]): ToneKind | null {
+  if (lines.some((line) => line.state === CallState.Ringing)) return 'ringback';
+  const ringing = lines.find((line) => line.state === CallState.Incoming && !line.autoAnswer);
+  if (!ringing) return null;
+  const otherUp = lines.some((line) => line !== ringing && isCallActive(line.state));
+  return otherUp ? 'call-waiting' : 'ringtone';
 }
 
 /**
- * Plays the ringtone / ringback for its host while the host is connected, following the call
- * state; stops on answer, end, or when the host goes away.
+ * Plays the ringtone / call-waiting tone / ringback for its host while the host is connected,
+ * following the lines; stops on answer, end, or when the host goes away.
  */
 export class ToneController implements ReactiveController {
   private subscription: Subscription | null = null;
-  private source: Observable<CallState> | undefined;
+  private source: Observable<readonly CallSnapshot[]> | undefined;
 
   constructor(
     host: ReactiveControllerHost,
     private readonly tones: ToneGenerator,
-    private readonly getSource: () => Observable<CallState> | undefined,
+    private readonly getSource: () => Observable<readonly CallSnapshot[]> | undefined,
   ) {
     host.addController(this);
   }
@@ -45,8 +52,8 @@ export class ToneController implements ReactiveController {
     this.subscription?.unsubscribe();
     this.source = this.getSource();
     this.subscription =
-      this.source?.subscribe((state) => {
-        const kind = toneFor(state);
+      this.source?.subscribe((lines) => {
+        const kind = toneFor(lines);
         if (kind) this.tones.play(kind);
         else this.tones.stop();
       }) ?? null;

@@ -4,10 +4,12 @@
  * - ringback: 425 Hz, 1 s on / 4 s off (the ETSI / Nordic ringing tone), while an outgoing
  *   call rings.
  * - ringtone: a soft two-note chime twice every 3 s, while an incoming call rings.
+ * - call-waiting: two short, quiet 425 Hz beeps every 5 s (the ETSI call-waiting tone), while a
+ *   second call rings in during a call: heard over the call, never drowning it.
  */
 import { logger } from '../store/logger.js';
 
-export type ToneKind = 'ringtone' | 'ringback';
+export type ToneKind = 'ringtone' | 'ringback' | 'call-waiting';
 
 interface Pattern {
   readonly frequencies: readonly number[];
@@ -20,6 +22,15 @@ interface Pattern {
 
 const PATTERNS: Record<ToneKind, Pattern> = {
   ringback: { frequencies: [425], period: 5, bursts: [[0, 1]], level: 0.12 },
+  'call-waiting': {
+    frequencies: [425],
+    period: 5,
+    bursts: [
+      [0, 0.2],
+      [0.4, 0.2],
+    ],
+    level: 0.05,
+  },
   ringtone: {
     frequencies: [784, 988],
     period: 3,

@@ -52,7 +52,16 @@ export type PhoneEvent =
       readonly reason?: string;
     }
   | { readonly type: 'outgoing'; readonly callId: string; readonly remote: Party }
-  | { readonly type: 'incoming'; readonly callId: string; readonly remote: Party }
+  | {
+      readonly type: 'incoming';
+      readonly callId: string;
+      readonly remote: Party;
+      /**
+       * The INVITE asked to be answered at once (`Call-Info: ...;answer-after=0`, RFC 5373):
+       * the phone answers it by itself, without ringing.
+       */
+      readonly autoAnswer: boolean;
+    }
   /** The callee is alerting (180 Ringing, 182 Queued, 183 Session Progress). */
   | { readonly type: 'ringing'; readonly callId: string; readonly statusCode: number }
   | { readonly type: 'established'; readonly callId: string }
@@ -72,27 +81,38 @@ export type PhoneEvent =
       readonly statusCode?: number;
     };
 
-/** The commands. One call at a time; a second incoming call is answered 486 Busy Here. */
+/** How many calls the phone keeps at once; one more incoming call is answered 486 Busy Here. */
+export const MAX_LINES = 2;
+
+/**
+ * The commands. The phone has {@link MAX_LINES} lines: a second incoming call while one is up
+ * is offered (call waiting) and a third is answered 486 Busy Here. Commands name the call by
+ * its `callId`; a command for a call the phone does not have does nothing.
+ */
 export interface Phone {
   readonly events$: Observable<PhoneEvent>;
   /** Connect the SIP WebSocket and REGISTER. Resolves when the attempt finished (either way). */
   register(): Promise<void>;
   unregister(): Promise<void>;
-  /** Dial a number, extension or SIP URI. */
+  /** Dial a number, extension or SIP URI (only while no other call is up). */
   call(target: string): Promise<void>;
-  answer(): Promise<void>;
-  /** Reject the ringing incoming call with 603 Decline. */
-  reject(): Promise<void>;
+  /**
+   * Answer a ringing incoming call. Any other established call that is not on hold is held
+   * first (answer-and-hold), so only one line talks at a time.
+   */
+  answer(callId: string): Promise<void>;
+  /** Reject a ringing incoming call with 486 Busy Here. */
+  reject(callId: string): Promise<void>;
   /** Cancel, reject or BYE, whichever fits the call's state. */
-  hangup(): Promise<void>;
+  hangup(callId: string): Promise<void>;
   /** re-INVITE with a hold offer, and stop sending media (no RTP while held). */
-  hold(): Promise<void>;
-  resume(): Promise<void>;
+  hold(callId: string): Promise<void>;
+  resume(callId: string): Promise<void>;
   /** Disable the microphone track (RTP keeps flowing, with silence). */
-  mute(): void;
-  unmute(): void;
+  mute(callId: string): void;
+  unmute(callId: string): void;
   /** Send one DTMF digit (0-9, *, #, A-D) as SIP INFO application/dtmf-relay. */
-  sendDtmf(digit: string): Promise<void>;
+  sendDtmf(callId: string, digit: string): Promise<void>;
   /** Hang up, unregister and close the transport. The phone cannot be used afterwards. */
   dispose(): Promise<void>;
 }

@@ -1,7 +1,15 @@
 /**
- * {@link Phone} over SIP.js: a `UserAgent`, a `Registerer` and at most one `Inviter` /
- * `Invitation`, turned into plain {@link PhoneEvent}s. The only module of the front end that
- * imports sip.js (a lint rule keeps it that way).
+ * {@link Phone} over SIP.js: a `UserAgent`, a `Registerer` and at most {@link MAX_LINES}
+ * `Inviter` / `Invitation` sessions (lines), turned into plain {@link PhoneEvent}s. The only
+ * module of the front end that imports sip.js (a lint rule keeps it that way).
+ *
+ * Lines:
+ * - A second incoming call while one is up is offered (call waiting); a third gets 486.
+ * - Answering while another line talks holds that line first (answer-and-hold).
+ * - An INVITE with `Call-Info: ...;answer-after=0` is answered at once, with no ringing, and
+ *   leaves the other line alone: the core holds it with its own re-INVITE, and one from us at
+ *   the same time would collide (491). Such INVITEs may carry no SDP (the consultation's second
+ *   line, ADR 0006): we offer in the 200 and take the answer from the ACK.
  *
  * Media decisions:
  * - ICE servers always come from the login result (never SIP.js's public STUN default), and
@@ -28,6 +36,8 @@ import type { Core, Info, NameAddrHeader, URI, UserAgentOptions } from 'sip.js';
 import type { SipCredentials } from '../shared/protocol.js';
 import { DTMF_RELAY_CONTENT_TYPE, formatDtmfRelay, isDtmfDigit, parseDtmfInfo } from './dtmf.js';
 import { endReasonForStatus } from './end-reason.js';
+import { asksForAutoAnswer } from './auto-answer.js';
+import { MAX_LINES } from './phone.js';
 import type { EndReason, Party, Phone, PhoneEvent, SipRegistrationStatus } from './phone.js';
 import { offerHoldsUs } from './sdp.js';
 import { domainOf, toTargetUri } from './target.js';
@@ -63,7 +73,7 @@ const AUDIO_ONLY: MediaStreamConstraints = { audio: true, video: false };
 /** A REGISTER that got no final answer in this time counts as failed. */
 const REGISTER_TIMEOUT_MS = 32_000;
 
-/** Everything the phone tracks about its one call. Never leaves this module. */
+/** Everything the phone tracks about one call (line). Never leaves this module. */
 interface ActiveCall {
   readonly session: Inviter | Invitation;
   readonly callId: string;
@@ -92,6 +102,11 @@ interface ActiveCall {
   onEnd: (() => void) | null;
   /** Tail of the DTMF INFO chain (one INFO in flight at a time). */
   dtmfQueue: Promise<void>;
+}
+
+/** Read through a function so the compiler does not keep an earlier narrowing of `state`. */
+function isTerminated(session: Inviter | Invitation): boolean {
+  return session.state === SessionState.Terminated;
 }
 
 /** Display name without surrounding quotes and quoted-pair escapes. Plain text, never HTML. */
@@ -130,7 +145,8 @@ export class SipPhone implements Phone {
   private readonly initialReconnectDelayMs: number;
   private readonly maxReconnectDelayMs: number;
 
-  private current: ActiveCall | null = null;
+  /** The lines, by Call-ID, in the order they started. */
+  private readonly calls = new Map<string, ActiveCall>();
   private status: SipRegistrationStatus | null = null;
   private started = false;
   private wantRegistered = false;
@@ -330,7 +346,7 @@ export class SipPhone implements Phone {
 
   async call(target: string): Promise<void> {
     this.assertUsable();
-    if (this.current) throw new Error('A call is already in progress.');
+    if (this.calls.size > 0) throw new Error('A call is already in progress.');
     const uriString = toTargetUri(target, this.domain);
     const uri = uriString ? UserAgent.makeURI(uriString) : undefined;
     if (!uri) throw new Error(`Cannot dial ${JSON.stringify(target)}`);
@@ -359,20 +375,38 @@ export class SipPhone implements Phone {
     }
   }
 
-  async answer(): Promise<void> {
-    const call = this.current;
+  async answer(callId: string): Promise<void> {
+    const call = this.calls.get(callId);
     if (!call || !(call.session instanceof Invitation) || call.established) return;
+    for (const other of this.calls.values()) {
+      if (other === call || !other.established || other.held || other.ended) continue;
+      try {
+        await this.setHold(other, true);
+      } catch (error) {
+        // Still answer: the user asked for this call, and can hold the other one again.
+        this.log.warn('sip: could not hold the other line before answering', error);
+      }
+    }
+    await this.accept(call);
+  }
+
+  /** Sends the 200 (with our answer, or with our offer when the INVITE had no SDP). */
+  private async accept(call: ActiveCall): Promise<void> {
+    const session = call.session;
+    if (!(session instanceof Invitation) || call.ended) return;
+    // Answered already (or the caller gave up) while the other line was being held.
+    if (session.state !== SessionState.Initial) return;
     try {
-      await call.session.accept({ sessionDescriptionHandlerOptions: { constraints: AUDIO_ONLY } });
+      await session.accept({ sessionDescriptionHandlerOptions: { constraints: AUDIO_ONLY } });
     } catch (error) {
       this.log.error('sip: could not answer', error);
       call.failed = true;
-      if (call.session.state === SessionState.Terminated) this.finish(call, 'failed');
+      if (isTerminated(session)) this.finish(call, 'failed');
     }
   }
 
-  async reject(): Promise<void> {
-    const call = this.current;
+  async reject(callId: string): Promise<void> {
+    const call = this.calls.get(callId);
     if (!call || !(call.session instanceof Invitation)) return;
     if (call.session.state !== SessionState.Initial) return;
     call.rejected = true;
@@ -386,8 +420,8 @@ export class SipPhone implements Phone {
     }
   }
 
-  async hangup(): Promise<void> {
-    const call = this.current;
+  async hangup(callId: string): Promise<void> {
+    const call = this.calls.get(callId);
     if (!call) return;
     const { session } = call;
     try {
@@ -398,7 +432,7 @@ export class SipPhone implements Phone {
             call.cancelled = true;
             await session.cancel();
           } else {
-            await this.reject();
+            await this.reject(call.callId);
           }
           break;
         case SessionState.Established:
@@ -415,17 +449,18 @@ export class SipPhone implements Phone {
     }
   }
 
-  async hold(): Promise<void> {
-    await this.setHold(true);
+  async hold(callId: string): Promise<void> {
+    const call = this.calls.get(callId);
+    if (call) await this.setHold(call, true);
   }
 
-  async resume(): Promise<void> {
-    await this.setHold(false);
+  async resume(callId: string): Promise<void> {
+    const call = this.calls.get(callId);
+    if (call) await this.setHold(call, false);
   }
 
-  private async setHold(hold: boolean): Promise<void> {
-    const call = this.current;
-    if (!call || !call.established || call.held === hold) return;
+  private async setHold(call: ActiveCall, hold: boolean): Promise<void> {
+    if (!call.established || call.ended || call.held === hold) return;
     const { session } = call;
     const previous: Web.SessionDescriptionHandlerOptions =
       session.sessionDescriptionHandlerOptionsReInvite;
@@ -476,16 +511,16 @@ export class SipPhone implements Phone {
     }
   }
 
-  mute(): void {
-    this.setMuted(true);
+  mute(callId: string): void {
+    this.setMuted(callId, true);
   }
 
-  unmute(): void {
-    this.setMuted(false);
+  unmute(callId: string): void {
+    this.setMuted(callId, false);
   }
 
-  private setMuted(muted: boolean): void {
-    const call = this.current;
+  private setMuted(callId: string, muted: boolean): void {
+    const call = this.calls.get(callId);
     if (!call) return;
     call.muted = muted;
     if (call.micTrack) call.micTrack.enabled = !muted;
@@ -496,8 +531,8 @@ export class SipPhone implements Phone {
    * Digits go out one INFO at a time, each after the previous one's final response, so they
    * arrive in the order they were pressed however fast the keys are hit.
    */
-  sendDtmf(digit: string): Promise<void> {
-    const call = this.current;
+  sendDtmf(callId: string, digit: string): Promise<void> {
+    const call = this.calls.get(callId);
     if (!call || !call.established) return Promise.resolve();
     if (!isDtmfDigit(digit)) {
       return Promise.reject(new Error(`Not a DTMF digit: ${JSON.stringify(digit)}`));
@@ -532,7 +567,9 @@ export class SipPhone implements Phone {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.cancelReconnect();
-    if (this.current) await this.hangup().catch(() => undefined);
+    await Promise.all(
+      [...this.calls.keys()].map((callId) => this.hangup(callId).catch(() => undefined)),
+    );
     if (this.ua.isConnected()) await this.unregister().catch(() => undefined);
     this.wantRegistered = false;
     this.disposed = true;
@@ -551,18 +588,24 @@ export class SipPhone implements Phone {
       void invitation.reject({ statusCode: 480 }).catch(() => undefined);
       return;
     }
-    if (this.current) {
-      // One call at a time for now; call waiting comes with the switchboard.
+    if (this.calls.size >= MAX_LINES) {
       void invitation.reject({ statusCode: 486 }).catch(() => undefined);
       return;
     }
+    const autoAnswer = asksForAutoAnswer(invitation.request.getHeaders('call-info'));
     const call = this.track(invitation, 'inbound');
     // The core asserts who is calling (RFC 3325); From is the fallback.
     const from = invitation.remoteIdentity;
     const asserted = invitation.assertedIdentity;
     const remote = partyOf(asserted ?? from, from.uri);
     const displayName = remote.displayName || cleanDisplayName(from.displayName);
-    this.emit({ type: 'incoming', callId: call.callId, remote: { ...remote, displayName } });
+    this.emit({
+      type: 'incoming',
+      callId: call.callId,
+      remote: { ...remote, displayName },
+      autoAnswer,
+    });
+    if (autoAnswer) void this.accept(call);
   }
 
   private track(session: Inviter | Invitation, direction: 'inbound' | 'outbound'): ActiveCall {
@@ -586,7 +629,7 @@ export class SipPhone implements Phone {
       onEnd: null,
       dtmfQueue: Promise.resolve(),
     };
-    this.current = call;
+    this.calls.set(call.callId, call);
     session.delegate = {
       onBye: (bye) => {
         call.remoteBye = true;
@@ -643,7 +686,7 @@ export class SipPhone implements Phone {
     if (call.ended) return;
     call.ended = true;
     call.onEnd?.();
-    if (this.current === call) this.current = null;
+    if (this.calls.get(call.callId) === call) this.calls.delete(call.callId);
     if (call.established) this.emit({ type: 'remote-media', callId: call.callId, stream: null });
     this.emit(
       statusCode === undefined

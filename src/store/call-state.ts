@@ -1,5 +1,5 @@
 /**
- * Call state machine (one call at a time).
+ * Call state machine: one call (one line of the phone; `lines-state.ts` keeps up to two).
  *
  * ```txt
  *            dial                 180/183              200 OK
@@ -80,6 +80,8 @@ export interface CallSnapshot {
   readonly callId: string | null;
   readonly direction: CallDirection | null;
   readonly remote: Party | null;
+  /** The caller asked to be answered at once: the phone answers by itself, nothing rings. */
+  readonly autoAnswer: boolean;
   /** Epoch ms when the call was established (the timer's zero), else null. */
   readonly establishedAt: number | null;
   readonly endedAt: number | null;
@@ -99,6 +101,7 @@ export const initialCall: CallSnapshot = {
   callId: null,
   direction: null,
   remote: null,
+  autoAnswer: false,
   establishedAt: null,
   endedAt: null,
   endReason: null,
@@ -119,12 +122,13 @@ export function callStarted(
   direction: CallDirection,
   callId: string,
   remote: Party,
+  autoAnswer = false,
 ): CallSnapshot {
   const state = callTransition(
     snapshot.state,
     direction === 'outbound' ? CallState.Outgoing : CallState.Incoming,
   );
-  return { ...initialCall, state, direction, callId, remote };
+  return { ...initialCall, state, direction, callId, remote, autoAnswer };
 }
 
 export function callRinging(snapshot: CallSnapshot): CallSnapshot {

@@ -1,6 +1,6 @@
 /**
  * The softphone service: owns the current {@link Phone}, feeds its events into the
- * registration and call models, and offers the commands the views need.
+ * registration and lines models, and offers the commands the views need.
  *
  * The phone only exists while someone is logged in (it needs the session's SIP credentials), so
  * this service is the stable object views hold through context; it creates the phone on
@@ -11,8 +11,9 @@ import { BehaviorSubject } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import type { Phone, PhoneEvent, SipRegistrationStatus } from '../sip/phone.js';
 import type { SipCredentials } from '../shared/protocol.js';
-import type { CallModel } from './call-model.js';
 import { CallState, isCallActive } from './call-state.js';
+import type { LinesModel } from './lines-model.js';
+import { isBusy, swapPair } from './lines-state.js';
 import { logger } from './logger.js';
 import type { RegistrationModel } from './registration-model.js';
 import { RegistrationState } from './registration-state.js';
@@ -20,18 +21,26 @@ import { RegistrationState } from './registration-state.js';
 /** Makes the phone for a session; async so the SIP stack can load as a separate chunk. */
 export type PhoneFactory = (credentials: SipCredentials) => Phone | Promise<Phone>;
 
+/** Each line's far-end audio, by Call-ID. */
+export type RemoteStreams = ReadonlyMap<string, MediaStream>;
+
+const NO_STREAMS: RemoteStreams = new Map();
+
 export class PhoneService {
   private phone: Phone | null = null;
   private subscription: Subscription | null = null;
-  private readonly remoteStreamSubject = new BehaviorSubject<MediaStream | null>(null);
+  private readonly remoteStreamsSubject = new BehaviorSubject<RemoteStreams>(NO_STREAMS);
 
-  /** The far end's audio for the app's `<audio>` element; null when there is no call media. */
-  readonly remoteStream$: Observable<MediaStream | null> = this.remoteStreamSubject.asObservable();
+  /**
+   * The far end's audio of every line that has media, for one `<audio>` element each (a held
+   * line simply gets no packets). A line without media has no entry.
+   */
+  readonly remoteStreams$: Observable<RemoteStreams> = this.remoteStreamsSubject.asObservable();
 
   constructor(
     private readonly createPhone: PhoneFactory,
     private readonly registration: RegistrationModel,
-    private readonly call: CallModel,
+    private readonly lines: LinesModel,
   ) {}
 
   /** Creates the phone for these credentials and registers it. */
@@ -57,15 +66,15 @@ export class PhoneService {
     }
     this.subscription?.unsubscribe();
     this.subscription = null;
-    this.remoteStreamSubject.next(null);
+    this.remoteStreamsSubject.next(NO_STREAMS);
     this.registration.reset();
-    this.call.reset();
+    this.lines.reset();
   }
 
   /** Dials `target` unless a call is already in progress. Returns false if nothing was dialled. */
   async dial(target: string): Promise<boolean> {
     const phone = this.phone;
-    if (!phone || target.trim() === '' || isCallActive(this.call.state.state)) return false;
+    if (!phone || target.trim() === '' || isBusy(this.lines.state)) return false;
     try {
       await phone.call(target);
       return true;
@@ -75,46 +84,70 @@ export class PhoneService {
     }
   }
 
-  async answer(): Promise<void> {
-    if (this.call.state.state !== CallState.Incoming) return;
-    await this.run('answer', (p) => p.answer());
+  /** Answers a ringing call; a line that talks is held first (answer-and-hold, in the phone). */
+  async answer(callId: string): Promise<void> {
+    if (this.stateOf(callId) !== CallState.Incoming) return;
+    await this.run('answer', (p) => p.answer(callId));
   }
 
-  async reject(): Promise<void> {
-    if (this.call.state.state !== CallState.Incoming) return;
-    await this.run('reject', (p) => p.reject());
+  async reject(callId: string): Promise<void> {
+    if (this.stateOf(callId) !== CallState.Incoming) return;
+    await this.run('reject', (p) => p.reject(callId));
   }
 
-  async hangup(): Promise<void> {
-    if (!isCallActive(this.call.state.state)) return;
-    await this.run('hangup', (p) => p.hangup());
+  async hangup(callId: string): Promise<void> {
+    const state = this.stateOf(callId);
+    if (!state || !isCallActive(state)) return;
+    await this.run('hangup', (p) => p.hangup(callId));
   }
 
-  /** Hold if established, resume if held. */
-  async toggleHold(): Promise<void> {
-    const state = this.call.state.state;
-    if (state === CallState.Established) await this.run('hold', (p) => p.hold());
-    else if (state === CallState.Held) await this.run('resume', (p) => p.resume());
+  /**
+   * Hold if established, resume if held. Resuming while the other line talks is a swap: that
+   * line is held first, so only one line talks at a time.
+   */
+  async toggleHold(callId: string): Promise<void> {
+    const state = this.stateOf(callId);
+    if (state === CallState.Established) {
+      await this.run('hold', (p) => p.hold(callId));
+    } else if (state === CallState.Held) {
+      const pair = swapPair(this.lines.state);
+      if (pair?.resume === callId) await this.swap();
+      else await this.run('resume', (p) => p.resume(callId));
+    }
   }
 
-  toggleMute(): void {
-    const { state, muted } = this.call.state;
-    if (!isCallActive(state)) return;
-    if (muted) this.phone?.unmute();
-    else this.phone?.mute();
+  /** Holds the line that talks, then resumes the held one (both lines up, one held). */
+  async swap(): Promise<void> {
+    const pair = swapPair(this.lines.state);
+    if (!pair) return;
+    await this.run('swap', async (p) => {
+      await p.hold(pair.hold);
+      await p.resume(pair.resume);
+    });
   }
 
-  async sendDtmf(digit: string): Promise<void> {
-    if (this.call.state.state !== CallState.Established) return;
+  toggleMute(callId: string): void {
+    const line = this.lines.line(callId);
+    if (!line || !isCallActive(line.state)) return;
+    if (line.muted) this.phone?.unmute(callId);
+    else this.phone?.mute(callId);
+  }
+
+  async sendDtmf(callId: string, digit: string): Promise<void> {
+    if (this.stateOf(callId) !== CallState.Established) return;
     await this.run('dtmf', async (p) => {
-      await p.sendDtmf(digit);
-      this.call.dtmfSent(digit);
+      await p.sendDtmf(callId, digit);
+      this.lines.dtmfSent(callId, digit);
     });
   }
 
   /** Clears the "call ended" view. */
   dismiss(): void {
-    if (this.call.state.state === CallState.Ended) this.call.dismiss();
+    this.lines.dismiss();
+  }
+
+  private stateOf(callId: string): CallState | undefined {
+    return this.lines.line(callId)?.state;
   }
 
   private async run(what: string, command: (phone: Phone) => Promise<void>): Promise<void> {
@@ -138,52 +171,66 @@ export class PhoneService {
   }
 
   private reduce(event: PhoneEvent): void {
-    const current = this.call.state;
-    const sameCall = 'callId' in event && event.callId === current.callId;
     switch (event.type) {
       case 'registration':
         this.registration.transition(toRegistrationState(event.status), event.reason ?? null);
         return;
       case 'outgoing':
-        this.call.started('outbound', event.callId, event.remote);
+        this.lines.started('outbound', event.callId, event.remote);
         return;
       case 'incoming':
-        this.call.started('inbound', event.callId, event.remote);
+        this.lines.started('inbound', event.callId, event.remote, event.autoAnswer);
         return;
       case 'remote-media':
-        if (sameCall) this.remoteStreamSubject.next(event.stream);
+        this.setStream(event.callId, event.stream);
         return;
       default:
         break;
     }
-    if (!sameCall) return; // a late event of a call we no longer show
+    const line = this.lines.line(event.callId);
+    if (!line) return; // a late event of a call we no longer show
     switch (event.type) {
       case 'ringing':
-        if (current.state === CallState.Outgoing || current.state === CallState.Ringing) {
-          this.call.ringing();
+        if (line.state === CallState.Outgoing || line.state === CallState.Ringing) {
+          this.lines.ringing(event.callId);
         }
         return;
       case 'established':
-        this.call.established();
+        this.lines.established(event.callId);
         return;
       case 'hold':
-        this.call.held(event.held);
+        this.lines.held(event.callId, event.held);
         return;
       case 'remote-hold':
-        this.call.remoteHold(event.held);
+        this.lines.remoteHold(event.callId, event.held);
         return;
       case 'mute':
-        this.call.muted(event.muted);
+        this.lines.muted(event.callId, event.muted);
         return;
       case 'dtmf':
-        this.call.dtmfReceived(event.digit);
+        this.lines.dtmfReceived(event.callId, event.digit);
         return;
       case 'ended':
-        if (current.state !== CallState.Ended)
-          this.call.ended(event.reason, event.statusCode ?? null);
-        this.remoteStreamSubject.next(null);
+        this.setStream(event.callId, null);
+        if (line.state !== CallState.Ended) {
+          this.lines.ended(event.callId, event.reason, event.statusCode ?? null);
+        }
         return;
     }
+  }
+
+  private setStream(callId: string, stream: MediaStream | null): void {
+    const current = this.remoteStreamsSubject.getValue();
+    if ((current.get(callId) ?? null) === stream) return;
+    const next = new Map(current);
+    if (stream) {
+      // Media of a call we do not (or no longer) show is not played.
+      if (!this.lines.line(callId)) return;
+      next.set(callId, stream);
+    } else {
+      next.delete(callId);
+    }
+    this.remoteStreamsSubject.next(next);
   }
 }
 

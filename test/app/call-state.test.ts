@@ -81,6 +81,13 @@ describe('call reducers', () => {
     expect(s.direction).to.equal('outbound');
   });
 
+  it('remembers an auto-answer request, and forgets it with the next call', () => {
+    const auto = callStarted(initialCall, 'inbound', 'c1', bob, true);
+    expect(auto.autoAnswer).to.equal(true);
+    const next = callStarted(callEnded(auto, 'remote_hangup', 1), 'inbound', 'c2', bob);
+    expect(next.autoAnswer).to.equal(false);
+  });
+
   it('starts a new call after an ended one, forgetting the old call', () => {
     const ended = { ...callEnded(inState(CallState.Established), 'busy', 5), dtmfReceived: '12' };
     const s = callStarted(ended, 'inbound', 'c2', bob);

@@ -76,14 +76,15 @@ export class FakePhone implements Phone {
   register = () => this.record('register');
   unregister = () => this.record('unregister');
   call = (target: string) => this.record(`call ${target}`);
-  answer = () => this.record('answer');
-  reject = () => this.record('reject');
-  hangup = () => this.record('hangup');
-  hold = () => this.record('hold');
-  resume = () => this.record('resume');
-  mute = () => void this.record('mute');
-  unmute = () => void this.record('unmute');
-  sendDtmf = (digit: string) => this.record(`dtmf ${digit}`);
+  /** Commands name their call: `answer c2`, `dtmf c1 5`. */
+  answer = (callId: string) => this.record(`answer ${callId}`);
+  reject = (callId: string) => this.record(`reject ${callId}`);
+  hangup = (callId: string) => this.record(`hangup ${callId}`);
+  hold = (callId: string) => this.record(`hold ${callId}`);
+  resume = (callId: string) => this.record(`resume ${callId}`);
+  mute = (callId: string) => void this.record(`mute ${callId}`);
+  unmute = (callId: string) => void this.record(`unmute ${callId}`);
+  sendDtmf = (callId: string, digit: string) => this.record(`dtmf ${callId} ${digit}`);
   dispose = () => this.record('dispose');
 }
 

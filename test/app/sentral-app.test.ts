@@ -4,7 +4,9 @@ import '../../src/app/sentral-app.js';
 import type { SentralApp } from '../../src/app/sentral-app.js';
 import { assembleServices } from '../../src/app/services.js';
 import { toneFor } from '../../src/app/tone-controller.js';
-import { CallState } from '../../src/store/call-state.js';
+import type { Party } from '../../src/sip/phone.js';
+import { CallState, initialCall } from '../../src/store/call-state.js';
+import type { CallSnapshot } from '../../src/store/call-state.js';
 import { FakeApiClient, FakePhone, deepQuery, kari, kariSip, mount, must } from './fakes.js';
 
 describe('sentral-app', () => {
@@ -52,13 +54,23 @@ describe('sentral-app', () => {
   });
 });
 
-describe('ringtone and ringback', () => {
-  it('rings while a call comes in and plays ringback while the far end rings', () => {
-    expect(toneFor(CallState.Incoming)).to.equal('ringtone');
-    expect(toneFor(CallState.Ringing)).to.equal('ringback');
+describe('ringtone, call-waiting tone and ringback', () => {
+  const ola: Party = { displayName: 'Ola', number: '1002', uri: 'sip:1002@sentral.invalid' };
+  const line = (state: CallState, callId: string, autoAnswer = false): CallSnapshot => ({
+    ...initialCall,
+    state,
+    callId,
+    remote: ola,
+    autoAnswer,
   });
 
-  it('is silent otherwise (answered, ended, idle)', () => {
+  it('rings while a call comes in and plays ringback while the far end rings', () => {
+    expect(toneFor([line(CallState.Incoming, 'c1')])).to.equal('ringtone');
+    expect(toneFor([line(CallState.Ringing, 'c1')])).to.equal('ringback');
+  });
+
+  it('is silent otherwise (answered, ended, idle, no lines)', () => {
+    expect(toneFor([])).to.equal(null);
     for (const state of [
       CallState.Idle,
       CallState.Outgoing,
@@ -66,7 +78,28 @@ describe('ringtone and ringback', () => {
       CallState.Held,
       CallState.Ended,
     ]) {
-      expect(toneFor(state), state).to.equal(null);
+      expect(toneFor([line(state, 'c1')]), state).to.equal(null);
     }
+  });
+
+  it('plays the soft call-waiting tone, not the ringtone, when a second call rings in', () => {
+    for (const first of [CallState.Established, CallState.Held]) {
+      expect(toneFor([line(first, 'c1'), line(CallState.Incoming, 'c2')]), first).to.equal(
+        'call-waiting',
+      );
+    }
+  });
+
+  it('rings normally again when the other call has ended', () => {
+    expect(toneFor([line(CallState.Ended, 'c1'), line(CallState.Incoming, 'c2')])).to.equal(
+      'ringtone',
+    );
+  });
+
+  it('does not ring for a call answered by itself (auto-answer)', () => {
+    expect(toneFor([line(CallState.Incoming, 'c1', true)])).to.equal(null);
+    expect(
+      toneFor([line(CallState.Established, 'c1'), line(CallState.Incoming, 'c2', true)]),
+    ).to.equal(null);
   });
 });

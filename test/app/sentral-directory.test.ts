@@ -3,7 +3,7 @@ import { html } from 'lit';
 import '../../src/app/sentral-directory.js';
 import type { SentralDirectory } from '../../src/app/sentral-directory.js';
 import {
-  callModelContext,
+  linesModelContext,
   directoryModelContext,
   phoneServiceContext,
 } from '../../src/app/contexts.js';
@@ -88,7 +88,7 @@ describe('sentral-directory', () => {
     const mounted = await mount<SentralDirectory>(html`<sentral-directory></sentral-directory>`, [
       [directoryModelContext, services.directory],
       [phoneServiceContext, services.phone],
-      [callModelContext, services.call],
+      [linesModelContext, services.lines],
     ]);
     element = mounted.element;
     cleanup = mounted.cleanup;

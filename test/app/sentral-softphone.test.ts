@@ -3,7 +3,7 @@ import { html } from 'lit';
 import '../../src/app/sentral-softphone.js';
 import type { SentralSoftphone } from '../../src/app/sentral-softphone.js';
 import {
-  callModelContext,
+  linesModelContext,
   directoryModelContext,
   phoneServiceContext,
   registrationModelContext,
@@ -24,6 +24,7 @@ import {
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const ola: Party = { displayName: 'Ola Nordmann', number: '1002', uri: 'sip:1002@sentral.invalid' };
+const per: Party = { displayName: 'Per Berg', number: '1003', uri: 'sip:1003@sentral.invalid' };
 
 describe('sentral-softphone', () => {
   let services: Services;
@@ -45,7 +46,7 @@ describe('sentral-softphone', () => {
     services = assembleServices(new FakeApiClient(), () => phone);
     const mounted = await mount<SentralSoftphone>(html`<sentral-softphone></sentral-softphone>`, [
       [registrationModelContext, services.registration],
-      [callModelContext, services.call],
+      [linesModelContext, services.lines],
       [phoneServiceContext, services.phone],
     ]);
     element = mounted.element;
@@ -70,7 +71,7 @@ describe('sentral-softphone', () => {
   async function inCall() {
     await registered();
     await emit(
-      { type: 'incoming', callId: 'c1', remote: ola },
+      { type: 'incoming', callId: 'c1', remote: ola, autoAnswer: false },
       { type: 'established', callId: 'c1' },
     );
   }
@@ -122,13 +123,13 @@ describe('sentral-softphone', () => {
   describe('incoming call', () => {
     it('shows the caller name and number with answer and reject', async () => {
       await registered();
-      await emit({ type: 'incoming', callId: 'c1', remote: ola });
+      await emit({ type: 'incoming', callId: 'c1', remote: ola, autoAnswer: false });
       expect(callState()).to.equal('incoming');
       expect(q('[data-testid=incoming-call]')).not.to.equal(null);
       expect(text('[data-testid=caller-name]')).to.equal('Ola Nordmann');
       expect(text('[data-testid=caller-number]')).to.equal('1002');
       click('button[data-testid=answer]');
-      await waitUntil(() => phone.commands.includes('answer'));
+      await waitUntil(() => phone.commands.includes('answer c1'));
     });
 
     it('renders a hostile display name as text, creating no element', async () => {
@@ -137,6 +138,7 @@ describe('sentral-softphone', () => {
         type: 'incoming',
         callId: 'c1',
         remote: { displayName: HOSTILE, number: `1<b>2</b>`, uri: 'sip:x@y' },
+        autoAnswer: false,
       });
       expect(q('[data-testid=caller-name]')?.textContent).to.equal(HOSTILE);
       expect(q('[data-testid=caller-number]')?.textContent).to.equal('1<b>2</b>');
@@ -146,16 +148,16 @@ describe('sentral-softphone', () => {
 
     it('rejects with the reject button', async () => {
       await registered();
-      await emit({ type: 'incoming', callId: 'c1', remote: ola });
+      await emit({ type: 'incoming', callId: 'c1', remote: ola, autoAnswer: false });
       click('button[data-testid=reject]');
-      await waitUntil(() => phone.commands.includes('reject'));
+      await waitUntil(() => phone.commands.includes('reject c1'));
     });
 
     it('rejects with Escape', async () => {
       await registered();
-      await emit({ type: 'incoming', callId: 'c1', remote: ola });
+      await emit({ type: 'incoming', callId: 'c1', remote: ola, autoAnswer: false });
       window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
-      await waitUntil(() => phone.commands.includes('reject'));
+      await waitUntil(() => phone.commands.includes('reject c1'));
     });
 
     it('hides the card once answered and shows the in-call controls', async () => {
@@ -173,7 +175,7 @@ describe('sentral-softphone', () => {
     it('shows "Rejected" after rejecting', async () => {
       await registered();
       await emit(
-        { type: 'incoming', callId: 'c1', remote: ola },
+        { type: 'incoming', callId: 'c1', remote: ola, autoAnswer: false },
         { type: 'ended', callId: 'c1', reason: 'rejected' },
       );
       expect(callState()).to.equal('ended');
@@ -239,22 +241,22 @@ describe('sentral-softphone', () => {
     it('hangs up with the button and with Escape', async () => {
       await inCall();
       click('button[data-testid=hangup]');
-      await waitUntil(() => phone.commands.includes('hangup'));
+      await waitUntil(() => phone.commands.includes('hangup c1'));
       phone.commands.length = 0;
       window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
-      await waitUntil(() => phone.commands.includes('hangup'));
+      await waitUntil(() => phone.commands.includes('hangup c1'));
     });
 
     it('toggles hold: Hold → held state and Resume', async () => {
       await inCall();
       expect(text('button[data-testid=hold]')).to.equal('Hold');
       click('button[data-testid=hold]');
-      await waitUntil(() => phone.commands.includes('hold'));
+      await waitUntil(() => phone.commands.includes('hold c1'));
       await emit({ type: 'hold', callId: 'c1', held: true });
       expect(callState()).to.equal('held');
       expect(text('button[data-testid=hold]')).to.equal('Resume');
       click('button[data-testid=hold]');
-      await waitUntil(() => phone.commands.includes('resume'));
+      await waitUntil(() => phone.commands.includes('resume c1'));
       await emit({ type: 'hold', callId: 'c1', held: false });
       expect(callState()).to.equal('established');
     });
@@ -262,19 +264,19 @@ describe('sentral-softphone', () => {
     it('toggles mute', async () => {
       await inCall();
       click('button[data-testid=mute]');
-      await waitUntil(() => phone.commands.includes('mute'));
+      await waitUntil(() => phone.commands.includes('mute c1'));
       await emit({ type: 'mute', callId: 'c1', muted: true });
       expect(q('button[data-testid=mute]')?.getAttribute('aria-pressed')).to.equal('true');
       click('button[data-testid=mute]');
-      await waitUntil(() => phone.commands.includes('unmute'));
+      await waitUntil(() => phone.commands.includes('unmute c1'));
     });
 
     it('sends DTMF from the keypad', async () => {
       await inCall();
       click('button[data-testid=dtmf-5]');
       click('button[data-testid=dtmf-hash]');
-      await waitUntil(() => phone.commands.includes('dtmf #'));
-      expect(phone.commands).to.include('dtmf 5');
+      await waitUntil(() => phone.commands.includes('dtmf c1 #'));
+      expect(phone.commands).to.include('dtmf c1 5');
     });
 
     it('shows the DTMF digits received in this call', async () => {
@@ -324,7 +326,7 @@ describe('sentral-softphone', () => {
       await services.directory.load();
       const mounted = await mount<SentralSoftphone>(html`<sentral-softphone></sentral-softphone>`, [
         [registrationModelContext, services.registration],
-        [callModelContext, services.call],
+        [linesModelContext, services.lines],
         [phoneServiceContext, services.phone],
         [directoryModelContext, services.directory],
       ]);
@@ -345,6 +347,174 @@ describe('sentral-softphone', () => {
       await inCall();
       await emit({ type: 'dtmf', callId: 'old', digit: '9' });
       expect(text('[data-testid=dtmf-received]')).to.equal('');
+    });
+  });
+
+  describe('two lines', () => {
+    const line = (n: number) => must(q<HTMLElement>(`sentral-line[data-line="${n}"]`), `line ${n}`);
+    const inLine = <E extends Element = HTMLElement>(n: number, selector: string) =>
+      deepQuery<E>(line(n), selector);
+    const lineText = (n: number, selector: string) =>
+      inLine(n, selector)?.textContent?.trim() ?? null;
+
+    async function waiting() {
+      await inCall();
+      await emit({ type: 'incoming', callId: 'c2', remote: per, autoAnswer: false });
+    }
+
+    /** Line 1 held, line 2 talking (after "Answer and hold"). */
+    async function both() {
+      await waiting();
+      await emit({ type: 'hold', callId: 'c1', held: true }, { type: 'established', callId: 'c2' });
+    }
+
+    it('offers a second call as a waiting card under the call: "Answer and hold", "Reject"', async () => {
+      await waiting();
+      expect(q('[data-testid=incoming-call]')).to.equal(null);
+      const card = must(q('[data-testid=waiting-call]'));
+      expect(card.getAttribute('aria-label')).to.equal('Call waiting');
+      expect(text('[data-testid=caller-name]')).to.equal('Per Berg');
+      expect(text('[data-testid=caller-number]')).to.equal('1003');
+      expect(text('button[data-testid=answer]')).to.equal('Answer and hold');
+      // Line 1 goes on as it was.
+      expect(callState()).to.equal('established');
+      expect(line(1).dataset['state']).to.equal('established');
+      expect(lineText(1, '.party-name')).to.equal('Ola Nordmann');
+      click('[data-testid=waiting-call] button[data-testid=answer]');
+      await waitUntil(() => phone.commands.includes('answer c2'));
+      expect(phone.commands).not.to.include('hold c1');
+    });
+
+    it('rejects the waiting call with its button, and Escape rejects it rather than hang up', async () => {
+      await waiting();
+      click('[data-testid=waiting-call] button[data-testid=reject]');
+      await waitUntil(() => phone.commands.includes('reject c2'));
+      phone.commands.length = 0;
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+      await waitUntil(() => phone.commands.includes('reject c2'));
+      expect(phone.commands).not.to.include('hangup c1');
+    });
+
+    it('renders a hostile name on the waiting card as text', async () => {
+      await inCall();
+      await emit({
+        type: 'incoming',
+        callId: 'c2',
+        remote: { displayName: HOSTILE, number: '<i>1</i>', uri: 'sip:x@y' },
+        autoAnswer: false,
+      });
+      expect(q('[data-testid=waiting-call] [data-testid=caller-name]')?.textContent).to.equal(
+        HOSTILE,
+      );
+      expect(deepQueryAll(element, 'img')).to.have.length(0);
+      expect(deepQueryAll(element, 'i')).to.have.length(0);
+    });
+
+    it('shows both lines, labelled, with their state in words and their own timers', async () => {
+      await both();
+      expect(q('[data-testid=waiting-call]')).to.equal(null);
+      expect(lineText(1, '.label')).to.equal('Line 1');
+      expect(lineText(2, '.label')).to.equal('Line 2');
+      expect(lineText(1, '[data-testid=line-state]')).to.equal('On hold');
+      expect(lineText(2, '[data-testid=line-state]')).to.equal('Talking');
+      expect(lineText(2, '.party-name')).to.equal('Per Berg');
+      expect(inLine(1, '[data-testid=call-timer]')).not.to.equal(null);
+      expect(inLine(2, '[data-testid=call-timer]')).not.to.equal(null);
+      expect(lineText(1, 'button[data-testid=hold]')).to.equal('Resume');
+      expect(lineText(2, 'button[data-testid=hold]')).to.equal('Hold');
+      expect(inLine(1, 'button[data-testid=hold]')?.getAttribute('aria-label')).to.equal(
+        'Resume line 1',
+      );
+      // The keypad belongs to the line that talks.
+      expect(inLine(1, 'button[data-testid=dtmf-5]')).to.equal(null);
+      expect(inLine(2, 'button[data-testid=dtmf-5]')).not.to.equal(null);
+    });
+
+    it('swaps: holds the line that talks, then resumes the held one', async () => {
+      await both();
+      click('button[data-testid=swap]');
+      await waitUntil(() => phone.commands.includes('resume c1'));
+      expect(phone.commands.filter((c) => /^(hold|resume)/.test(c))).to.deep.equal([
+        'hold c2',
+        'resume c1',
+      ]);
+    });
+
+    it('Resume on the held line is a swap too; Hold and Hang up act on their own line', async () => {
+      await both();
+      must(inLine<HTMLButtonElement>(1, 'button[data-testid=hold]')).click();
+      await waitUntil(() => phone.commands.includes('resume c1'));
+      expect(phone.commands).to.include('hold c2');
+      phone.commands.length = 0;
+      must(inLine<HTMLButtonElement>(2, 'button[data-testid=hangup]')).click();
+      await waitUntil(() => phone.commands.includes('hangup c2'));
+      expect(phone.commands).not.to.include('hangup c1');
+    });
+
+    it('when one line ends, the other stays as it was: held, with Resume offered', async () => {
+      await both();
+      await emit({ type: 'ended', callId: 'c2', reason: 'remote_hangup' });
+      expect(deepQueryAll(element, 'sentral-line')).to.have.length(1);
+      expect(q('button[data-testid=swap]')).to.equal(null);
+      expect(callState()).to.equal('held');
+      expect(text('[data-testid=line-state]')).to.equal('On hold');
+      expect(text('button[data-testid=hold]')).to.equal('Resume');
+      expect(q('.label')).to.equal(null);
+      click('button[data-testid=hold]');
+      await waitUntil(() => phone.commands.includes('resume c1'));
+      expect(q('input[data-testid=dial-input]')).to.equal(null);
+    });
+
+    it('answers by itself without a card when the call asks for auto-answer', async () => {
+      await registered();
+      await emit({ type: 'incoming', callId: 'c1', remote: ola, autoAnswer: true });
+      expect(q('[data-testid=incoming-call]')).to.equal(null);
+      expect(text('[data-testid=line-state]')).to.equal('Answering…');
+      expect(phone.commands.filter((c) => c.startsWith('answer'))).to.deep.equal([]);
+      await emit({ type: 'established', callId: 'c1' });
+      expect(callState()).to.equal('established');
+    });
+
+    it('shows a consultation: line 1 held by the other party, line 2 auto-answered', async () => {
+      await inCall();
+      await emit(
+        { type: 'remote-hold', callId: 'c1', held: true },
+        { type: 'incoming', callId: 'c2', remote: per, autoAnswer: true },
+      );
+      expect(q('[data-testid=waiting-call]')).to.equal(null);
+      expect(lineText(2, '[data-testid=line-state]')).to.equal('Answering…');
+      await emit({ type: 'established', callId: 'c2' });
+      expect(lineText(1, '[data-testid=line-state]')).to.equal('Held by the other party');
+      expect(lineText(2, '[data-testid=line-state]')).to.equal('Talking');
+      expect(q('button[data-testid=swap]')).to.equal(null);
+      // Digits go to the line in front: the one that talks.
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: '7' }));
+      await waitUntil(() => phone.commands.includes('dtmf c2 7'));
+    });
+
+    it('plays every line through its own audio element', async () => {
+      await both();
+      const one = new MediaStream();
+      const two = new MediaStream();
+      await emit(
+        { type: 'remote-media', callId: 'c1', stream: one },
+        { type: 'remote-media', callId: 'c2', stream: two },
+      );
+      const audio = (callId: string) =>
+        q<HTMLAudioElement>(`audio[data-call-id="${callId}"]`)?.srcObject ?? null;
+      expect(audio('c1')).to.equal(one);
+      expect(audio('c2')).to.equal(two);
+      await emit(
+        { type: 'remote-media', callId: 'c2', stream: null },
+        { type: 'ended', callId: 'c2', reason: 'local_hangup' },
+      );
+      expect(audio('c1')).to.equal(one);
+      expect(deepQueryAll(element, 'audio')).to.have.length(1);
+    });
+
+    it('is accessible with two lines up', async () => {
+      await both();
+      await expect(element).shadowDom.to.be.accessible();
     });
   });
 });

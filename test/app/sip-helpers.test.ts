@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import { asksForAutoAnswer } from '../../src/sip/auto-answer.js';
 import { formatDtmfRelay, parseDtmfInfo } from '../../src/sip/dtmf.js';
 import { endReasonForStatus } from '../../src/sip/end-reason.js';
 import { audioDirection, offerHoldsUs } from '../../src/sip/sdp.js';
@@ -129,5 +130,27 @@ describe('display names', () => {
       '<img src=x onerror=alert(1)>',
     );
     expect(cleanDisplayName(undefined)).to.equal('');
+  });
+});
+
+describe('auto-answer request (Call-Info answer-after)', () => {
+  it('asks for an answer with answer-after=0, as the core sends it', () => {
+    expect(asksForAutoAnswer(['<sip:nordlys.sentral.invalid>;answer-after=0'])).to.equal(true);
+  });
+
+  it('reads spacing, case and one of several entries in one header', () => {
+    expect(
+      asksForAutoAnswer(['<http://x/a.png>;purpose=icon, <sip:x> ; Answer-After = 0']),
+    ).to.equal(true);
+    expect(asksForAutoAnswer(['<http://x/info>;purpose=info', '<sip:x>;answer-after=0'])).to.equal(
+      true,
+    );
+  });
+
+  it('does not answer without the header, after a delay, or for a parameter inside the URI', () => {
+    expect(asksForAutoAnswer([])).to.equal(false);
+    expect(asksForAutoAnswer(['<sip:x>;answer-after=5'])).to.equal(false);
+    expect(asksForAutoAnswer(['<sip:x;answer-after=0>;purpose=info'])).to.equal(false);
+    expect(asksForAutoAnswer(['<sip:x>;answer-after=0x'])).to.equal(false);
   });
 });

@@ -4,10 +4,12 @@
  * plain events out, plain commands in.
  */
 import { expect, waitUntil } from '@open-wc/testing';
+import { Inviter, Registerer, RegistererState, SessionState, UserAgent, Web } from 'sip.js';
 import type { SipCredentials } from '../../src/shared/protocol.js';
 import type { Phone, PhoneEvent } from '../../src/sip/phone.js';
 import { SipPhone } from '../../src/sip/sip-phone.js';
 import type { PhoneLogger } from '../../src/sip/sip-phone.js';
+import { must } from './fakes.js';
 import { LoopbackNetwork } from './sip-loopback.js';
 
 const DOMAIN = 'loopback.test';
@@ -71,8 +73,74 @@ class Party {
     return found;
   }
 
+  /** The Call-ID of this phone's `n`-th call (0: the first), outgoing or incoming. */
+  callId(n = 0): string {
+    const starts = this.events.filter((e) => e.type === 'outgoing' || e.type === 'incoming');
+    const start = starts[n];
+    if (!start || !('callId' in start)) throw new Error(`no call #${n}`);
+    return start.callId;
+  }
+
   ofType<T extends PhoneEvent['type']>(type: T): Extract<PhoneEvent, { type: T }>[] {
     return this.events.filter((e): e is Extract<PhoneEvent, { type: T }> => e.type === type);
+  }
+}
+
+/**
+ * The core as the phone sees it when it places a call itself (a queue pick, a park pickup, the
+ * consultation's second line): a plain SIP.js user agent that can ask for auto-answer
+ * (`Call-Info: ...;answer-after=0`) and send the INVITE without SDP (delayed offer: the phone
+ * offers in its 200, the answer comes in the ACK).
+ */
+class CoreLeg {
+  readonly ua: UserAgent;
+  private readonly registerer: Registerer;
+
+  constructor(network: LoopbackNetwork, user: string) {
+    const uri = UserAgent.makeURI(`sip:${user}@${DOMAIN}`);
+    if (!uri) throw new Error('bad uri');
+    this.ua = new UserAgent({
+      uri,
+      displayName: 'Sentral',
+      transportConstructor: network.transportConstructor,
+      sessionDescriptionHandlerFactoryOptions: {
+        peerConnectionConfiguration: { iceServers: [] },
+        iceGatheringTimeout: 500,
+      },
+      logBuiltinEnabled: false,
+      logLevel: 'error',
+    });
+    this.registerer = new Registerer(this.ua);
+  }
+
+  async start(): Promise<void> {
+    await this.ua.start();
+    await this.registerer.register();
+    await waitUntil(() => this.registerer.state === RegistererState.Registered, 'core leg');
+  }
+
+  /** Calls `user` and resolves with the session once it is established. */
+  async call(user: string, options: { autoAnswer: boolean; withoutSdp: boolean }) {
+    const target = UserAgent.makeURI(`sip:${user}@${DOMAIN}`);
+    if (!target) throw new Error('bad target');
+    const inviter = new Inviter(this.ua, target, {
+      extraHeaders: options.autoAnswer ? [`Call-Info: <sip:${DOMAIN}>;answer-after=0`] : [],
+      inviteWithoutSdp: options.withoutSdp,
+      sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+    });
+    await inviter.invite();
+    await waitUntil(() => inviter.state === SessionState.Established, 'core leg not answered', {
+      timeout: 10_000,
+    });
+    const sdh = inviter.sessionDescriptionHandler;
+    if (!(sdh instanceof Web.SessionDescriptionHandler) || !sdh.peerConnection) {
+      throw new Error('no peer connection');
+    }
+    return { inviter, pc: sdh.peerConnection };
+  }
+
+  async stop(): Promise<void> {
+    await this.ua.stop();
   }
 }
 
@@ -132,7 +200,7 @@ describe('SipPhone over SIP.js', function () {
     const first = peerConnections.length;
     await kari.phone.call('ola');
     await ola.saw('incoming');
-    await ola.phone.answer();
+    await ola.phone.answer(ola.callId());
     await kari.saw('established');
     await ola.saw('established');
     const pcs = peerConnections.slice(first);
@@ -203,7 +271,7 @@ describe('SipPhone over SIP.js', function () {
       await kari.saw('ringing', (e) => e.statusCode === 180);
 
       const first = peerConnections.length;
-      await ola.phone.answer();
+      await ola.phone.answer(ola.callId());
       await kari.saw('established');
       await ola.saw('established');
       const media = await kari.saw('remote-media');
@@ -228,7 +296,7 @@ describe('SipPhone over SIP.js', function () {
 
     it('puts the call on hold with no RTP from us, and resumes it', async () => {
       const { kariPc, olaPc } = await establish();
-      await kari.phone.hold();
+      await kari.phone.hold(kari.callId());
       await kari.saw('hold', (e) => e.held);
       await ola.saw('remote-hold', (e) => e.held);
       await new Promise((r) => setTimeout(r, 300)); // packets in flight land
@@ -236,7 +304,7 @@ describe('SipPhone over SIP.js', function () {
       expect(kariHeld.sent, 'Kari sent RTP while holding').to.be.at.most(2);
       expect(olaHeld.received, 'Ola received RTP while held').to.be.at.most(2);
 
-      await kari.phone.resume();
+      await kari.phone.resume(kari.callId());
       await kari.saw('hold', (e) => !e.held);
       await ola.saw('remote-hold', (e) => !e.held);
       await waitUntil(async () => (await over(500, olaPc)).received > 10, 'audio did not resume', {
@@ -246,18 +314,18 @@ describe('SipPhone over SIP.js', function () {
 
     it('keeps sending packets while muted (silence), and unmutes', async () => {
       const { kariPc } = await establish();
-      kari.phone.mute();
+      kari.phone.mute(kari.callId());
       await kari.saw('mute', (e) => e.muted);
       expect((await over(1000, kariPc)).sent).to.be.greaterThan(10);
       const sender = kariPc.getSenders().find((s) => s.track?.kind === 'audio');
       expect(sender?.track?.enabled).to.equal(false);
-      kari.phone.unmute();
+      kari.phone.unmute(kari.callId());
       expect(sender?.track?.enabled).to.equal(true);
     });
 
     it('sends DTMF as INFO dtmf-relay, received in order on the other side', async () => {
       await establish();
-      await Promise.all(['5', '0', '#'].map((d) => kari.phone.sendDtmf(d)));
+      await Promise.all(['5', '0', '#'].map((d) => kari.phone.sendDtmf(kari.callId(), d)));
       await waitUntil(() => ola.ofType('dtmf').length === 3);
       expect(ola.ofType('dtmf').map((e) => e.digit)).to.deep.equal(['5', '0', '#']);
       const info = network.requests('INFO')[0] ?? '';
@@ -267,7 +335,7 @@ describe('SipPhone over SIP.js', function () {
 
     it('ends as local_hangup for the one who hangs up and remote_hangup for the other', async () => {
       await establish();
-      await kari.phone.hangup();
+      await kari.phone.hangup(kari.callId());
       expect((await kari.saw('ended')).reason).to.equal('local_hangup');
       expect((await ola.saw('ended')).reason).to.equal('remote_hangup');
       expect(kari.ofType('remote-media').at(-1)?.stream).to.equal(null);
@@ -279,7 +347,7 @@ describe('SipPhone over SIP.js', function () {
       await registerBoth();
       await kari.phone.call('ola');
       await ola.saw('incoming');
-      await ola.phone.reject();
+      await ola.phone.reject(ola.callId());
       const ended = await kari.saw('ended');
       expect(ended.reason).to.equal('busy');
       expect(ended.statusCode).to.equal(486);
@@ -290,7 +358,7 @@ describe('SipPhone over SIP.js', function () {
       await registerBoth();
       await kari.phone.call('ola');
       await kari.saw('ringing');
-      await kari.phone.hangup();
+      await kari.phone.hangup(kari.callId());
       expect((await kari.saw('ended')).reason).to.equal('cancelled');
       expect((await ola.saw('ended')).reason).to.equal('cancelled');
     });
@@ -302,19 +370,189 @@ describe('SipPhone over SIP.js', function () {
       expect(ended.reason).to.equal('not_found');
       expect(ended.statusCode).to.equal(404);
     });
+  });
 
-    it('answers a second incoming call with 486 while one is in progress', async () => {
-      await establish();
-      const third = new Party(network, 'per', 'Per');
-      try {
-        await third.phone.register();
-        await third.saw('registration', (e) => e.status === 'registered');
-        await third.phone.call('ola');
-        expect((await third.saw('ended')).reason).to.equal('busy');
-        expect(ola.ofType('incoming')).to.have.length(1);
-      } finally {
-        await third.phone.dispose();
-      }
+  describe('two lines', () => {
+    let per: Party;
+    let eva: Party;
+
+    beforeEach(() => {
+      network.assertedIdentity.set('per', '"Per Berg" <sip:1003@loopback.test>');
+      per = new Party(network, 'per', 'Per Berg');
+      eva = new Party(network, 'eva', 'Eva Lund');
+    });
+
+    afterEach(async () => {
+      await Promise.all([per.phone.dispose(), eva.phone.dispose()]);
+    });
+
+    async function register(...parties: Party[]) {
+      await Promise.all(parties.map((p) => p.phone.register()));
+      for (const p of parties) await p.saw('registration', (e) => e.status === 'registered');
+    }
+
+    /** The two peer connections of a call made after `mark`: the caller's and the callee's. */
+    function pcsSince(mark: number) {
+      const pcs = peerConnections.slice(mark);
+      const caller = pcs.find((pc) => pc.currentLocalDescription?.type === 'offer');
+      const callee = pcs.find((pc) => pc.currentLocalDescription?.type === 'answer');
+      if (!caller || !callee) throw new Error('peer connections not found');
+      return { caller, callee };
+    }
+
+    async function hears(pc: RTCPeerConnection, what: string) {
+      await waitUntil(async () => (await over(500, pc)).received > 10, what, { timeout: 10_000 });
+    }
+
+    /** Kari ↔ Ola talking, then Per calls Ola: a waiting call on Ola's second line. */
+    async function waitingCall() {
+      const { kariPc } = await establish();
+      await register(per);
+      const mark = peerConnections.length;
+      await per.phone.call('ola');
+      await ola.saw('incoming', (e) => e.callId === per.callId());
+      await per.saw('ringing');
+      return { kariPc, mark, line1: ola.callId(0), line2: ola.callId(1) };
+    }
+
+    /** …and Ola answers it: line 1 held first, line 2 talks. */
+    async function answeredAndHeld() {
+      const waiting = await waitingCall();
+      await ola.phone.answer(waiting.line2);
+      await per.saw('established');
+      await ola.saw('established', (e) => e.callId === waiting.line2);
+      return { ...waiting, ...pcsSince(waiting.mark) };
+    }
+
+    it('offers a second incoming call while one is up, and leaves the first alone', async () => {
+      const { line1, line2 } = await waitingCall();
+      const incoming = ola.ofType('incoming');
+      expect(incoming).to.have.length(2);
+      expect(incoming[1]?.remote.displayName).to.equal('Per Berg');
+      expect(incoming[1]?.remote.number).to.equal('1003');
+      expect(incoming[1]?.autoAnswer).to.equal(false);
+      expect(line2).not.to.equal(line1);
+      expect(ola.ofType('hold')).to.have.length(0);
+      expect(ola.ofType('ended')).to.have.length(0);
+    });
+
+    it('answer-and-hold: line 1 is held first (its party sees the hold), then line 2 talks', async () => {
+      const { kariPc, line1, line2, caller: perPc } = await answeredAndHeld();
+      const held = ola.events.findIndex((e) => e.type === 'hold' && e.callId === line1 && e.held);
+      const answered = ola.events.findIndex((e) => e.type === 'established' && e.callId === line2);
+      expect(held, 'line 1 held').to.be.greaterThan(-1);
+      expect(held, 'held before the answer').to.be.lessThan(answered);
+      await kari.saw('remote-hold', (e) => e.held);
+      await hears(perPc, 'Per does not hear Ola');
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await over(1200, kariPc)).received, 'Kari still hears Ola').to.be.at.most(2);
+    });
+
+    it('swap: holds the line that talks and resumes the held one', async () => {
+      const { kariPc, line1, line2, caller: perPc } = await answeredAndHeld();
+      await ola.phone.hold(line2);
+      await ola.phone.resume(line1);
+      await ola.saw('hold', (e) => e.callId === line2 && e.held);
+      await ola.saw('hold', (e) => e.callId === line1 && !e.held);
+      await per.saw('remote-hold', (e) => e.held);
+      await kari.saw('remote-hold', (e) => !e.held);
+      await hears(kariPc, 'Kari does not hear Ola after the swap');
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await over(1200, perPc)).received, 'Per still hears Ola').to.be.at.most(2);
+    });
+
+    it('hanging up one line leaves the other as it was: the held line stays held', async () => {
+      const { kariPc, line1, line2 } = await answeredAndHeld();
+      await ola.phone.hangup(line2);
+      expect((await ola.saw('ended', (e) => e.callId === line2)).reason).to.equal('local_hangup');
+      expect((await per.saw('ended')).reason).to.equal('remote_hangup');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(ola.ofType('ended').map((e) => e.callId)).to.deep.equal([line2]);
+      expect(
+        ola
+          .ofType('hold')
+          .filter((e) => e.callId === line1)
+          .map((e) => e.held),
+      ).to.deep.equal([true]);
+      expect(kari.ofType('ended')).to.have.length(0);
+      // …and it can be resumed.
+      await ola.phone.resume(line1);
+      await kari.saw('remote-hold', (e) => !e.held);
+      await hears(kariPc, 'Kari does not hear Ola after resume');
+    });
+
+    it('answers a third call with 486 Busy Here', async () => {
+      await waitingCall();
+      await register(eva);
+      await eva.phone.call('ola');
+      const ended = await eva.saw('ended');
+      expect(ended.reason).to.equal('busy');
+      expect(ended.statusCode).to.equal(486);
+      expect(ola.ofType('incoming')).to.have.length(2);
+    });
+
+    describe('auto-answer (Call-Info: answer-after=0)', () => {
+      let core: CoreLeg;
+
+      beforeEach(async () => {
+        core = new CoreLeg(network, 'core');
+        await core.start();
+      });
+
+      afterEach(async () => {
+        await core.stop();
+      });
+
+      it('answers at once, with nobody pressing Answer, and carries audio', async () => {
+        await register(ola);
+        const { pc } = await core.call('ola', { autoAnswer: true, withoutSdp: false });
+        const incoming = await ola.saw('incoming');
+        expect(incoming.autoAnswer).to.equal(true);
+        await ola.saw('established');
+        await hears(pc, 'the core leg hears nothing');
+      });
+
+      it('answers an INVITE without SDP: offers in the 200 and takes the answer from the ACK', async () => {
+        await register(ola);
+        const { inviter, pc } = await core.call('ola', { autoAnswer: true, withoutSdp: true });
+        expect(network.requests('INVITE').at(-1)).to.match(/Content-Length: 0/i);
+        expect(pc.currentLocalDescription?.type).to.equal('answer');
+        await ola.saw('established', (e) => e.callId === inviter.request.callId);
+        await hears(pc, 'the core leg hears nothing');
+      });
+
+      it('on a second line, does not hold the first one itself (the core does)', async () => {
+        const { kariPc } = await establish();
+        const line1 = ola.callId(0);
+        const invitesBefore = network.requests('INVITE').length;
+        const { pc } = await core.call('ola', { autoAnswer: true, withoutSdp: true });
+        await ola.saw('established', (e) => e.callId !== line1);
+        await hears(pc, 'the second line carries no audio');
+        await new Promise((r) => setTimeout(r, 500));
+        const reInvites = network
+          .requests('INVITE')
+          .slice(invitesBefore)
+          .filter((m) => m.includes(`Call-ID: ${line1}`));
+        expect(reInvites, 're-INVITEs on line 1').to.have.length(0);
+        expect(ola.ofType('hold')).to.have.length(0);
+        // The first line still talks until the core (here: Kari's side) holds it.
+        await hears(kariPc, 'line 1 went quiet');
+        await kari.phone.hold(kari.callId());
+        await ola.saw('remote-hold', (e) => e.callId === line1 && e.held);
+      });
+
+      it('rings normally without the header', async () => {
+        await register(ola);
+        const inviter = new Inviter(core.ua, must(UserAgent.makeURI(`sip:ola@${DOMAIN}`)), {
+          sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+        });
+        await inviter.invite();
+        const incoming = await ola.saw('incoming');
+        expect(incoming.autoAnswer).to.equal(false);
+        await new Promise((r) => setTimeout(r, 500));
+        expect(ola.ofType('established')).to.have.length(0);
+        await inviter.cancel();
+      });
     });
   });
 });

@@ -1,0 +1,260 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import type { DirectoryEntry } from '../shared/protocol.js';
+import { CallState, initialCall } from '../store/call-state.js';
+import type { CallSnapshot } from '../store/call-state.js';
+import { personForNumber } from '../store/directory-model.js';
+import type { DirectoryModel } from '../store/directory-model.js';
+import { isConnected } from '../store/lines-state.js';
+import type { PhoneService } from '../store/phone-service.js';
+import { directoryModelContext, phoneServiceContext } from './contexts.js';
+import { select } from './observable-controller.js';
+import { controls } from './theme.js';
+import type { DigitDetail } from './sentral-dialpad.js';
+import './sentral-call-timer.js';
+import './sentral-dialpad.js';
+
+/** What a line is doing, in words (never colour alone). */
+export function lineStateText(call: CallSnapshot): string {
+  switch (call.state) {
+    case CallState.Outgoing:
+      return 'Calling…';
+    case CallState.Ringing:
+      return 'Ringing…';
+    case CallState.Incoming:
+      return call.autoAnswer ? 'Answering…' : 'Ringing';
+    case CallState.Established:
+      return call.remoteHold ? 'Held by the other party' : 'Talking';
+    case CallState.Held:
+      return 'On hold';
+    case CallState.Idle:
+    case CallState.Ended:
+      return '';
+  }
+}
+
+/**
+ * One line of the phone once it is past ringing-in: the other party (plain text), what the
+ * line does (talking, on hold, held by the other party), its timer and its own buttons — mute,
+ * hold / resume, hang up — and, on the line in front, the DTMF keypad.
+ *
+ * Reads the phone service and directory by context; the softphone passes the call snapshot.
+ */
+@customElement('sentral-line')
+export class SentralLine extends LitElement {
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      .call {
+        border: 1px solid var(--sentral-border, #d9dde3);
+        border-radius: var(--sentral-radius, 10px);
+        padding: 1rem;
+        background: var(--sentral-surface-2, #f8f9fb);
+        display: flex;
+        flex-direction: column;
+        gap: 0.75rem;
+      }
+      .call.held {
+        border-style: dashed;
+      }
+      .label {
+        margin: 0;
+        font-size: 0.8rem;
+        text-transform: uppercase;
+        letter-spacing: 0.06em;
+        color: var(--sentral-text-muted, #556070);
+      }
+      .party {
+        display: flex;
+        justify-content: space-between;
+        align-items: baseline;
+        gap: 0.5rem;
+      }
+      .party-name {
+        margin: 0;
+        font-size: 1.2rem;
+        font-weight: 600;
+        overflow-wrap: anywhere;
+      }
+      .party-number {
+        margin: 0.1rem 0 0;
+        color: var(--sentral-text-muted, #556070);
+        overflow-wrap: anywhere;
+      }
+      .line-state {
+        margin: 0;
+        font-size: 0.9rem;
+      }
+      sentral-call-timer {
+        font-size: 1.1rem;
+      }
+      .notice {
+        margin: 0;
+        padding: 0.4rem 0.6rem;
+        border-radius: var(--sentral-radius-small, 6px);
+        background: #fff4e0;
+        color: #6b4700;
+        font-size: 0.9rem;
+      }
+      .controls {
+        display: grid;
+        grid-template-columns: repeat(3, 1fr);
+        gap: 0.5rem;
+      }
+      .controls button {
+        white-space: nowrap;
+        padding-inline: 0.4rem;
+      }
+      .dtmf-received {
+        font-size: 0.9rem;
+        color: var(--sentral-text-muted, #556070);
+      }
+      .dtmf-received span {
+        font-variant-numeric: tabular-nums;
+        letter-spacing: 0.1em;
+        color: var(--sentral-text, #1c2230);
+      }
+    `,
+  ];
+
+  @consume({ context: phoneServiceContext, subscribe: true })
+  phoneService?: PhoneService;
+
+  /** Optional: names outgoing calls to colleagues, who come without a display name. */
+  @consume({ context: directoryModelContext, subscribe: true })
+  directoryModel?: DirectoryModel;
+
+  @property({ attribute: false }) call: CallSnapshot = initialCall;
+  /** "Line 1" / "Line 2" while both lines are up; empty for a lone call. */
+  @property() label = '';
+  /** The line in front: shows the DTMF keypad. */
+  @property({ type: Boolean }) active = false;
+
+  private readonly people = select(
+    this,
+    () => this.directoryModel?.people$,
+    [] as readonly DirectoryEntry[],
+  );
+
+  @state() private holdPending = false;
+
+  override render() {
+    const call = this.call;
+    const number = call.remote?.number ?? '';
+    const displayName =
+      call.remote?.displayName || personForNumber(this.people.value, number)?.displayName || '';
+    const name = displayName || number || 'Unknown';
+    const established = call.state === CallState.Established;
+    const held = call.state === CallState.Held;
+    const connected = isConnected(call.state);
+    const named = (verb: string) => (this.label ? `${verb} ${this.label.toLowerCase()}` : nothing);
+    return html`<div
+      class="call ${held ? 'held' : ''}"
+      role="group"
+      aria-label=${this.label ? `${this.label}: ${name}` : name}
+    >
+      ${this.label ? html`<p class="label">${this.label}</p>` : nothing}
+      <div class="party">
+        <div>
+          <p class="party-name">${name}</p>
+          ${displayName ? html`<p class="party-number">${number}</p>` : nothing}
+        </div>
+        ${
+          connected && call.establishedAt !== null
+            ? html`<sentral-call-timer .since=${call.establishedAt}></sentral-call-timer>`
+            : nothing
+        }
+      </div>
+      <p class="line-state" data-testid="line-state">${lineStateText(call)}</p>
+      ${
+        call.remoteHold
+          ? html`<p class="notice" data-testid="remote-hold">Held by other party</p>`
+          : nothing
+      }
+      ${held ? html`<p class="notice">On hold — the other party cannot hear you</p>` : nothing}
+      <div class="controls">
+        <button
+          type="button"
+          data-testid="mute"
+          aria-pressed=${call.muted ? 'true' : 'false'}
+          aria-label=${named(call.muted ? 'Unmute' : 'Mute')}
+          ?disabled=${!connected}
+          @click=${this.toggleMute}
+        >
+          ${call.muted ? 'Unmute' : 'Mute'}
+        </button>
+        <button
+          type="button"
+          data-testid="hold"
+          aria-pressed=${held ? 'true' : 'false'}
+          aria-label=${named(held ? 'Resume' : 'Hold')}
+          ?disabled=${!connected || this.holdPending}
+          @click=${this.toggleHold}
+        >
+          ${held ? 'Resume' : 'Hold'}
+        </button>
+        <button
+          type="button"
+          class="danger"
+          data-testid="hangup"
+          aria-label=${named('Hang up')}
+          @click=${this.hangup}
+        >
+          Hang up
+        </button>
+      </div>
+      ${
+        established && this.active
+          ? html`<sentral-dialpad
+              purpose="dtmf"
+              @sentral-digit=${this.onDtmfKey}
+            ></sentral-dialpad>`
+          : nothing
+      }
+      ${
+        connected
+          ? html`<div class="dtmf-received">
+              Received DTMF: <span data-testid="dtmf-received">${call.dtmfReceived}</span>
+            </div>`
+          : nothing
+      }
+    </div>`;
+  }
+
+  private get callId(): string | null {
+    return this.call.callId;
+  }
+
+  private onDtmfKey(event: CustomEvent<DigitDetail>): void {
+    if (this.callId) void this.phoneService?.sendDtmf(this.callId, event.detail.digit);
+  }
+
+  private hangup(): void {
+    if (this.callId) void this.phoneService?.hangup(this.callId);
+  }
+
+  private toggleMute(): void {
+    if (this.callId) this.phoneService?.toggleMute(this.callId);
+  }
+
+  private async toggleHold(): Promise<void> {
+    const callId = this.callId;
+    if (!callId || !this.phoneService || this.holdPending) return;
+    this.holdPending = true;
+    try {
+      await this.phoneService.toggleHold(callId);
+    } finally {
+      this.holdPending = false;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sentral-line': SentralLine;
+  }
+}
