@@ -54,7 +54,12 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-export const Role = z.enum(['agent', 'operator', 'supervisor', 'admin']);
+/**
+ * `user`: phones only; `agent`: also takes queue calls; `operator`: the switchboard;
+ * `supervisor`: statistics and the queue board; `board`: a read-only kiosk login for the wall
+ * screen (no caller numbers or names); `admin`: the company's contact person.
+ */
+export const Role = z.enum(['user', 'agent', 'operator', 'supervisor', 'board', 'admin']);
 export type Role = z.infer<typeof Role>;
 
 /** A person as the directory shows them. */

@@ -22,6 +22,7 @@ import type { IceServerConfig } from '../config';
 import type { Logger } from '../logger';
 import { ApiFailure, failures } from './errors';
 import type { IssuedSipCredential, SipCredentialStore } from './sip-credentials';
+import { BOARD_COMMANDS, boardEventText, redactSnapshot } from './board-view';
 import { LoginThrottle } from './login-throttle';
 import type { SwitchboardPort } from './switchboard-port';
 import type { TenantEventBus } from '../events/event-bus';
@@ -150,8 +151,11 @@ export class ApiServer {
         this.#endSession(ctx);
         return {};
       },
-      'switchboard.snapshot': async (ctx) =>
-        this.#switchboard().snapshot(requireUser(ctx).tenantId),
+      'switchboard.snapshot': async (ctx) => {
+        const user = requireUser(ctx);
+        const snapshot = this.#switchboard().snapshot(user.tenantId);
+        return user.role === 'board' ? redactSnapshot(snapshot) : snapshot;
+      },
       'agent.login': async (ctx, p) => {
         this.#switchboard().agentLogin(requireUser(ctx), p.queueId);
         return {};
@@ -308,7 +312,10 @@ export class ApiServer {
       }),
       'directory.list': async (ctx) => {
         const user = requireUser(ctx);
-        const people = await this.deps.people.list(user.tenantId);
+        // Kiosk logins are not people to call.
+        const people = (await this.deps.people.list(user.tenantId)).filter(
+          (p) => p.role !== 'board',
+        );
         return {
           people: people.map((p) => ({
             id: p.id,
@@ -400,6 +407,9 @@ export class ApiServer {
     }
     if (!PUBLIC_COMMANDS.has(type) && !ctx.user) {
       return errorReply(id, ErrorCode.Unauthenticated, 'Log in first.');
+    }
+    if (ctx.user?.role === 'board' && !BOARD_COMMANDS.has(type)) {
+      return errorReply(id, ErrorCode.Forbidden, 'The queue board is read-only.');
     }
     const parsed = Commands[type].params.safeParse(params);
     if (!parsed.success) {
@@ -497,8 +507,9 @@ export class ApiServer {
     ctx.unsubscribe?.();
     const user = ctx.user;
     if (!user) return;
-    ctx.unsubscribe = this.deps.events.subscribe(user.tenantId, (_frame, text) =>
-      ctx.sendText(text),
+    const board = user.role === 'board';
+    ctx.unsubscribe = this.deps.events.subscribe(user.tenantId, (frame, text) =>
+      ctx.sendText(board ? boardEventText(frame, text) : text),
     );
   }
 

@@ -153,6 +153,19 @@ export const DEMO_USERS: readonly DemoUser[] = [
     email: `admin@${EMAIL_DOMAIN}`,
     role: 'admin',
   },
+  {
+    // The queue board on the wall: a read-only kiosk login.
+    username: 'tavle',
+    firstName: 'Køtavle',
+    lastName: '',
+    name: 'Køtavle',
+    title: 'Køtavle (veggskjerm)',
+    department: 'Sentralbord',
+    extension: null,
+    mobile: null,
+    email: `tavle@${EMAIL_DOMAIN}`,
+    role: 'board',
+  },
 ];
 
 /** The password a demo user logs in with. */

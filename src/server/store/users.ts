@@ -9,7 +9,7 @@ import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '.
 import { compactNumber, stripUri, toE164 } from './phone';
 
 /** What a user may do, from least to most. */
-export const ROLES = ['agent', 'operator', 'supervisor', 'admin'] as const;
+export const ROLES = ['user', 'agent', 'operator', 'supervisor', 'board', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** A user as the rest of the server sees it (never with the password hash). */

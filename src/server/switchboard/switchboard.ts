@@ -167,19 +167,22 @@ export class Switchboard implements SwitchboardPort {
       for (const user of users) this.#remember(user);
       this.directory.replaceTenant(
         tenant.id,
-        users.map((u) => ({
-          id: u.id,
-          tenantId: u.tenantId,
-          firstName: u.firstName,
-          lastName: u.lastName,
-          displayName: u.displayName,
-          title: u.title,
-          department: u.departmentName,
-          email: u.email,
-          extension: u.extension,
-          mobile: u.mobile,
-          kind: 'person' as const,
-        })),
+        // Kiosk logins (the queue board) are not people to find and call.
+        users
+          .filter((u) => u.role !== 'board')
+          .map((u) => ({
+            id: u.id,
+            tenantId: u.tenantId,
+            firstName: u.firstName,
+            lastName: u.lastName,
+            displayName: u.displayName,
+            title: u.title,
+            department: u.departmentName,
+            email: u.email,
+            extension: u.extension,
+            mobile: u.mobile,
+            kind: 'person' as const,
+          })),
       );
       await this.presence.load(
         tenant.id,

@@ -9,7 +9,8 @@ const OTHER = 'tenant-other';
 
 /** The seeded demo company as directory entries: 41 people and 6 departments. */
 function demoEntries(tenantId = TENANT, prefix = ''): DirectoryEntry[] {
-  const people = DEMO_USERS.map((u): DirectoryEntry => ({
+  // As the switchboard loads it: kiosk logins (the queue board) are not in the directory.
+  const people = DEMO_USERS.filter((u) => u.role !== 'board').map((u): DirectoryEntry => ({
     id: `${prefix}${u.username}`,
     tenantId,
     firstName: u.firstName,

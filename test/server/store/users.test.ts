@@ -59,9 +59,13 @@ describe('the demo company seed', () => {
     expect(DEMO_DEPARTMENTS).toHaveLength(6);
   });
 
-  it('creates 40 employees on extensions 1001–1040 and an admin account', async () => {
+  it('creates 40 employees on extensions 1001–1040, an admin account and a queue-board login', async () => {
     const list = await new UserRepository(db).list(tenantId);
-    expect(list).toHaveLength(41);
+    expect(list).toHaveLength(42);
+    expect(list.find((u) => u.username === 'tavle')).toMatchObject({
+      role: 'board',
+      extension: null,
+    });
     const extensions = list.flatMap((u) => (u.extension ? [Number(u.extension)] : []));
     expect(extensions.sort((a, b) => a - b)).toEqual(
       Array.from({ length: 40 }, (_, i) => 1001 + i),
@@ -77,7 +81,8 @@ describe('the demo company seed', () => {
     expect(count('operator')).toBe(2);
     expect(count('supervisor')).toBe(1);
     expect(count('admin')).toBe(1);
-    expect(count('agent')).toBe(DEMO_USERS.length - 4);
+    expect(count('board')).toBe(1);
+    expect(count('agent')).toBe(DEMO_USERS.length - 5);
     expect(
       DEMO_USERS.filter((u) => u.role === 'operator').every((u) => u.department === 'Sentralbord'),
     ).toBe(true);
