@@ -169,13 +169,13 @@ export class SentralLine extends LitElement {
             : nothing
         }
       </div>
-      <p class="line-state" data-testid="line-state">${lineStateText(call)}</p>
-      ${
-        call.remoteHold
-          ? html`<p class="notice" data-testid="remote-hold">Held by other party</p>`
-          : nothing
-      }
-      ${held ? html`<p class="notice">On hold — the other party cannot hear you</p>` : nothing}
+      <p class="line-state ${held || call.remoteHold ? 'notice' : ''}" data-testid="line-state">
+        ${
+          call.remoteHold && !held
+            ? html`<span data-testid="remote-hold">${lineStateText(call)}</span>`
+            : lineStateText(call)
+        }
+      </p>
       <div class="controls">
         <button
           type="button"

@@ -52,6 +52,29 @@ describe('sentral-incoming-call', () => {
     expect(seen).to.deep.equal(['answer', 'reject']);
   });
 
+  it('as a waiting call, says so and offers "Answer and hold" when answering holds a call', async () => {
+    const m = await mount<SentralIncomingCall>(
+      html`<sentral-incoming-call
+        .displayName=${'Per'}
+        .number=${'1003'}
+        waiting
+        answerHolds
+      ></sentral-incoming-call>`,
+    );
+    cleanup = m.cleanup;
+    const root = must(m.element.shadowRoot);
+    expect(root.querySelector('[data-testid=incoming-call]')).to.equal(null);
+    const card = must(root.querySelector('[data-testid=waiting-call]'));
+    expect(card.getAttribute('aria-label')).to.equal('Call waiting');
+    expect(card.querySelector('.label')?.textContent).to.equal('Call waiting');
+    const answer = () => root.querySelector('[data-testid=answer]')?.textContent?.trim();
+    expect(answer()).to.equal('Answer and hold');
+    m.element.answerHolds = false;
+    await m.element.updateComplete;
+    expect(answer()).to.equal('Answer');
+    await expect(m.element).shadowDom.to.be.accessible();
+  });
+
   it('is accessible', async () => {
     const m = await mount<SentralIncomingCall>(
       html`<sentral-incoming-call .displayName=${'Ola'} .number=${'1002'}></sentral-incoming-call>`,

@@ -292,7 +292,7 @@ describe('sentral-softphone', () => {
     it('says when the other party holds us', async () => {
       await inCall();
       await emit({ type: 'remote-hold', callId: 'c1', held: true });
-      expect(text('[data-testid=remote-hold]')).to.equal('Held by other party');
+      expect(text('[data-testid=remote-hold]')).to.equal('Held by the other party');
       await emit({ type: 'remote-hold', callId: 'c1', held: false });
       expect(q('[data-testid=remote-hold]')).to.equal(null);
     });
