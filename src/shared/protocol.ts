@@ -62,6 +62,31 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const Role = z.enum(['user', 'agent', 'operator', 'supervisor', 'board', 'admin']);
 export type Role = z.infer<typeof Role>;
 
+/** A previous call of an outside caller (times in epoch ms). Names are text, never HTML. */
+export const PastCall = z.object({
+  callId: z.string(),
+  startedAt: z.number(),
+  answeredAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  outcome: z.string().nullable(),
+  queue: z.string().nullable(),
+  answeredBy: z.string().nullable(),
+  transferredTo: z.string().nullable(),
+  transferredBy: z.string().nullable(),
+});
+export type PastCall = z.infer<typeof PastCall>;
+
+/** An operator's note on a caller. `body` is plain text, never HTML. */
+export const CallerNote = z.object({
+  id: z.number(),
+  number: z.string(),
+  body: z.string(),
+  author: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type CallerNote = z.infer<typeof CallerNote>;
+
 /** A person as the directory shows them. */
 export const DirectoryEntry = z.object({
   id: z.string(),
@@ -277,6 +302,33 @@ export const Commands = {
   /** How many days queue history is kept (admins); a user's own call log is always 30 days. */
   'retention.set': {
     params: z.object({ days: z.number().int().min(1).max(3650) }),
+    result: z.object({}),
+  },
+  /**
+   * An outside caller's history with the company (previous calls, newest first: when, queue,
+   * who answered, transferred to whom, outcome) and the operators' notes on them. `number` in
+   * any written form. Agents, operators, supervisors and admins.
+   */
+  'caller.history': {
+    params: z.object({ number: text(32), limit: z.number().int().min(1).max(100).optional() }),
+    result: z.object({
+      number: z.string(),
+      calls: z.array(PastCall),
+      notes: z.array(CallerNote),
+    }),
+  },
+  /** Adds a note on a caller (plain text, 1–2000 characters). */
+  'caller.note.add': {
+    params: z.object({ number: text(32), body: z.string().max(2000) }),
+    result: z.object({ note: CallerNote }),
+  },
+  /** (`noteId`, not `id`: `id` is the frame's own.) */
+  'caller.note.update': {
+    params: z.object({ noteId: z.number().int().positive(), body: z.string().max(2000) }),
+    result: z.object({ note: CallerNote }),
+  },
+  'caller.note.delete': {
+    params: z.object({ noteId: z.number().int().positive() }),
     result: z.object({}),
   },
   /** The audit log, newest first (admins). */

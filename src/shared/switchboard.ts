@@ -182,6 +182,8 @@ export const SwitchboardEvents = {
       .enum(['busy', 'rejected', 'no_answer', 'unavailable', 'cancelled', 'hung_up'])
       .optional(),
   }),
+  /** Notes on a caller were added, edited or deleted: caller cards showing it reload. */
+  'caller.notes_changed': z.object({ number: z.string() }),
   /** The whole parked list after every change (it is short). */
   'park.list': z.object({ parked: z.array(ParkedCall) }),
   'answer_group.call': z.object({

@@ -29,6 +29,8 @@ import type { TenantEventBus } from '../events/event-bus';
 import { StoreError } from '../store/errors';
 import { CsvImportError } from '../store/people-csv';
 import type { AuditRepository } from '../store/audit';
+import type { CallerHistoryRepository, CallerNote as StoredNote } from '../store/caller-history';
+import { toE164 } from '../store/phone';
 import type { RetentionRepository } from '../store/retention';
 
 /** Roles that administer the company. */
@@ -36,6 +38,9 @@ const ADMIN_ROLES: ReadonlySet<Role> = new Set(['admin']);
 
 /** Roles that may read statistics. */
 const REPORT_ROLES: ReadonlySet<Role> = new Set(['supervisor', 'admin']);
+
+/** Roles that see callers' history and notes (they answer outside callers). */
+const CALLER_CARD_ROLES: ReadonlySet<Role> = new Set(['agent', 'operator', 'supervisor', 'admin']);
 
 /** Roles that may take callers from queues and transfer them. */
 const OPERATOR_ROLES: ReadonlySet<Role> = new Set(['operator', 'supervisor', 'admin']);
@@ -85,6 +90,7 @@ export interface ApiPeopleCsv {
 
 export interface ApiDeps {
   audit?: AuditRepository;
+  callerHistory?: CallerHistoryRepository;
   retention?: RetentionRepository;
   statistics?: ApiStatistics;
   peopleCsv?: ApiPeopleCsv;
@@ -191,6 +197,55 @@ export class ApiServer {
       'transfer.swap': async (ctx, p) => ({
         talkingTo: this.#switchboard().swapConsult(requireUser(ctx), p.callId),
       }),
+      'caller.history': async (ctx, p) => {
+        const { user, history } = this.#callerCard(ctx);
+        const number = callerNumber(p.number);
+        const [calls, notes] = await Promise.all([
+          history.calls(user.tenantId, number, p.limit ?? 20),
+          history.notes(user.tenantId, number),
+        ]);
+        return {
+          number,
+          calls: calls.map((c) => ({
+            callId: c.callId,
+            startedAt: c.startedAt.getTime(),
+            answeredAt: c.answeredAt?.getTime() ?? null,
+            endedAt: c.endedAt?.getTime() ?? null,
+            outcome: c.outcome,
+            queue: c.queue,
+            answeredBy: c.answeredBy,
+            transferredTo: c.transferredTo,
+            transferredBy: c.transferredBy,
+          })),
+          notes: notes.map((n) => noteOut(number, n)),
+        };
+      },
+      'caller.note.add': async (ctx, p) => {
+        const { user, history } = this.#callerCard(ctx);
+        const number = callerNumber(p.number);
+        const note = await storeCall(() => history.addNote(user.tenantId, number, user.id, p.body));
+        this.deps.events.publish(user.tenantId, 'caller.notes_changed', { number });
+        return { note: noteOut(number, note) };
+      },
+      'caller.note.update': async (ctx, p) => {
+        const { user, history } = this.#callerCard(ctx);
+        const number = await history.noteNumber(user.tenantId, p.noteId);
+        const note = number
+          ? await storeCall(() => history.updateNote(user.tenantId, p.noteId, p.body))
+          : null;
+        if (!number || !note) throw new ApiFailure(ErrorCode.NotFound, 'No such note.');
+        this.deps.events.publish(user.tenantId, 'caller.notes_changed', { number });
+        return { note: noteOut(number, note) };
+      },
+      'caller.note.delete': async (ctx, p) => {
+        const { user, history } = this.#callerCard(ctx);
+        const number = await history.noteNumber(user.tenantId, p.noteId);
+        if (!number || !(await history.deleteNote(user.tenantId, p.noteId))) {
+          throw new ApiFailure(ErrorCode.NotFound, 'No such note.');
+        }
+        this.deps.events.publish(user.tenantId, 'caller.notes_changed', { number });
+        return {};
+      },
       'presence.list': async (ctx) => ({
         people: this.#switchboard().presenceList(requireUser(ctx).tenantId),
       }),
@@ -502,6 +557,14 @@ export class ApiServer {
     return sb;
   }
 
+  #callerCard(ctx: ConnectionContext): { user: SessionUser; history: CallerHistoryRepository } {
+    const user = requireUser(ctx);
+    if (!CALLER_CARD_ROLES.has(user.role)) throw failures.forbidden();
+    const history = this.deps.callerHistory;
+    if (!history) throw new ApiFailure(ErrorCode.NotFound, 'Caller history is off.');
+    return { user, history };
+  }
+
   /** Sends the tenant's events to this connection from now on. */
   #follow(ctx: ConnectionContext): void {
     ctx.unsubscribe?.();
@@ -549,4 +612,32 @@ function requireRole(ctx: ConnectionContext, roles: ReadonlySet<Role>): SessionU
 
 function errorReply(id: number | null, code: ErrorCode, message: string): Reply {
   return { id, ok: false, error: { code, message } };
+}
+
+/** A caller's number as stored (E.164), or `bad_request`. */
+function callerNumber(input: string): string {
+  const e164 = toE164(input);
+  if (!e164) throw new ApiFailure(ErrorCode.BadRequest, `number: ${input} is not a phone number`);
+  return e164;
+}
+
+/** Runs a store call, turning what the store refuses into `bad_request`. */
+async function storeCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof StoreError) throw new ApiFailure(ErrorCode.BadRequest, err.message);
+    throw err;
+  }
+}
+
+function noteOut(number: string, n: StoredNote) {
+  return {
+    id: n.id,
+    number,
+    body: n.body,
+    author: n.author,
+    createdAt: n.createdAt.getTime(),
+    updatedAt: n.updatedAt.getTime(),
+  };
 }

@@ -40,6 +40,7 @@ export function boardEventText(frame: EventFrame, text: string): string {
   switch (frame.event) {
     case 'queue.caller_joined':
     case 'call.state':
+    case 'caller.notes_changed':
       redacted = { ...data, number: HIDDEN, name: null };
       break;
     case 'caller.lookup':

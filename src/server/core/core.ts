@@ -21,6 +21,7 @@ import { RecordsRepository } from '../store/records';
 import { AbsenceRepository } from '../store/absences';
 import { AuditRepository } from '../store/audit';
 import { RetentionRepository } from '../store/retention';
+import { CallerHistoryRepository } from '../store/caller-history';
 import { CalendarSync } from '../people/calendar-sync';
 import { exportPeopleCsv, importPeople, parsePeopleCsv } from '../store/people-csv';
 import { IcsCalendarSource } from '../people/calendar';
@@ -155,6 +156,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   dailyRetention.unref();
   const api = new ApiServer({
     audit: new AuditRepository(db),
+    callerHistory: new CallerHistoryRepository(db),
     retention,
     statistics: new StatisticsRepository(db),
     peopleCsv: {

@@ -1,7 +1,8 @@
 /**
  * Retention, as the service terms promise: a user's own call log (calls that did not go through
  * a queue) is deleted after 30 days; queue history (queue log and queue call records) after
- * the tenant's `retention_days`; ended absences after the same period. Each run is logged in
+ * the tenant's `retention_days`; operators' notes on callers (by last edit) and ended absences
+ * after the same period. Each run is logged in
  * `retention_runs`. Deletes go by the (tenant, time) indexes.
  */
 import type { Db } from './db';
@@ -15,6 +16,7 @@ export interface RetentionRun {
   queueRecordsDeleted: number;
   queueLogDeleted: number;
   absencesDeleted: number;
+  callerNotesDeleted: number;
 }
 
 export class RetentionRepository {
@@ -60,10 +62,23 @@ export class RetentionRepository {
           `DELETE FROM absences WHERE tenant_id = $1 AND ends_at IS NOT NULL AND ends_at < $2 RETURNING id`,
           [t.id, queueBefore],
         );
+        const callerNotesDeleted = await count(
+          `DELETE FROM caller_notes WHERE tenant_id = $1 AND updated_at < $2 RETURNING id`,
+          [t.id, queueBefore],
+        );
         await tx.query(
-          `INSERT INTO retention_runs (tenant_id, at, call_log_deleted, queue_records_deleted, queue_log_deleted, absences_deleted)
-           VALUES ($1, $2, $3, $4, $5, $6)`,
-          [t.id, now, callLogDeleted, queueRecordsDeleted, queueLogDeleted, absencesDeleted],
+          `INSERT INTO retention_runs (tenant_id, at, call_log_deleted, queue_records_deleted, queue_log_deleted,
+                                       absences_deleted, caller_notes_deleted)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [
+            t.id,
+            now,
+            callLogDeleted,
+            queueRecordsDeleted,
+            queueLogDeleted,
+            absencesDeleted,
+            callerNotesDeleted,
+          ],
         );
         return {
           tenantId: t.id,
@@ -71,6 +86,7 @@ export class RetentionRepository {
           queueRecordsDeleted,
           queueLogDeleted,
           absencesDeleted,
+          callerNotesDeleted,
         };
       });
       runs.push(run);
