@@ -1,13 +1,20 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import type { SwitchboardModel } from '../store/switchboard-model.js';
+import type { MyCall } from '../store/switchboard-state.js';
+import { select } from './observable-controller.js';
+import { switchboardModelContext } from './switchboard-contexts.js';
 import './sentral-call-actions.js';
+import './sentral-caller-card.js';
 import './sentral-parked-calls.js';
 import './sentral-queue-panel.js';
 
 /**
  * The operators' switchboard: the merged queue of waiting callers and the operator's queue
  * states on one side; what to do with the current call and the shared parked list on the
- * other. Each part reads the switchboard slice by context.
+ * other, with the caller card of the call the operator is on. Each part reads the switchboard
+ * slice by context.
  */
 @customElement('sentral-switchboard')
 export class SentralSwitchboard extends LitElement {
@@ -30,10 +37,25 @@ export class SentralSwitchboard extends LitElement {
     }
   `;
 
+  @consume({ context: switchboardModelContext, subscribe: true })
+  switchboard?: SwitchboardModel;
+
+  private readonly myCall = select<MyCall | null>(this, () => this.switchboard?.myCall$, null);
+
   override render() {
+    const call = this.myCall.value;
     return html`
       <sentral-queue-panel></sentral-queue-panel>
       <div class="side">
+        ${
+          call && !call.callerUserId
+            ? html`<sentral-caller-card
+                data-testid="caller-card"
+                .number=${call.number}
+                .name=${call.name}
+              ></sentral-caller-card>`
+            : nothing
+        }
         <sentral-call-actions></sentral-call-actions>
         <sentral-parked-calls></sentral-parked-calls>
       </div>

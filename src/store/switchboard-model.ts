@@ -19,7 +19,12 @@ import {
   snapshotLoaded,
   switchboardLoading,
 } from './switchboard-state.js';
-import type { Consultation, SwitchboardState, SwitchboardStatus } from './switchboard-state.js';
+import type {
+  Consultation,
+  MyCall,
+  SwitchboardState,
+  SwitchboardStatus,
+} from './switchboard-state.js';
 
 /** How long to wait before asking for a snapshot again after a failed attempt. */
 const RETRY_MS = 2000;
@@ -32,6 +37,7 @@ export class SwitchboardModel extends Model<SwitchboardState> {
   readonly consultationEnded$: Observable<Consultation | null> = this.select(
     (s) => s.consultationEnded,
   );
+  readonly myCall$: Observable<MyCall | null> = this.select((s) => s.myCall);
 
   private me: string | null = null;
   /** Events that arrived while a snapshot was on its way (applied after it, by seq). */

@@ -49,6 +49,17 @@ export interface SwitchboardState {
   readonly consultation: Consultation | null;
   /** How the user's last consultation ended without a transfer (until the next one starts). */
   readonly consultationEnded: Consultation | null;
+  /** The call the user is connected to now (from `call.state`), for the caller card. */
+  readonly myCall: MyCall | null;
+}
+
+/** The signed-in user's current call as the caller card needs it. Text, never HTML. */
+export interface MyCall {
+  readonly callId: string;
+  readonly number: string;
+  readonly name: string | null;
+  /** Set when the other party is a colleague (no caller card for them). */
+  readonly callerUserId: string | null;
 }
 
 export const initialSwitchboard: SwitchboardState = {
@@ -62,6 +73,7 @@ export const initialSwitchboard: SwitchboardState = {
   lookups: {},
   consultation: null,
   consultationEnded: null,
+  myCall: null,
 };
 
 export function switchboardLoading(state: SwitchboardState): SwitchboardState {
@@ -179,8 +191,21 @@ function applyEvent(state: SwitchboardState, frame: EventFrame, me: string): Swi
         consultationEnded: d.state === 'ended' ? d : null,
       };
     }
+    case 'call.state': {
+      const d = frame.data as SwitchboardEventData<'call.state'>;
+      if (d.state === 'connected' && d.connectedTo === me) {
+        const myCall: MyCall = {
+          callId: d.callId,
+          number: d.number,
+          name: d.name,
+          callerUserId: d.callerUserId,
+        };
+        return { ...state, myCall };
+      }
+      return state.myCall?.callId === d.callId ? { ...state, myCall: null } : state;
+    }
     default:
-      return state; // events this slice does not show (presence, call.state, …)
+      return state; // events this slice does not show (presence, …)
   }
 }
 

@@ -1,7 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { html } from 'lit';
 import '../../src/app/sentral-switchboard.js';
-import { directoryModelContext } from '../../src/app/contexts.js';
+import { apiClientContext, directoryModelContext } from '../../src/app/contexts.js';
 import { switchboardModelContext } from '../../src/app/switchboard-contexts.js';
 import type { DirectoryEntry, EventFrame } from '../../src/shared/protocol.js';
 import type { SwitchboardSnapshot, WaitingCaller } from '../../src/shared/switchboard.js';
@@ -80,6 +80,21 @@ function snapshot(seq: number, callers: WaitingCaller[]): SwitchboardSnapshot {
 }
 
 async function setUp(callers: WaitingCaller[]) {
+  const notes: Array<{
+    id: number;
+    body: string;
+    author: string;
+    createdAt: number;
+    updatedAt: number;
+  }> = [
+    {
+      id: 1,
+      body: '<script>alert(1)</script> Vil ha faktura',
+      author: 'Åse Strøm',
+      createdAt: now,
+      updatedAt: now,
+    },
+  ];
   const api = new FakeApiClient()
     .on('switchboard.snapshot', () => snapshot(10, callers))
     .on('directory.list', () => ({ people }))
@@ -89,7 +104,35 @@ async function setUp(callers: WaitingCaller[]) {
     .on('transfer.blind', () => ({}))
     .on('transfer.consult', () => ({}))
     .on('transfer.swap', () => ({ talkingTo: 'caller' as const }))
-    .on('park.pickup', () => ({}));
+    .on('park.pickup', () => ({}))
+    .on('caller.history', ({ number }) => ({
+      number,
+      calls: [
+        {
+          callId: 'old',
+          startedAt: Date.UTC(2026, 10, 2, 9, 15),
+          answeredAt: Date.UTC(2026, 10, 2, 9, 15, 20),
+          endedAt: Date.UTC(2026, 10, 2, 9, 17, 20),
+          outcome: 'transferred',
+          queue: 'Sentralbord',
+          answeredBy: 'Kari Nordmann',
+          transferredTo: '1007',
+          transferredBy: 'Kari Nordmann',
+        },
+      ],
+      notes: notes.map((n) => ({ ...n, number })),
+    }))
+    .on('caller.note.add', ({ body }) => {
+      const note = {
+        id: notes.length + 1,
+        body,
+        author: 'Kari Nordmann',
+        createdAt: Date.now(),
+        updatedAt: Date.now(),
+      };
+      notes.push(note);
+      return { note: { ...note, number: '+4790000001' } };
+    });
   const session = new SessionModel();
   const switchboard = new SwitchboardModel(api, session);
   const directory = new DirectoryModel(api);
@@ -99,6 +142,7 @@ async function setUp(callers: WaitingCaller[]) {
   const mounted = await mount<HTMLElement>(html`<sentral-switchboard></sentral-switchboard>`, [
     [switchboardModelContext, switchboard],
     [directoryModelContext, directory],
+    [apiClientContext, api],
   ]);
   let seq = 10;
   const push = (event: string, data: unknown) =>
@@ -296,3 +340,56 @@ describe('sentral-switchboard: call actions and parked calls', () => {
     expect(t.api.sent.find((s) => s.type === 'park.pickup')?.params).to.deep.equal({ slot: '1' });
   });
 });
+
+describe('sentral-switchboard: caller card', () => {
+  it("shows the connected outside caller's history and notes, and adds a note", async () => {
+    const t = await setUp([]);
+    cleanup = t.cleanup;
+    expect(deepQuery(t.element, '[data-testid=caller-card]')).to.equal(null);
+    t.push('call.state', {
+      callId: 'c9',
+      state: 'connected',
+      number: '+4790000001',
+      name: 'Kunde Utenfra',
+      callerUserId: null,
+      connectedTo: kari.id,
+      ringing: [],
+      queueId: 'q-main',
+    });
+    await waitUntil(() => deepQuery(t.element, '[data-testid=card-calls]'));
+    expect(text(deepQuery(t.element, '[data-testid=card-name]'))).to.equal('Kunde Utenfra');
+    expect(text(deepQuery(t.element, '[data-testid=card-number]'))).to.equal('90 00 00 01');
+    expect(text(deepQuery(t.element, '[data-testid=card-calls]'))).to.match(
+      /Sentralbord · transferred by Kari Nordmann → 1007 \(02:00\)/,
+    );
+    const note = must(deepQuery(t.element, '[data-testid=card-note]'));
+    expect(text(note)).to.contain('<script>alert(1)</script> Vil ha faktura');
+    expect(deepQuery(t.element, 'script')).to.equal(null);
+
+    const box = must(deepQuery<HTMLTextAreaElement>(t.element, '[data-testid=note-new]'));
+    box.value = 'Ringer om purring';
+    box.dispatchEvent(new Event('input'));
+    await settleUi();
+    must(deepQuery<HTMLButtonElement>(t.element, '[data-testid=note-add]')).click();
+    await waitUntil(() => deepQueryAll(t.element, '[data-testid=card-note]').length === 2);
+    expect(t.api.sent.find((x) => x.type === 'caller.note.add')?.params).to.deep.equal({
+      number: '+4790000001',
+      body: 'Ringer om purring',
+    });
+
+    // The call moves on (transferred): the card goes.
+    t.push('call.state', {
+      callId: 'c9',
+      state: 'connected',
+      number: '+4790000001',
+      name: 'Kunde Utenfra',
+      callerUserId: null,
+      connectedTo: 'u-ola',
+      ringing: [],
+      queueId: 'q-main',
+    });
+    await waitUntil(() => !deepQuery(t.element, '[data-testid=caller-card]'));
+  });
+});
+
+const settleUi = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
