@@ -14,6 +14,7 @@ import {
   sessionModelContext,
 } from './contexts.js';
 import { select } from './observable-controller.js';
+import { switchboardModelContext } from './switchboard-contexts.js';
 import type { Services } from './services.js';
 import { controls, tokens } from './theme.js';
 import { ToneController } from './tone-controller.js';
@@ -21,6 +22,8 @@ import { ToneGenerator } from './tones.js';
 import './sentral-directory.js';
 import './sentral-login.js';
 import './sentral-softphone.js';
+import './sentral-switchboard.js';
+import './sentral-queue-board.js';
 
 /**
  * The shell: provides every service by context, shows the login view or the softphone and
@@ -85,6 +88,20 @@ export class SentralApp extends LitElement {
         max-width: 72rem;
         margin: 0 auto;
       }
+      .workspace:not(.operator) {
+        grid-template-columns: minmax(18rem, 24rem) minmax(0, 1fr);
+      }
+      .workspace.operator {
+        max-width: 110rem;
+      }
+      .column {
+        display: flex;
+        flex-direction: column;
+        gap: 1.25rem;
+      }
+      .workspace:not(.operator) .column {
+        display: contents;
+      }
       @media (max-width: 760px) {
         .workspace {
           grid-template-columns: 1fr;
@@ -114,6 +131,10 @@ export class SentralApp extends LitElement {
   private readonly directoryProvider = new ContextProvider(this, {
     context: directoryModelContext,
   });
+  private readonly switchboardProvider = new ContextProvider(this, {
+    context: switchboardModelContext,
+  });
+  private readonly people = select(this, () => this.services?.directory.people$, []);
 
   private readonly user = select(this, () => this.services?.session.user$, null);
   private readonly connection = select(
@@ -152,6 +173,7 @@ export class SentralApp extends LitElement {
       this.linesProvider.setValue(s.lines);
       this.phoneProvider.setValue(s.phone);
       this.directoryProvider.setValue(s.directory);
+      this.switchboardProvider.setValue(s.switchboard);
     }
   }
 
@@ -176,15 +198,30 @@ export class SentralApp extends LitElement {
           : nothing
       }
       <main>
-        ${
-          user
-            ? html`<div class="workspace">
-                <sentral-softphone class="card"></sentral-softphone>
-                <sentral-directory class="card"></sentral-directory>
-              </div>`
-            : html`<sentral-login class="card login"></sentral-login>`
-        }
+        ${user ? this.renderWorkspace(user.role) : html`<sentral-login class="card login"></sentral-login>`}
       </main>`;
+  }
+
+  /**
+   * What a signed-in user works with: the queue board for the wall-screen login (or anyone on
+   * `#board`); the switchboard beside the softphone for operators, supervisors and admins; the
+   * softphone and the directory for everyone else.
+   */
+  private renderWorkspace(role: string) {
+    if (role === 'board' || location.hash === '#board') {
+      return html`<sentral-queue-board
+        data-testid="queue-board"
+        .people=${this.people.value}
+      ></sentral-queue-board>`;
+    }
+    const operator = role === 'operator' || role === 'supervisor' || role === 'admin';
+    return html`<div class="workspace ${operator ? 'operator' : ''}">
+      <div class="column">
+        <sentral-softphone class="card"></sentral-softphone>
+        <sentral-directory class="card"></sentral-directory>
+      </div>
+      ${operator ? html`<sentral-switchboard class="card"></sentral-switchboard>` : nothing}
+    </div>`;
   }
 
   private readonly unlockAudio = (): void => {

@@ -13,6 +13,7 @@ import { PhoneService } from '../store/phone-service.js';
 import type { PhoneFactory } from '../store/phone-service.js';
 import { RegistrationModel } from '../store/registration-model.js';
 import { SessionModel } from '../store/session-model.js';
+import { SwitchboardModel } from '../store/switchboard-model.js';
 
 /** Everything `sentral-app` provides, each under its own context. */
 export interface Services {
@@ -23,6 +24,7 @@ export interface Services {
   readonly directory: DirectoryModel;
   readonly phone: PhoneService;
   readonly auth: AuthService;
+  readonly switchboard: SwitchboardModel;
 }
 
 export interface ServiceOptions {
@@ -40,7 +42,8 @@ export function assembleServices(api: ApiClient, createPhone: PhoneFactory): Ser
   const directory = new DirectoryModel(api);
   const phone = new PhoneService(createPhone, registration, lines);
   const auth = new AuthService(api, session, phone, directory);
-  return { api, session, registration, lines, directory, phone, auth };
+  const switchboard = new SwitchboardModel(api, session);
+  return { api, session, registration, lines, directory, phone, auth, switchboard };
 }
 
 export function createServices(options: ServiceOptions = {}): Services {

@@ -36,9 +36,12 @@ export class AuthService {
         }
       },
     }));
-    void this.phone
-      .start(sip)
-      .catch((error: unknown) => logger.error('auth: phone start failed', error));
+    // The queue board on the wall is a kiosk, not a phone.
+    if (user.role !== 'board') {
+      void this.phone
+        .start(sip)
+        .catch((error: unknown) => logger.error('auth: phone start failed', error));
+    }
     void this.directory.load();
   }
 
