@@ -49,6 +49,10 @@ export const ErrorCode = {
   Conflict: 'conflict',
   /** Too many attempts; try later. */
   RateLimited: 'rate_limited',
+  /** The password was right; now send it again with `code` from the authenticator app. */
+  SecondFactorRequired: 'second_factor_required',
+  /** This account must set up two-factor login first (`twofactor.begin` / `confirm`). */
+  EnrolmentRequired: 'enrolment_required',
   /** The core failed; the message says no more than necessary. */
   Internal: 'internal',
 } as const;
@@ -134,11 +138,22 @@ const text = (max: number) => z.string().min(1).max(max);
 
 /** Commands: params schema and result schema per `type`. */
 export const Commands = {
+  /**
+   * With two-factor login on, the first attempt answers `second_factor_required`; send the
+   * same again with `code` (6 digits from the app, or a recovery code). An account that must
+   * have 2FA but has none logs in with `twoFactor.required && !twoFactor.enabled` and can only
+   * enrol until it has (other commands: `enrolment_required`).
+   */
   'auth.login': {
-    params: z.object({ username: text(128), password: text(256) }),
+    params: z.object({
+      username: text(128),
+      password: text(256),
+      code: z.string().min(1).max(32).optional(),
+    }),
     result: z.object({
       user: SessionUser,
       sip: SipCredentials,
+      twoFactor: z.object({ enabled: z.boolean(), required: z.boolean() }),
       /**
        * Resumes this session on a new API connection (`auth.resume`) after a network blip.
        * Memory only in the browser; valid until logout or the SIP credential's expiry.
@@ -149,6 +164,31 @@ export const Commands = {
   'auth.resume': {
     params: z.object({ token: text(256) }),
     result: z.object({ user: SessionUser }),
+  },
+  /** Starts enrolment: a new secret, its `otpauth://` URI and the QR code as module rows. */
+  'twofactor.begin': {
+    params: z.object({}),
+    result: z.object({ secret: z.string(), uri: z.string(), qr: z.array(z.string()) }),
+  },
+  /** Confirms with a code from the app: 2FA is on; the recovery codes are shown this once. */
+  'twofactor.confirm': {
+    params: z.object({ code: text(16) }),
+    result: z.object({ recoveryCodes: z.array(z.string()) }),
+  },
+  /** Turns your 2FA off with a current code (not when your role or company requires it). */
+  'twofactor.disable': {
+    params: z.object({ code: text(32) }),
+    result: z.object({}),
+  },
+  /** Admins: turn a colleague's 2FA off (lost phone); audited. */
+  'twofactor.reset': {
+    params: z.object({ userId: z.string().min(1).max(64) }),
+    result: z.object({}),
+  },
+  /** Admins: require 2FA of everyone in the company (admins always need it); audited. */
+  'twofactor.require': {
+    params: z.object({ required: z.boolean() }),
+    result: z.object({}),
   },
   'auth.logout': {
     params: z.object({}),

@@ -29,6 +29,7 @@ import type { TenantEventBus } from '../events/event-bus';
 import { StoreError } from '../store/errors';
 import { CsvImportError } from '../store/people-csv';
 import type { AuditRepository } from '../store/audit';
+import type { TwoFactorRepository } from '../store/two-factor';
 import type { CallerHistoryRepository, CallerNote as StoredNote } from '../store/caller-history';
 import { toE164 } from '../store/phone';
 import type { RetentionRepository } from '../store/retention';
@@ -38,6 +39,16 @@ const ADMIN_ROLES: ReadonlySet<Role> = new Set(['admin']);
 
 /** Roles that may read statistics. */
 const REPORT_ROLES: ReadonlySet<Role> = new Set(['supervisor', 'admin']);
+
+/** What a session that must enrol in two-factor login may still do. */
+const ENROLMENT_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>([
+  'auth.login',
+  'auth.resume',
+  'auth.logout',
+  'system.ping',
+  'twofactor.begin',
+  'twofactor.confirm',
+]);
 
 /** Roles that see callers' history and notes (they answer outside callers). */
 const CALLER_CARD_ROLES: ReadonlySet<Role> = new Set(['agent', 'operator', 'supervisor', 'admin']);
@@ -90,6 +101,7 @@ export interface ApiPeopleCsv {
 
 export interface ApiDeps {
   audit?: AuditRepository;
+  twoFactor?: TwoFactorRepository;
   callerHistory?: CallerHistoryRepository;
   retention?: RetentionRepository;
   statistics?: ApiStatistics;
@@ -109,6 +121,8 @@ export interface ApiDeps {
 /** State of one API connection. */
 interface ConnectionContext {
   readonly remote: string;
+  /** Logged in, but must set up two-factor login before anything else. */
+  mustEnrol?: boolean;
   /** `ws://host/sip` as the browser reached us (Host header), unless configured. */
   readonly sipUrl: string;
   user: SessionUser | undefined;
@@ -135,12 +149,66 @@ export class ApiServer {
   readonly #connections = new Set<WebSocket>();
   readonly #handlers: HandlerTable;
   /** Session token → the login it resumes (in memory: a core restart ends sessions). */
-  readonly #sessions = new Map<string, { user: SessionUser; credential: IssuedSipCredential }>();
+  readonly #sessions = new Map<
+    string,
+    { user: SessionUser; credential: IssuedSipCredential; mustEnrol: boolean }
+  >();
 
   constructor(private readonly deps: ApiDeps) {
     this.#handlers = {
       'system.ping': async () => ({ now: Date.now() }),
-      'auth.login': (ctx, p) => this.#login(ctx, p.username, p.password),
+      'auth.login': (ctx, p) => this.#login(ctx, p.username, p.password, p.code),
+      'twofactor.begin': async (ctx) => {
+        const user = requireUser(ctx);
+        return this.#twoFactor().begin(
+          user.id,
+          `${user.username}@${await this.deps.people.tenantDomain(user.tenantId)}`,
+        );
+      },
+      'twofactor.confirm': async (ctx, p) => {
+        const user = requireUser(ctx);
+        const codes = await this.#twoFactor().confirm(user.id, p.code);
+        if (!codes)
+          throw new ApiFailure(
+            ErrorCode.BadRequest,
+            'That code is not right; try the current one.',
+          );
+        ctx.mustEnrol = false;
+        const session = ctx.sessionToken ? this.#sessions.get(ctx.sessionToken) : undefined;
+        if (session) session.mustEnrol = false;
+        await this.#audit(user, 'twofactor.enrol', user.id, null);
+        return { recoveryCodes: codes };
+      },
+      'twofactor.disable': async (ctx, p) => {
+        const user = requireUser(ctx);
+        const twoFactor = this.#twoFactor();
+        if ((await twoFactor.state(user.id)).required) {
+          throw new ApiFailure(
+            ErrorCode.Forbidden,
+            'Two-factor login is required for your account.',
+          );
+        }
+        if (!(await twoFactor.verify(user.id, p.code))) throw failures.invalidCredentials();
+        await twoFactor.disable(user.id);
+        return {};
+      },
+      'twofactor.reset': async (ctx, p) => {
+        const user = requireUser(ctx);
+        if (!ADMIN_ROLES.has(user.role)) throw failures.forbidden();
+        const people = await this.deps.people.list(user.tenantId);
+        if (!people.some((x) => x.id === p.userId))
+          throw new ApiFailure(ErrorCode.NotFound, 'No such person.');
+        await this.#twoFactor().disable(p.userId);
+        await this.#audit(user, 'twofactor.reset', p.userId, null);
+        return {};
+      },
+      'twofactor.require': async (ctx, p) => {
+        const user = requireUser(ctx);
+        if (!ADMIN_ROLES.has(user.role)) throw failures.forbidden();
+        await this.#twoFactor().setTenantRequired(user.tenantId, p.required);
+        await this.#audit(user, 'twofactor.require', null, { required: p.required });
+        return {};
+      },
       'auth.resume': async (ctx, p) => {
         const session = this.#sessions.get(p.token);
         if (!session || session.credential.expiresAt <= Date.now()) {
@@ -148,6 +216,7 @@ export class ApiServer {
           throw new ApiFailure(ErrorCode.SessionExpired, 'The session ended; log in again.');
         }
         ctx.user = session.user;
+        ctx.mustEnrol = session.mustEnrol;
         ctx.sipCredential = session.credential;
         ctx.sessionToken = p.token;
         this.#follow(ctx);
@@ -463,6 +532,13 @@ export class ApiServer {
     if (!PUBLIC_COMMANDS.has(type) && !ctx.user) {
       return errorReply(id, ErrorCode.Unauthenticated, 'Log in first.');
     }
+    if (ctx.mustEnrol && !ENROLMENT_COMMANDS.has(type)) {
+      return errorReply(
+        id,
+        ErrorCode.EnrolmentRequired,
+        'Set up two-factor login first (your account requires it).',
+      );
+    }
     if (ctx.user?.role === 'board' && !BOARD_COMMANDS.has(type)) {
       return errorReply(id, ErrorCode.Forbidden, 'The queue board is read-only.');
     }
@@ -487,6 +563,7 @@ export class ApiServer {
     ctx: ConnectionContext,
     username: string,
     password: string,
+    code: string | undefined,
   ): Promise<CommandResult<'auth.login'>> {
     const key = { address: ctx.remote, username };
     const wait = this.#throttle.retryAfter(key);
@@ -495,6 +572,21 @@ export class ApiServer {
     if (!user) {
       this.#throttle.fail(key);
       throw failures.invalidCredentials();
+    }
+    const twoFactor = this.deps.twoFactor
+      ? await this.deps.twoFactor.state(user.id)
+      : { enabled: false, required: false };
+    if (twoFactor.enabled) {
+      if (code === undefined) {
+        throw new ApiFailure(
+          ErrorCode.SecondFactorRequired,
+          'Enter the code from your authenticator app.',
+        );
+      }
+      if (!(await this.deps.twoFactor?.verify(user.id, code))) {
+        this.#throttle.fail(key);
+        throw failures.invalidCredentials();
+      }
     }
     this.#throttle.succeed(key);
     this.#endSession(ctx);
@@ -509,11 +601,16 @@ export class ApiServer {
       role: user.role,
     };
     ctx.sipCredential = cred;
+    ctx.mustEnrol = twoFactor.required && !twoFactor.enabled;
     const now = Date.now();
     for (const [token, s] of this.#sessions)
       if (s.credential.expiresAt <= now) this.#sessions.delete(token);
     const sessionToken = randomBytes(24).toString('base64url');
-    this.#sessions.set(sessionToken, { user: ctx.user, credential: cred });
+    this.#sessions.set(sessionToken, {
+      user: ctx.user,
+      credential: cred,
+      mustEnrol: ctx.mustEnrol,
+    });
     ctx.sessionToken = sessionToken;
     this.#follow(ctx);
     this.deps.logger.info('login', { user: user.username });
@@ -528,6 +625,7 @@ export class ApiServer {
         iceServers: this.deps.iceServers,
       },
       sessionToken,
+      twoFactor,
     };
   }
 
@@ -555,6 +653,12 @@ export class ApiServer {
     const sb = this.deps.switchboard;
     if (!sb) throw new ApiFailure(ErrorCode.NotFound, 'This core runs no switchboard engine.');
     return sb;
+  }
+
+  #twoFactor(): TwoFactorRepository {
+    const repo = this.deps.twoFactor;
+    if (!repo) throw new ApiFailure(ErrorCode.NotFound, 'Two-factor login is off in this core.');
+    return repo;
   }
 
   #callerCard(ctx: ConnectionContext): { user: SessionUser; history: CallerHistoryRepository } {

@@ -22,6 +22,7 @@ import { AbsenceRepository } from '../store/absences';
 import { AuditRepository } from '../store/audit';
 import { RetentionRepository } from '../store/retention';
 import { CallerHistoryRepository } from '../store/caller-history';
+import { TwoFactorRepository } from '../store/two-factor';
 import { CalendarSync } from '../people/calendar-sync';
 import { exportPeopleCsv, importPeople, parsePeopleCsv } from '../store/people-csv';
 import { IcsCalendarSource } from '../people/calendar';
@@ -157,6 +158,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   const api = new ApiServer({
     audit: new AuditRepository(db),
     callerHistory: new CallerHistoryRepository(db),
+    twoFactor: new TwoFactorRepository(db),
     retention,
     statistics: new StatisticsRepository(db),
     peopleCsv: {

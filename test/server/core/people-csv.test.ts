@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawApiClient } from '../support/api-client';
 import { startTestCore, type TestCore } from '../support/test-core';
+import { loginEnrolled } from '../support/two-factor';
 
 let core: TestCore;
 let admin: RawApiClient;
@@ -8,7 +9,7 @@ let admin: RawApiClient;
 beforeAll(async () => {
   core = await startTestCore();
   admin = await RawApiClient.connect(core.wsUrl);
-  await admin.command('auth.login', { username: 'admin', password: 'admin1234' });
+  await loginEnrolled(admin, 'admin', 'admin1234'); // admins must have 2FA
 });
 afterAll(async () => {
   admin?.close();

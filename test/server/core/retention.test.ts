@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetentionRepository } from '../../../src/server/store/retention';
 import { RawApiClient } from '../support/api-client';
 import { startTestCore, type TestCore } from '../support/test-core';
+import { loginEnrolled } from '../support/two-factor';
 
 let core: TestCore;
 let tenantId = '';
@@ -70,7 +71,7 @@ describe('retention', () => {
 
   it("follows the admin's retention setting, audited; others may not change it", async () => {
     const admin = await RawApiClient.connect(core.wsUrl);
-    await admin.command('auth.login', { username: 'admin', password: 'admin1234' });
+    await loginEnrolled(admin, 'admin', 'admin1234'); // admins must have 2FA
     expect(await admin.command('retention.set', { days: 30 })).toMatchObject({ ok: true });
     expect(await admin.command('retention.set', { days: 0 })).toMatchObject({
       error: { code: 'bad_request' },
