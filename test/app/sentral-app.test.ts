@@ -16,7 +16,12 @@ describe('sentral-app', () => {
   it('shows the login until logged in, then the softphone and directory', async () => {
     const phone = new FakePhone();
     const api = new FakeApiClient()
-      .on('auth.login', () => ({ user: kari, sip: kariSip, sessionToken: 'token-1', twoFactor: { enabled: false, required: false } }))
+      .on('auth.login', () => ({
+        user: kari,
+        sip: kariSip,
+        sessionToken: 'token-1',
+        twoFactor: { enabled: false, required: false },
+      }))
       .on('directory.list', () => ({ people: [] }))
       .on('auth.logout', () => ({}));
     const services = assembleServices(api, () => phone);

@@ -83,7 +83,12 @@ describe('sentral-login', () => {
 
   it('logs in and registers the phone with the SIP credentials the core returned', async () => {
     const api = new FakeApiClient()
-      .on('auth.login', () => ({ user: kari, sip: kariSip, sessionToken: 'token-1', twoFactor: { enabled: false, required: false } }))
+      .on('auth.login', () => ({
+        user: kari,
+        sip: kariSip,
+        sessionToken: 'token-1',
+        twoFactor: { enabled: false, required: false },
+      }))
       .on('directory.list', () => ({ people: [] }));
     const phone = new FakePhone();
     const m = await mountLogin(api, phone);
