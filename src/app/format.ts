@@ -72,6 +72,8 @@ export function loginErrorText(code: ErrorCode | ClientErrorCode): string {
       return 'Wrong username or password';
     case 'rate_limited':
       return 'Too many attempts. Wait a minute and try again.';
+    case 'second_factor_required':
+      return 'Enter the 6-digit code from your authenticator app (or a recovery code).';
     case 'bad_request':
       return 'Enter your username and password';
     case 'disconnected':

@@ -52,6 +52,8 @@ export class SentralLogin extends LitElement {
 
   @state() private error: string | null = null;
   @state() private busy = false;
+  /** The password was right and the account has two-factor login: ask for the code too. */
+  @state() private needCode = false;
 
   override render() {
     return html`<form @submit=${this.onSubmit} novalidate>
@@ -79,6 +81,20 @@ export class SentralLogin extends LitElement {
           ?disabled=${this.busy}
       /></label>
       ${
+        this.needCode
+          ? html`<label
+              >Code from your authenticator app
+              <input
+                name="code"
+                data-testid="login-code"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                spellcheck="false"
+                ?disabled=${this.busy}
+            /></label>`
+          : nothing
+      }
+      ${
         this.error
           ? html`<p class="error" role="alert" data-testid="login-error">${this.error}</p>`
           : nothing
@@ -100,17 +116,37 @@ export class SentralLogin extends LitElement {
       this.error = loginErrorText('bad_request');
       return;
     }
+    const code = this.needCode ? String(data.get('code') ?? '').trim() : undefined;
+    if (code === '') {
+      this.error = loginErrorText('second_factor_required');
+      return;
+    }
     if (!this.auth) return;
     this.busy = true;
     this.error = null;
+    let errorCode: string | null = null;
     try {
-      await this.auth.login(username, password);
+      await this.auth.login(username, password, code);
     } catch (error) {
-      this.error = loginErrorText(errorCodeOf(error));
+      const failed = errorCodeOf(error);
+      errorCode = failed;
+      this.error =
+        this.needCode && failed === 'invalid_credentials'
+          ? 'Wrong password or code'
+          : loginErrorText(failed);
     } finally {
       this.busy = false;
     }
+    if (errorCode === 'second_factor_required') {
+      this.needCode = true;
+      await this.updateComplete;
+      const codeInput = this.renderRoot.querySelector<HTMLInputElement>('input[name=code]');
+      codeInput?.focus();
+      return;
+    }
     if (this.error) {
+      const codeInput = form.elements.namedItem('code');
+      if (codeInput instanceof HTMLInputElement) codeInput.value = '';
       const passwordInput = form.elements.namedItem('password');
       if (passwordInput instanceof HTMLInputElement) {
         passwordInput.value = '';

@@ -22,9 +22,13 @@ export class AuthService {
    * the registration model). Rejects with an `ApiCallError` on failure, e.g. code
    * `invalid_credentials`.
    */
-  async login(username: string, password: string): Promise<void> {
-    const { user, sip, sessionToken } = await this.api.call('auth.login', { username, password });
-    this.session.loggedIn(user, sip);
+  async login(username: string, password: string, code?: string): Promise<void> {
+    const { user, sip, sessionToken, twoFactor } = await this.api.call(
+      'auth.login',
+      code === undefined ? { username, password } : { username, password, code },
+    );
+    const mustEnrol = twoFactor.required && !twoFactor.enabled;
+    this.session.loggedIn(user, sip, mustEnrol);
     // After a network blip the API connection comes back without its login: resume it first.
     this.api.setHandshake?.(() => ({
       type: 'auth.resume',
@@ -36,6 +40,20 @@ export class AuthService {
         }
       },
     }));
+    // An account that must set up two-factor login first can do nothing else until then.
+    if (!mustEnrol) this.startWork();
+  }
+
+  /** Two-factor login was set up (`twofactor.confirm` succeeded): start working. */
+  enrolled(): void {
+    if (!this.session.state.mustEnrol) return;
+    this.session.enrolled();
+    this.startWork();
+  }
+
+  private startWork(): void {
+    const { user, sip } = this.session.state;
+    if (!user || !sip) return;
     // The queue board on the wall is a kiosk, not a phone.
     if (user.role !== 'board') {
       void this.phone
