@@ -5,6 +5,7 @@
 import { createContext } from '@lit/context';
 import type { ApiClient } from '../store/api-client.js';
 import type { AuthService } from '../store/auth-service.js';
+import type { CallLogModel } from '../store/call-log-model.js';
 import type { DirectoryModel } from '../store/directory-model.js';
 import type { LinesModel } from '../store/lines-model.js';
 import type { PhoneService } from '../store/phone-service.js';
@@ -22,3 +23,4 @@ export const phoneServiceContext = createContext<PhoneService>(Symbol('sentral-p
 export const directoryModelContext = createContext<DirectoryModel>(
   Symbol('sentral-directory-model'),
 );
+export const callLogModelContext = createContext<CallLogModel>(Symbol('sentral-call-log-model'));

@@ -6,6 +6,8 @@ import { toneMicrophone } from '../sip/tone-microphone.js';
 import { WebSocketApiClient } from '../store/api-client.js';
 import type { ApiClient } from '../store/api-client.js';
 import { AuthService } from '../store/auth-service.js';
+import { CallLogModel } from '../store/call-log-model.js';
+import type { CallLogOptions } from '../store/call-log-model.js';
 import { DirectoryModel } from '../store/directory-model.js';
 import { LinesModel } from '../store/lines-model.js';
 import { logger } from '../store/logger.js';
@@ -25,6 +27,7 @@ export interface Services {
   readonly phone: PhoneService;
   readonly auth: AuthService;
   readonly switchboard: SwitchboardModel;
+  readonly callLog: CallLogModel;
 }
 
 export interface ServiceOptions {
@@ -35,7 +38,11 @@ export interface ServiceOptions {
 }
 
 /** Wires services from parts; `createServices` uses it with the real API client and phone. */
-export function assembleServices(api: ApiClient, createPhone: PhoneFactory): Services {
+export function assembleServices(
+  api: ApiClient,
+  createPhone: PhoneFactory,
+  callLogOptions: CallLogOptions = {},
+): Services {
   const session = new SessionModel();
   const registration = new RegistrationModel();
   const lines = new LinesModel();
@@ -43,7 +50,8 @@ export function assembleServices(api: ApiClient, createPhone: PhoneFactory): Ser
   const phone = new PhoneService(createPhone, registration, lines);
   const auth = new AuthService(api, session, phone, directory);
   const switchboard = new SwitchboardModel(api, session);
-  return { api, session, registration, lines, directory, phone, auth, switchboard };
+  const callLog = new CallLogModel(session, phone, callLogOptions);
+  return { api, session, registration, lines, directory, phone, auth, switchboard, callLog };
 }
 
 export function createServices(options: ServiceOptions = {}): Services {

@@ -7,7 +7,7 @@
  * {@link PhoneService.start} and disposes of it on {@link PhoneService.stop}.
  * @packageDocumentation
  */
-import { BehaviorSubject } from 'rxjs';
+import { BehaviorSubject, Subject } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import type { Phone, PhoneEvent, SipRegistrationStatus } from '../sip/phone.js';
 import type { SipCredentials } from '../shared/protocol.js';
@@ -36,6 +36,14 @@ export class PhoneService {
    * line simply gets no packets). A line without media has no entry.
    */
   readonly remoteStreams$: Observable<RemoteStreams> = this.remoteStreamsSubject.asObservable();
+
+  private readonly appliedSubject = new Subject<PhoneEvent>();
+
+  /**
+   * Every phone event once the models have taken it (an event they refused is not passed on):
+   * what the call log records finished calls from.
+   */
+  readonly applied$: Observable<PhoneEvent> = this.appliedSubject.asObservable();
 
   constructor(
     private readonly createPhone: PhoneFactory,
@@ -167,7 +175,9 @@ export class PhoneService {
     } catch (error) {
       // An illegal transition is a bug in the phone or the machine: make it loud, keep running.
       logger.error(`phone: cannot apply ${event.type} event`, error);
+      return;
     }
+    this.appliedSubject.next(event);
   }
 
   private reduce(event: PhoneEvent): void {

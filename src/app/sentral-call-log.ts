@@ -1,0 +1,263 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { consume } from '@lit/context';
+import type { CallLogRecord } from '../store/call-log-db.js';
+import type { CallLogModel } from '../store/call-log-model.js';
+import { initialCallLog } from '../store/call-log-state.js';
+import type { LinesModel } from '../store/lines-model.js';
+import type { PhoneService } from '../store/phone-service.js';
+import { callLogModelContext, linesModelContext, phoneServiceContext } from './contexts.js';
+import { endReasonText, formatDuration } from './format.js';
+import { select } from './observable-controller.js';
+import { controls } from './theme.js';
+
+/** What happened to a call, in words: its length if answered, else why it did not connect. */
+export function callOutcomeText(record: CallLogRecord): string {
+  if (record.answered && record.answeredAt !== null) {
+    return formatDuration(record.endedAt - record.answeredAt);
+  }
+  if (record.direction === 'in') return record.endReason === 'rejected' ? 'Rejected' : 'Missed';
+  return endReasonText(record.endReason);
+}
+
+/**
+ * The user's recent calls from the local call log, newest first, a page at a time (Newer /
+ * Older), searchable by name or number. Activating a row (click, or its Call back button)
+ * calls the number back. Names and numbers are text; dates and times use the browser's locale.
+ */
+@customElement('sentral-call-log')
+export class SentralCallLog extends LitElement {
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      .head {
+        display: flex;
+        align-items: center;
+        justify-content: space-between;
+        gap: 0.75rem;
+        margin-bottom: 0.75rem;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.05rem;
+      }
+      input[type='search'] {
+        width: min(100%, 14rem);
+      }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+        font-size: 0.9rem;
+      }
+      th {
+        text-align: start;
+        font-weight: 600;
+        color: var(--sentral-text-muted, #556070);
+        border-bottom: 1px solid var(--sentral-border, #d9dde3);
+        padding: 0.3rem 0.25rem;
+      }
+      td {
+        padding: 0.4rem 0.25rem;
+        border-bottom: 1px solid var(--sentral-border, #d9dde3);
+        vertical-align: top;
+      }
+      tbody tr {
+        cursor: pointer;
+      }
+      tbody tr:hover {
+        background: var(--sentral-surface-2, #f8f9fb);
+      }
+      .name {
+        font-weight: 600;
+        overflow-wrap: anywhere;
+      }
+      .number,
+      .muted {
+        color: var(--sentral-text-muted, #556070);
+        overflow-wrap: anywhere;
+      }
+      .missed {
+        color: var(--sentral-danger, #b3261e);
+      }
+      td.when,
+      td.outcome {
+        font-variant-numeric: tabular-nums;
+        white-space: nowrap;
+      }
+      button.back {
+        padding: 0.15rem 0.5rem;
+        min-height: 0;
+      }
+      .pager {
+        display: flex;
+        align-items: center;
+        justify-content: space-between;
+        gap: 0.5rem;
+        margin-top: 0.6rem;
+      }
+      .empty {
+        color: var(--sentral-text-muted, #556070);
+        margin: 0.5rem 0;
+      }
+    `,
+  ];
+
+  @consume({ context: callLogModelContext, subscribe: true })
+  callLog?: CallLogModel;
+
+  @consume({ context: phoneServiceContext, subscribe: true })
+  phoneService?: PhoneService;
+
+  @consume({ context: linesModelContext, subscribe: true })
+  linesModel?: LinesModel;
+
+  private readonly log = select(this, () => this.callLog?.state$, initialCallLog);
+  private readonly busy = select(this, () => this.linesModel?.busy$, false);
+
+  @state() private query = '';
+
+  private readonly dateTime = new Intl.DateTimeFormat(undefined, {
+    dateStyle: 'short',
+    timeStyle: 'short',
+  });
+
+  override render() {
+    const { status, rows, page, hasNext, query } = this.log.value;
+    const size = this.callLog?.pageSize ?? rows.length;
+    const first = page * size + 1;
+    return html`<section aria-labelledby="call-log-heading">
+      <div class="head">
+        <h2 id="call-log-heading">Recent calls</h2>
+        <label class="visually-hidden" for="call-log-search">Search recent calls</label>
+        <input
+          id="call-log-search"
+          type="search"
+          data-testid="call-log-search"
+          placeholder="Search name or number"
+          autocomplete="off"
+          .value=${this.query}
+          @input=${this.onSearch}
+        />
+      </div>
+      ${status === 'opening' ? html`<p class="empty">Loading…</p>` : nothing}
+      ${
+        status === 'unavailable'
+          ? html`<p class="empty" role="status">The call log is not available in this browser.</p>`
+          : nothing
+      }
+      ${
+        status === 'ready' && rows.length === 0
+          ? html`<p class="empty" data-testid="call-log-empty">
+              ${query ? 'No calls match.' : 'No calls yet.'}
+            </p>`
+          : nothing
+      }
+      ${rows.length > 0 ? this.renderTable(rows) : nothing}
+      ${
+        page > 0 || hasNext
+          ? html`<nav class="pager" aria-label="Recent calls pages">
+              <button
+                type="button"
+                data-testid="call-log-newer"
+                ?disabled=${page === 0}
+                @click=${() => this.callLog?.previousPage()}
+              >
+                Newer
+              </button>
+              <span class="muted" data-testid="call-log-range" aria-live="polite"
+                >${first}–${first + rows.length - 1}</span
+              >
+              <button
+                type="button"
+                data-testid="call-log-older"
+                ?disabled=${!hasNext}
+                @click=${() => this.callLog?.nextPage()}
+              >
+                Older
+              </button>
+            </nav>`
+          : nothing
+      }
+    </section>`;
+  }
+
+  private renderTable(rows: readonly CallLogRecord[]) {
+    const busy = this.busy.value;
+    return html`<table data-testid="call-log">
+      <caption class="visually-hidden">
+        Recent calls, newest first. Activate a row to call back.
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Who</th>
+          <th scope="col">Call</th>
+          <th scope="col">When</th>
+          <th scope="col"><span class="visually-hidden">Call back</span></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${repeat(
+          rows,
+          (r) => r.id,
+          (r) => this.renderRow(r, busy),
+        )}
+      </tbody>
+    </table>`;
+  }
+
+  private renderRow(r: CallLogRecord, busy: boolean) {
+    const who = r.displayName || r.number || 'Unknown';
+    const missed = !r.answered && r.direction === 'in';
+    const ended = new Date(r.endedAt);
+    return html`<tr
+      data-testid="call-log-row"
+      data-call-id=${r.id}
+      data-direction=${r.direction}
+      data-answered=${r.answered ? 'true' : 'false'}
+      @click=${() => this.callBack(r)}
+    >
+      <td>
+        <div class="name" data-testid="call-log-name">${who}</div>
+        ${r.displayName ? html`<div class="number" data-testid="call-log-number">${r.number}</div>` : nothing}
+      </td>
+      <td class="outcome ${missed ? 'missed' : ''}">
+        <div>${r.direction === 'in' ? 'Incoming' : 'Outgoing'}</div>
+        <div data-testid="call-log-outcome">${callOutcomeText(r)}</div>
+      </td>
+      <td class="when">
+        <time datetime=${ended.toISOString()}>${this.dateTime.format(ended)}</time>
+      </td>
+      <td>
+        <button
+          type="button"
+          class="back"
+          data-testid="call-log-call"
+          aria-label=${`Call back ${who}${r.displayName ? ` on ${r.number}` : ''}`}
+          ?disabled=${busy || !r.number}
+        >
+          ☎
+        </button>
+      </td>
+    </tr>`;
+  }
+
+  private onSearch(event: InputEvent): void {
+    this.query = (event.target as HTMLInputElement).value;
+    void this.callLog?.search(this.query);
+  }
+
+  private callBack(record: CallLogRecord): void {
+    if (!record.number || this.busy.value) return;
+    void this.phoneService?.dial(record.number);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sentral-call-log': SentralCallLog;
+  }
+}
