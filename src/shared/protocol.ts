@@ -392,6 +392,19 @@ export const Commands = {
   },
   /** The company directory as CSV in the import format (admins). */
   'people.export': { params: z.object({}), result: z.object({ csv: z.string() }) },
+  /** Admins: everything held about one person, as JSON (the service terms promise it). Audited. */
+  'privacy.export': {
+    params: z.object({ userId: z.string().min(1).max(64) }),
+    result: z.object({ data: z.record(z.string(), z.unknown()) }),
+  },
+  /**
+   * Admins: delete a person and their personal data (their own call log; queue statistics keep
+   * their rows without them). `in_use` while a queue or answer group sends calls to them. Audited.
+   */
+  'people.delete': {
+    params: z.object({ userId: z.string().min(1).max(64) }),
+    result: z.object({}),
+  },
   'absence.clear': {
     params: z.object({ userId: z.string().min(1).max(64).optional() }),
     result: z.object({ cleared: z.boolean() }),

@@ -101,6 +101,11 @@ export interface ApiPeopleCsv {
 
 export interface ApiDeps {
   audit?: AuditRepository;
+  privacy?: {
+    exportPerson(tenantId: string, userId: string): Promise<Record<string, unknown> | null>;
+    /** Deletes the person and reloads whatever holds them in memory (queues, directory). */
+    deletePerson(tenantId: string, userId: string): Promise<boolean>;
+  };
   twoFactor?: TwoFactorRepository;
   callerHistory?: CallerHistoryRepository;
   retention?: RetentionRepository;
@@ -313,6 +318,37 @@ export class ApiServer {
           throw new ApiFailure(ErrorCode.NotFound, 'No such note.');
         }
         this.deps.events.publish(user.tenantId, 'caller.notes_changed', { number });
+        return {};
+      },
+      'privacy.export': async (ctx, p) => {
+        const user = requireUser(ctx);
+        if (!ADMIN_ROLES.has(user.role)) throw failures.forbidden();
+        const data = await this.#privacy().exportPerson(user.tenantId, p.userId);
+        if (!data) throw new ApiFailure(ErrorCode.NotFound, 'No such person.');
+        await this.#audit(user, 'privacy.export', p.userId, null);
+        return { data };
+      },
+      'people.delete': async (ctx, p) => {
+        const user = requireUser(ctx);
+        if (!ADMIN_ROLES.has(user.role)) throw failures.forbidden();
+        if (p.userId === user.id) {
+          throw new ApiFailure(ErrorCode.BadRequest, 'You cannot delete yourself.');
+        }
+        let deleted: boolean;
+        try {
+          deleted = await this.#privacy().deletePerson(user.tenantId, p.userId);
+        } catch (err) {
+          if (err instanceof StoreError) throw new ApiFailure(ErrorCode.Conflict, err.message);
+          throw err;
+        }
+        if (!deleted) throw new ApiFailure(ErrorCode.NotFound, 'No such person.');
+        // Their sessions end and their SIP credentials stop working.
+        for (const [token, s] of this.#sessions) {
+          if (s.user.id !== p.userId) continue;
+          this.deps.sipCredentials.revoke(s.credential);
+          this.#sessions.delete(token);
+        }
+        await this.#audit(user, 'people.delete', p.userId, null);
         return {};
       },
       'presence.list': async (ctx) => ({
@@ -653,6 +689,12 @@ export class ApiServer {
     const sb = this.deps.switchboard;
     if (!sb) throw new ApiFailure(ErrorCode.NotFound, 'This core runs no switchboard engine.');
     return sb;
+  }
+
+  #privacy(): NonNullable<ApiDeps['privacy']> {
+    const privacy = this.deps.privacy;
+    if (!privacy) throw new ApiFailure(ErrorCode.NotFound, 'Privacy tools are off in this core.');
+    return privacy;
   }
 
   #twoFactor(): TwoFactorRepository {

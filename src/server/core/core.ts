@@ -23,6 +23,7 @@ import { AuditRepository } from '../store/audit';
 import { RetentionRepository } from '../store/retention';
 import { CallerHistoryRepository } from '../store/caller-history';
 import { TwoFactorRepository } from '../store/two-factor';
+import { PrivacyRepository } from '../store/privacy';
 import { CalendarSync } from '../people/calendar-sync';
 import { exportPeopleCsv, importPeople, parsePeopleCsv } from '../store/people-csv';
 import { IcsCalendarSource } from '../people/calendar';
@@ -155,10 +156,19 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   firstRetention.unref();
   const dailyRetention = setInterval(runRetention, 24 * 3600_000);
   dailyRetention.unref();
+  const privacy = new PrivacyRepository(db);
   const api = new ApiServer({
     audit: new AuditRepository(db),
     callerHistory: new CallerHistoryRepository(db),
     twoFactor: new TwoFactorRepository(db),
+    privacy: {
+      exportPerson: (tenantId, userId) => privacy.exportPerson(tenantId, userId),
+      deletePerson: async (tenantId, userId) => {
+        const deleted = await privacy.deletePerson(tenantId, userId);
+        if (deleted) await switchboard.load(); // queues, directory and presence forget them
+        return deleted;
+      },
+    },
     retention,
     statistics: new StatisticsRepository(db),
     peopleCsv: {

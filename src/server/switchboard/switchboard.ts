@@ -164,6 +164,12 @@ export class Switchboard implements SwitchboardPort {
   async load(): Promise<void> {
     for (const tenant of this.deps.people.tenants()) {
       const users = await this.deps.people.users.list(tenant.id);
+      // Forget the tenant's people first: someone deleted since the last load is gone.
+      for (const [id, known] of this.#users) {
+        if (known.tenantId !== tenant.id) continue;
+        this.#users.delete(id);
+        this.#usersByName.delete(known.username);
+      }
       for (const user of users) this.#remember(user);
       this.directory.replaceTenant(
         tenant.id,
