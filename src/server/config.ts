@@ -27,6 +27,11 @@ export interface CoreConfig {
   publicSipUrl: string | undefined;
   /** Serve the Vite dev server (HMR) instead of the built `dist/`. */
   dev: boolean;
+  /**
+   * Other page origins allowed to open `/api` and `/sip` WebSockets (ALLOWED_ORIGINS, comma
+   * separated, e.g. `https://switchboard.example.com`); the core's own origin always is.
+   */
+  allowedOrigins: string[];
   /** Create the demo company on an empty database. */
   seedDemo: boolean;
   /** Seconds a blind transfer rings before it comes back to the transferrer (recall). */
@@ -107,6 +112,10 @@ export function loadConfig(
     iceServers: parseIceServers(env.ICE_SERVERS),
     publicSipUrl: env.PUBLIC_SIP_URL || undefined,
     dev: argv.includes('--dev') || env.SENTRAL_DEV === '1',
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     seedDemo: env.SEED_DEMO !== '0',
     recallAfterS: parsePositive(env.RECALL_AFTER_S, 20, 'RECALL_AFTER_S'),
     parkRecallS: parsePositive(env.PARK_RECALL_S, 120, 'PARK_RECALL_S'),

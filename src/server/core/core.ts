@@ -20,6 +20,7 @@ import { QueueRepository } from '../store/queues';
 import { RecordsRepository } from '../store/records';
 import { AbsenceRepository } from '../store/absences';
 import { AuditRepository } from '../store/audit';
+import { isScanner, originAllowed } from '../http/edge-guard';
 import { RetentionRepository } from '../store/retention';
 import { CallerHistoryRepository } from '../store/caller-history';
 import { TwoFactorRepository } from '../store/two-factor';
@@ -126,7 +127,10 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     userAgent: USER_AGENT,
   });
   const sipTransport = new WsTransport({
-    onMessage: (msg, flow) => transactions.receive(msg, flow),
+    onMessage: (msg, flow) => {
+      if (isScanner(msg)) return; // dropped unanswered (see edge-guard.ts)
+      transactions.receive(msg, flow);
+    },
     onFlowClosed: (flow) => {
       transactions.flowClosed(flow);
       registrar.flowClosed(flow);
@@ -242,6 +246,13 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (
+      (path === API_PATH || path === SIP_PATH) &&
+      !originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)
+    ) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\nOrigin not allowed\r\n');
+      return;
+    }
     if (path === API_PATH) {
       apiWss.handleUpgrade(req, socket, head, (ws) => apiWss.emit('connection', ws, req));
     } else if (path === SIP_PATH) {
