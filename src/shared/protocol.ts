@@ -392,6 +392,34 @@ export const Commands = {
   },
   /** The company directory as CSV in the import format (admins). */
   'people.export': { params: z.object({}), result: z.object({ csv: z.string() }) },
+  /**
+   * Admins: create or update one person (by username), checked like a directory CSV row: names
+   * are text (markup refused), numbers in any format, department created when new.
+   */
+  'people.save': {
+    params: z.object({
+      first_name: text(100),
+      last_name: z.string().max(100).optional(),
+      title: z.string().max(100).nullable().optional(),
+      department: z.string().max(100).nullable().optional(),
+      extension: z.string().max(16).nullable().optional(),
+      mobile: z.string().max(32).nullable().optional(),
+      email: z.string().max(200).nullable().optional(),
+      username: z.string().max(64).optional(),
+      role: Role.optional(),
+    }),
+    result: z.object({ created: z.number(), updated: z.number() }),
+  },
+  /** Admins: set a colleague's password (a reset); audited. At least 8 characters. */
+  'people.set_password': {
+    params: z.object({ userId: z.string().min(1).max(64), password: z.string().max(256) }),
+    result: z.object({}),
+  },
+  /** Change your own password (the current one is asked again). */
+  'auth.change_password': {
+    params: z.object({ current: text(256), password: z.string().max(256) }),
+    result: z.object({}),
+  },
   /** Admins: everything held about one person, as JSON (the service terms promise it). Audited. */
   'privacy.export': {
     params: z.object({ userId: z.string().min(1).max(64) }),

@@ -96,6 +96,12 @@ export interface ApiCalendars {
 /** The directory as CSV (admins); implemented in core/core.ts over the store. */
 export interface ApiPeopleCsv {
   import(tenantId: string, csv: string): Promise<{ created: number; updated: number }>;
+  /** One person, field by field, through the same checks as a CSV row. */
+  save(
+    tenantId: string,
+    person: Record<string, string | null | undefined>,
+  ): Promise<{ created: number; updated: number }>;
+  setPassword(tenantId: string, userId: string, password: string): Promise<boolean>;
   export(tenantId: string): Promise<string>;
 }
 
@@ -395,6 +401,47 @@ export class ApiServer {
           }
           throw err;
         }
+      },
+      'people.save': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const csv = this.deps.peopleCsv;
+        if (!csv) throw new ApiFailure(ErrorCode.NotFound, 'Directory changes are not available.');
+        try {
+          const result = await csv.save(user.tenantId, p);
+          await this.#audit(user, 'people.save', p.username ?? null, result);
+          return result;
+        } catch (err) {
+          if (err instanceof CsvImportError) {
+            throw new ApiFailure(
+              ErrorCode.BadRequest,
+              err.message.replace(/^line 2 \(([^)]+)\)/, '$1'),
+            );
+          }
+          throw err;
+        }
+      },
+      'people.set_password': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const csv = this.deps.peopleCsv;
+        if (!csv) throw new ApiFailure(ErrorCode.NotFound, 'Not available.');
+        const done = await storeCall(() => csv.setPassword(user.tenantId, p.userId, p.password));
+        if (!done) throw new ApiFailure(ErrorCode.NotFound, 'No such person.');
+        await this.#audit(user, 'people.set_password', p.userId, null);
+        return {};
+      },
+      'auth.change_password': async (ctx, p) => {
+        const user = requireUser(ctx);
+        const key = { address: ctx.remote, username: user.username };
+        const wait = this.#throttle.retryAfter(key);
+        if (wait > 0) throw failures.rateLimited(wait);
+        if (!(await this.deps.people.authenticate(user.username, p.current))) {
+          this.#throttle.fail(key);
+          throw failures.invalidCredentials();
+        }
+        const csv = this.deps.peopleCsv;
+        if (!csv) throw new ApiFailure(ErrorCode.NotFound, 'Not available.');
+        await storeCall(() => csv.setPassword(user.tenantId, user.id, p.password));
+        return {};
       },
       'retention.set': async (ctx, p) => {
         const user = requireRole(ctx, ADMIN_ROLES);

@@ -26,7 +26,7 @@ import { CallerHistoryRepository } from '../store/caller-history';
 import { TwoFactorRepository } from '../store/two-factor';
 import { PrivacyRepository } from '../store/privacy';
 import { CalendarSync } from '../people/calendar-sync';
-import { exportPeopleCsv, importPeople, parsePeopleCsv } from '../store/people-csv';
+import { exportPeopleCsv, importPeople, parsePeopleCsv, personRow } from '../store/people-csv';
 import { IcsCalendarSource } from '../people/calendar';
 import { StatisticsRepository } from '../store/statistics';
 import { SipCredentialStore } from '../api/sip-credentials';
@@ -182,6 +182,13 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
         return result;
       },
       export: (tenantId) => exportPeopleCsv(db, tenantId),
+      save: async (tenantId, person) => {
+        const result = await importPeople(db, tenantId, [personRow(person)]);
+        await switchboard.load();
+        return result;
+      },
+      setPassword: (tenantId, userId, password) =>
+        new UserRepository(db).setPassword(tenantId, userId, password),
     },
     calendars: {
       setFeed: async (tenantId, userId, url) => {

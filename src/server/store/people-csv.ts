@@ -164,6 +164,16 @@ export function parsePeopleCsv(csv: string): PersonRow[] {
   return rows;
 }
 
+/** One person given field by field (the admin view), checked exactly like a CSV row. */
+export function personRow(
+  person: Partial<Record<(typeof CSV_COLUMNS)[number], string | null>>,
+): PersonRow {
+  const csv = stringify([[...CSV_COLUMNS], CSV_COLUMNS.map((c) => person[c] ?? '')]);
+  const [row] = parsePeopleCsv(csv);
+  if (!row) throw new CsvImportError([{ line: 2, field: null, reason: 'empty' }]);
+  return row;
+}
+
 /** Writes checked rows in one transaction; any database refusal rolls everything back. */
 export async function importPeople(
   db: Db,

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { Db } from './db';
+import { StoreError } from './errors';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './passwords';
 import { compactNumber, stripUri, toE164 } from './phone';
 
@@ -165,6 +166,21 @@ export class UserRepository {
     // Sorted here, not in SQL: the database collation differs between PGlite and
     // PostgreSQL installs, and the directory must be in Norwegian order everywhere.
     return rows.map(toUser).sort(compareByName);
+  }
+
+  /**
+   * Sets a user's password (argon2id). False when there is no such user in the tenant.
+   * At least 8 characters; the caller checks who may do this.
+   */
+  async setPassword(tenantId: string, userId: string, password: string): Promise<boolean> {
+    if (password.length < 8 || password.length > 256) {
+      throw new StoreError('invalid', 'A password has 8 to 256 characters.', 'password');
+    }
+    const rows = await this.db.query(
+      `UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id::text = $2 RETURNING id`,
+      [tenantId, userId, await hashPassword(password)],
+    );
+    return rows.length > 0;
   }
 
   /**
