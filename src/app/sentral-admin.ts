@@ -1,0 +1,300 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import type { CommandResult } from '../shared/protocol.js';
+import type { ApiClient } from '../store/api-client.js';
+import { commandErrorText } from './command-error.js';
+import { apiClientContext } from './contexts.js';
+import { controls } from './theme.js';
+
+type Tab = 'people' | 'security' | 'audit';
+type AuditEntry = CommandResult<'audit.list'>['entries'][number];
+
+const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+
+/**
+ * The contact person's administration: the directory (add or update a person; CSV export and
+ * an all-or-nothing CSV import that names each bad line), security (two-factor login for
+ * everyone, retention of queue history and notes), and the audit log.
+ */
+@customElement('sentral-admin')
+export class SentralAdmin extends LitElement {
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      [role='tablist'] {
+        display: flex;
+        gap: 0.4rem;
+        margin-bottom: 0.75rem;
+      }
+      [aria-selected='true'] {
+        background: var(--sentral-accent, #1f5fbf);
+        color: #fff;
+      }
+      form {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr));
+        gap: 0.5rem;
+        align-items: end;
+      }
+      label {
+        display: flex;
+        flex-direction: column;
+        font-size: 0.85rem;
+      }
+      input,
+      select {
+        min-height: 2.3rem;
+        padding: 0 0.5rem;
+      }
+      section + section {
+        margin-top: 1rem;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+      }
+      td,
+      th {
+        text-align: left;
+        padding: 0.3rem 0.5rem;
+        border-bottom: 1px solid var(--sentral-border, #d9dde3);
+        vertical-align: top;
+      }
+      [role='alert'] {
+        color: var(--sentral-danger, #b3261e);
+        white-space: pre-wrap;
+      }
+      [role='status'] {
+        color: var(--sentral-ok, #1d7a3e);
+      }
+    `,
+  ];
+
+  @consume({ context: apiClientContext, subscribe: true })
+  api?: ApiClient;
+
+  @state() private tab: Tab = 'people';
+  @state() private error = '';
+  @state() private note = '';
+  @state() private audit: AuditEntry[] = [];
+
+  override render() {
+    const tabs: Array<[Tab, string]> = [
+      ['people', 'People'],
+      ['security', 'Security'],
+      ['audit', 'Audit log'],
+    ];
+    return html`
+      <div role="tablist" aria-label="Administration">
+        ${tabs.map(
+          ([id, text]) =>
+            html`<button
+              role="tab"
+              aria-selected=${this.tab === id ? 'true' : 'false'}
+              data-testid=${`admin-tab-${id}`}
+              @click=${() => this.show(id)}
+            >
+              ${text}
+            </button>`,
+        )}
+      </div>
+      <div role="tabpanel">
+        ${
+          this.tab === 'people'
+            ? this.renderPeople()
+            : this.tab === 'security'
+              ? this.renderSecurity()
+              : this.renderAudit()
+        }
+      </div>
+      ${this.note ? html`<p role="status" data-testid="admin-note">${this.note}</p>` : nothing}
+      ${this.error ? html`<p role="alert" data-testid="admin-error">${this.error}</p>` : nothing}
+    `;
+  }
+
+  private renderPeople() {
+    return html`<section>
+        <h3>Add or update a person</h3>
+        <form data-testid="person-form" @submit=${this.savePerson}>
+          <label>First name <input name="first_name" required /></label>
+          <label>Last name <input name="last_name" /></label>
+          <label>Title <input name="title" /></label>
+          <label>Department <input name="department" /></label>
+          <label>Extension <input name="extension" inputmode="numeric" /></label>
+          <label>Mobile <input name="mobile" inputmode="tel" /></label>
+          <label>E-mail <input name="email" type="email" /></label>
+          <label
+            >Role
+            <select name="role">
+              ${['user', 'agent', 'operator', 'supervisor', 'board', 'admin'].map(
+                (r) => html`<option value=${r} ?selected=${r === 'agent'}>${r}</option>`,
+              )}
+            </select></label
+          >
+          <button class="primary" type="submit" data-testid="person-save">Save</button>
+        </form>
+      </section>
+      <section>
+        <h3>Directory as CSV</h3>
+        <button data-testid="csv-export" @click=${() => this.exportCsv()}>Download CSV</button>
+        <label
+          >Import a CSV file (all rows or nothing)
+          <input
+            type="file"
+            accept=".csv,text/csv"
+            data-testid="csv-import"
+            @change=${(e: Event) => this.importCsv(e)}
+        /></label>
+      </section>`;
+  }
+
+  private renderSecurity() {
+    return html`<section>
+        <h3>Two-factor login</h3>
+        <p>Admins always need it. Require it of everyone in the company:</p>
+        <button data-testid="require-2fa" @click=${() => this.require2fa(true)}>
+          Require for everyone
+        </button>
+        <button data-testid="optional-2fa" @click=${() => this.require2fa(false)}>
+          Make optional
+        </button>
+      </section>
+      <section>
+        <h3>Retention</h3>
+        <form
+          @submit=${(e: Event) => {
+            e.preventDefault();
+            const days = Number(new FormData(e.currentTarget as HTMLFormElement).get('days'));
+            void this.run(() => this.api?.call('retention.set', { days }), 'Retention saved.');
+          }}
+        >
+          <label
+            >Keep queue history and caller notes for (days)
+            <input
+              name="days"
+              type="number"
+              min="1"
+              max="3650"
+              value="90"
+              data-testid="retention-days"
+          /></label>
+          <button type="submit" data-testid="retention-save">Save</button>
+        </form>
+      </section>`;
+  }
+
+  private renderAudit() {
+    return html`<table data-testid="audit-log">
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Who</th>
+          <th scope="col">What</th>
+          <th scope="col">Target</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${this.audit.map(
+          (e) =>
+            html`<tr>
+              <td>${WHEN.format(e.at)}</td>
+              <td>${e.actor ?? '—'}</td>
+              <td>${e.action}</td>
+              <td>${e.target ?? ''}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+  }
+
+  private show(tab: Tab): void {
+    this.tab = tab;
+    this.error = '';
+    this.note = '';
+    if (tab === 'audit') void this.loadAudit();
+  }
+
+  private async loadAudit(): Promise<void> {
+    await this.run(async () => {
+      this.audit = (await this.api?.call('audit.list', { limit: 200 }))?.entries ?? [];
+    });
+  }
+
+  private readonly savePerson = (e: Event): void => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const field = (name: string) => {
+      const v = String(data.get(name) ?? '').trim();
+      return v === '' ? undefined : v;
+    };
+    const role = field('role') as 'agent' | undefined;
+    const person = {
+      first_name: field('first_name') ?? '',
+      ...(field('last_name') ? { last_name: field('last_name') } : {}),
+      ...(field('title') ? { title: field('title') } : {}),
+      ...(field('department') ? { department: field('department') } : {}),
+      ...(field('extension') ? { extension: field('extension') } : {}),
+      ...(field('mobile') ? { mobile: field('mobile') } : {}),
+      ...(field('email') ? { email: field('email') } : {}),
+      ...(role ? { role } : {}),
+    };
+    void this.run(async () => {
+      const r = await this.api?.call('people.save', person);
+      if (r) this.note = r.created ? 'Person added.' : 'Person updated.';
+      form.reset();
+    });
+  };
+
+  private async exportCsv(): Promise<void> {
+    await this.run(async () => {
+      const csv = (await this.api?.call('people.export', {}))?.csv ?? '';
+      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'directory.csv';
+      a.click();
+      URL.revokeObjectURL(url);
+    });
+  }
+
+  private async importCsv(e: Event): Promise<void> {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    const csv = await file.text();
+    input.value = '';
+    await this.run(async () => {
+      const r = await this.api?.call('people.import', { csv });
+      if (r) this.note = `Imported: ${r.created} added, ${r.updated} updated.`;
+    });
+  }
+
+  private async require2fa(required: boolean): Promise<void> {
+    await this.run(
+      () => this.api?.call('twofactor.require', { required }),
+      required ? 'Two-factor login is now required for everyone.' : 'Two-factor login is optional.',
+    );
+  }
+
+  private async run(command: () => Promise<unknown> | undefined, done?: string): Promise<void> {
+    this.error = '';
+    this.note = '';
+    try {
+      await command();
+      if (done) this.note = done;
+    } catch (error) {
+      this.error = commandErrorText(error);
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sentral-admin': SentralAdmin;
+  }
+}

@@ -1,0 +1,153 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import { html } from 'lit';
+import '../../src/app/sentral-admin.js';
+import '../../src/app/sentral-statistics.js';
+import { apiClientContext } from '../../src/app/contexts.js';
+import { FakeApiClient, deepQuery, deepQueryAll, mount, must } from './fakes.js';
+
+let cleanup: () => void = () => undefined;
+afterEach(() => cleanup());
+
+const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+
+describe('sentral-statistics', () => {
+  it('shows queue and agent figures from the core, and asks again for another period', async () => {
+    const api = new FakeApiClient()
+      .on('stats.queues', () => ({
+        queues: [
+          {
+            queueId: 'q1',
+            queueName: 'Sentralbord',
+            serviceLevelS: 20,
+            offered: 12,
+            answered: 10,
+            answeredWithinServiceLevel: 9,
+            unanswered: 2,
+            abandoned: 2,
+            overflowed: 0,
+            transferred: 4,
+            recalls: 1,
+            answerRate: 10 / 12,
+            serviceLevel: 0.75,
+            averageWaitMs: 14_000,
+            longestWaitMs: 95_000,
+            averageTalkMs: 150_000,
+          },
+        ],
+      }))
+      .on('stats.agents', () => ({
+        agents: [
+          {
+            userId: 'u1',
+            displayName: '<i>Kari</i> Nordmann',
+            offered: 8,
+            answered: 7,
+            answerRate: 0.875,
+            averageWaitMs: null,
+            longestWaitMs: null,
+            averageTalkMs: 120_000,
+            talkMs: 840_000,
+            transferred: 3,
+            outgoing: 2,
+          },
+        ],
+      }));
+    const m = await mount(html`<sentral-statistics></sentral-statistics>`, [
+      [apiClientContext, api],
+    ]);
+    cleanup = m.cleanup;
+    await waitUntil(() => deepQuery(m.element, '[data-testid=stats-queues] tbody tr'));
+    expect(text(deepQuery(m.element, '[data-testid=stats-queues] tbody tr'))).to.equal(
+      'Sentralbord 12 10 2 83 % 75 % 00:14 01:35 02:30 4',
+    );
+    expect(text(deepQuery(m.element, '[data-testid=stats-agents] tbody th'))).to.equal(
+      '<i>Kari</i> Nordmann',
+    );
+    expect(deepQuery(m.element, 'i')).to.equal(null);
+    const first = api.sent.find((s) => s.type === 'stats.queues')?.params as {
+      from: number;
+      to: number;
+    };
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=range-7d]')).click();
+    await waitUntil(() => api.sent.filter((s) => s.type === 'stats.queues').length === 2);
+    const second = api.sent.filter((s) => s.type === 'stats.queues')[1]?.params as { from: number };
+    expect(first.from - second.from).to.be.closeTo(6 * 86_400_000, 3_600_000);
+  });
+});
+
+describe('sentral-admin', () => {
+  it('adds a person through people.save and says so', async () => {
+    const api = new FakeApiClient().on('people.save', () => ({ created: 1, updated: 0 }));
+    const m = await mount(html`<sentral-admin></sentral-admin>`, [[apiClientContext, api]]);
+    cleanup = m.cleanup;
+    const form = must(deepQuery<HTMLFormElement>(m.element, '[data-testid=person-form]'));
+    (form.elements.namedItem('first_name') as HTMLInputElement).value = 'Åshild';
+    (form.elements.namedItem('last_name') as HTMLInputElement).value = 'Øverby';
+    (form.elements.namedItem('extension') as HTMLInputElement).value = '1041';
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=person-save]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=admin-note]'));
+    expect(api.sent.find((s) => s.type === 'people.save')?.params).to.deep.equal({
+      first_name: 'Åshild',
+      last_name: 'Øverby',
+      extension: '1041',
+      role: 'agent',
+    });
+  });
+
+  it('shows why an import was refused, line by line', async () => {
+    const api = new FakeApiClient().fail(
+      'people.import',
+      'bad_request',
+      'Nothing was imported: line 3 (mobile): not a phone number; line 7 (first_name): markup is not allowed',
+    );
+    const m = await mount(html`<sentral-admin></sentral-admin>`, [[apiClientContext, api]]);
+    cleanup = m.cleanup;
+    const input = must(deepQuery<HTMLInputElement>(m.element, '[data-testid=csv-import]'));
+    const file = new File(['first_name,last_name\nA,B\n'], 'people.csv', { type: 'text/csv' });
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change'));
+    await waitUntil(() => deepQuery(m.element, '[data-testid=admin-error]'));
+    expect(text(deepQuery(m.element, '[data-testid=admin-error]'))).to.contain('line 3 (mobile)');
+  });
+
+  it('requires two-factor login for everyone and lists the audit log', async () => {
+    const api = new FakeApiClient()
+      .on('twofactor.require', () => ({}))
+      .on('audit.list', () => ({
+        entries: [
+          {
+            id: 2,
+            at: Date.now(),
+            actor: 'Administrator',
+            action: 'twofactor.require',
+            target: null,
+            details: null,
+          },
+          {
+            id: 1,
+            at: Date.now() - 1000,
+            actor: 'Administrator',
+            action: 'people.import',
+            target: null,
+            details: null,
+          },
+        ],
+      }));
+    const m = await mount(html`<sentral-admin></sentral-admin>`, [[apiClientContext, api]]);
+    cleanup = m.cleanup;
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=admin-tab-security]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=require-2fa]'));
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=require-2fa]')).click();
+    await waitUntil(() => api.sent.some((s) => s.type === 'twofactor.require'));
+    expect(api.sent.find((s) => s.type === 'twofactor.require')?.params).to.deep.equal({
+      required: true,
+    });
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=admin-tab-audit]')).click();
+    await waitUntil(() => deepQueryAll(m.element, '[data-testid=audit-log] tbody tr').length === 2);
+    expect(text(deepQueryAll(m.element, '[data-testid=audit-log] tbody tr')[0] ?? null)).to.contain(
+      'twofactor.require',
+    );
+  });
+});
