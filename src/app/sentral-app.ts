@@ -1,12 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
 import type { ConnectionState } from '../store/api-client.js';
 import { logger } from '../store/logger.js';
 import {
   apiClientContext,
   authServiceContext,
+  callLogModelContext,
   directoryModelContext,
   linesModelContext,
   phoneServiceContext,
@@ -14,20 +15,28 @@ import {
   sessionModelContext,
 } from './contexts.js';
 import { select } from './observable-controller.js';
+import type { SentralShortcutsHelp } from './sentral-shortcuts-help.js';
+import { ShortcutController } from './shortcut-controller.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import type { Services } from './services.js';
 import { controls, tokens } from './theme.js';
 import { ToneController } from './tone-controller.js';
 import { ToneGenerator } from './tones.js';
+import './sentral-call-log.js';
 import './sentral-directory.js';
 import './sentral-login.js';
 import './sentral-softphone.js';
 import './sentral-switchboard.js';
+import './sentral-two-factor-setup.js';
 import './sentral-queue-board.js';
+import './sentral-shortcuts-help.js';
+
+const OPERATOR_ROLES: ReadonlySet<string> = new Set(['operator', 'supervisor', 'admin']);
 
 /**
- * The shell: provides every service by context, shows the login view or the softphone and
- * directory, rings (a soft call-waiting tone when a call waits on the second line) and plays
+ * The shell: provides every service by context, shows the login view or the softphone,
+ * directory and call log, dispatches the keyboard shortcuts (`keyboard-shortcuts.ts`; `?` shows
+ * them), rings (a soft call-waiting tone when a call waits on the second line) and plays
  * ringback.
  */
 @customElement('sentral-app')
@@ -107,6 +116,22 @@ export class SentralApp extends LitElement {
           grid-template-columns: 1fr;
         }
       }
+      .shortcut-note {
+        position: fixed;
+        inset-block-end: 1rem;
+        inset-inline-start: 50%;
+        transform: translateX(-50%);
+        margin: 0;
+        padding: 0.5rem 1rem;
+        border-radius: var(--sentral-radius-small, 6px);
+        background: var(--sentral-surface);
+        border: 1px solid var(--sentral-border);
+        box-shadow: var(--sentral-shadow);
+      }
+      .shortcut-note.alert {
+        color: var(--sentral-danger, #b3261e);
+        border-color: currentColor;
+      }
       .banner {
         margin: 0;
         padding: 0.5rem 1.25rem;
@@ -134,9 +159,11 @@ export class SentralApp extends LitElement {
   private readonly switchboardProvider = new ContextProvider(this, {
     context: switchboardModelContext,
   });
+  private readonly callLogProvider = new ContextProvider(this, { context: callLogModelContext });
   private readonly people = select(this, () => this.services?.directory.people$, []);
 
   private readonly user = select(this, () => this.services?.session.user$, null);
+  private readonly mustEnrol = select(this, () => this.services?.session.mustEnrol$, false);
   private readonly connection = select(
     this,
     () => this.services?.api.connectionState$,
@@ -144,9 +171,37 @@ export class SentralApp extends LitElement {
   );
   private readonly tones = new ToneGenerator();
 
+  @query('sentral-shortcuts-help') private help?: SentralShortcutsHelp;
+  /** What the last switchboard shortcut did (or why it failed). */
+  @state() private shortcutNote: { text: string; kind: 'status' | 'alert' } | null = null;
+
   constructor() {
     super();
     new ToneController(this, this.tones, () => this.services?.lines.lines$);
+    new ShortcutController(this, {
+      enabled: () => this.hasPhone(),
+      operator: () => this.hasPhone() && OPERATOR_ROLES.has(this.user.value?.role ?? ''),
+      lines: () => this.services?.lines,
+      phone: () => this.services?.phone,
+      switchboard: () => this.services?.switchboard,
+      transferBox: () => this.transferBox(),
+      helpOpen: () => this.help?.open ?? false,
+      openHelp: () => void this.help?.show(),
+      report: (text, kind) => (this.shortcutNote = { text, kind }),
+    });
+  }
+
+  /** Someone with a phone is signed in (not the wall-board kiosk). */
+  private hasPhone(): boolean {
+    const user = this.user.value;
+    return !!user && user.role !== 'board' && location.hash !== '#board';
+  }
+
+  /** The transfer box of the switchboard's call actions, when the switchboard is shown. */
+  private transferBox(): HTMLInputElement | null {
+    const board = this.renderRoot.querySelector('sentral-switchboard');
+    const actions = board?.shadowRoot?.querySelector('sentral-call-actions');
+    return actions?.shadowRoot?.querySelector('input[data-testid=transfer-target]') ?? null;
   }
 
   override connectedCallback(): void {
@@ -174,6 +229,7 @@ export class SentralApp extends LitElement {
       this.phoneProvider.setValue(s.phone);
       this.directoryProvider.setValue(s.directory);
       this.switchboardProvider.setValue(s.switchboard);
+      this.callLogProvider.setValue(s.callLog);
     }
   }
 
@@ -187,6 +243,19 @@ export class SentralApp extends LitElement {
           user
             ? html`<div class="who">
                 <span><strong>${user.displayName}</strong> · ${user.extension}</span>
+                ${
+                  this.hasPhone()
+                    ? html`<button
+                        type="button"
+                        data-testid="shortcuts-button"
+                        aria-label="Keyboard shortcuts"
+                        aria-keyshortcuts="?"
+                        @click=${() => void this.help?.show()}
+                      >
+                        Shortcuts (?)
+                      </button>`
+                    : nothing
+                }
                 <button type="button" data-testid="logout" @click=${this.logout}>Sign out</button>
               </div>`
             : nothing
@@ -208,6 +277,10 @@ export class SentralApp extends LitElement {
    * softphone and the directory for everyone else.
    */
   private renderWorkspace(role: string) {
+    // Two-factor login first, when the account must have it (admins, or the company says so).
+    if (this.mustEnrol.value) {
+      return html`<sentral-two-factor-setup class="card"></sentral-two-factor-setup>`;
+    }
     if (role === 'board' || location.hash === '#board') {
       return html`<sentral-queue-board
         data-testid="queue-board"
@@ -216,12 +289,25 @@ export class SentralApp extends LitElement {
     }
     const operator = role === 'operator' || role === 'supervisor' || role === 'admin';
     return html`<div class="workspace ${operator ? 'operator' : ''}">
-      <div class="column">
-        <sentral-softphone class="card"></sentral-softphone>
-        <sentral-directory class="card"></sentral-directory>
+        <div class="column">
+          <sentral-softphone class="card"></sentral-softphone>
+          <sentral-directory class="card"></sentral-directory>
+          <sentral-call-log class="card"></sentral-call-log>
+        </div>
+        ${operator ? html`<sentral-switchboard class="card"></sentral-switchboard>` : nothing}
       </div>
-      ${operator ? html`<sentral-switchboard class="card"></sentral-switchboard>` : nothing}
-    </div>`;
+      ${this.renderShortcutNote()}
+      <sentral-shortcuts-help></sentral-shortcuts-help>`;
+  }
+
+  private renderShortcutNote() {
+    const note = this.shortcutNote;
+    if (!note) return nothing;
+    return note.kind === 'alert'
+      ? html`<p class="shortcut-note alert" role="alert" data-testid="shortcut-note">
+          ${note.text}
+        </p>`
+      : html`<p class="shortcut-note" role="status" data-testid="shortcut-note">${note.text}</p>`;
   }
 
   private readonly unlockAudio = (): void => {

@@ -4,10 +4,18 @@ import { repeat } from 'lit/directives/repeat.js';
 import { consume } from '@lit/context';
 import type { CallLogRecord } from '../store/call-log-db.js';
 import type { CallLogModel } from '../store/call-log-model.js';
+import { personForNumber } from '../store/directory-model.js';
+import type { DirectoryModel } from '../store/directory-model.js';
+import type { DirectoryEntry } from '../shared/protocol.js';
 import { initialCallLog } from '../store/call-log-state.js';
 import type { LinesModel } from '../store/lines-model.js';
 import type { PhoneService } from '../store/phone-service.js';
-import { callLogModelContext, linesModelContext, phoneServiceContext } from './contexts.js';
+import {
+  callLogModelContext,
+  directoryModelContext,
+  linesModelContext,
+  phoneServiceContext,
+} from './contexts.js';
 import { endReasonText, formatDuration } from './format.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
@@ -24,7 +32,8 @@ export function callOutcomeText(record: CallLogRecord): string {
 /**
  * The user's recent calls from the local call log, newest first, a page at a time (Newer /
  * Older), searchable by name or number. Activating a row (click, or its Call back button)
- * calls the number back. Names and numbers are text; dates and times use the browser's locale.
+ * calls the number back. A call without a display name takes a colleague's name from the
+ * directory. Names and numbers are text; dates and times use the browser's locale.
  */
 @customElement('sentral-call-log')
 export class SentralCallLog extends LitElement {
@@ -115,6 +124,15 @@ export class SentralCallLog extends LitElement {
   @consume({ context: linesModelContext, subscribe: true })
   linesModel?: LinesModel;
 
+  /** Optional: names calls to and from colleagues that came without a display name. */
+  @consume({ context: directoryModelContext, subscribe: true })
+  directoryModel?: DirectoryModel;
+
+  private readonly people = select(
+    this,
+    () => this.directoryModel?.people$,
+    [] as readonly DirectoryEntry[],
+  );
   private readonly log = select(this, () => this.callLog?.state$, initialCallLog);
   private readonly busy = select(this, () => this.linesModel?.busy$, false);
 
@@ -210,7 +228,8 @@ export class SentralCallLog extends LitElement {
   }
 
   private renderRow(r: CallLogRecord, busy: boolean) {
-    const who = r.displayName || r.number || 'Unknown';
+    const name = r.displayName || personForNumber(this.people.value, r.number)?.displayName || '';
+    const who = name || r.number || 'Unknown';
     const missed = !r.answered && r.direction === 'in';
     const ended = new Date(r.endedAt);
     return html`<tr
@@ -222,7 +241,7 @@ export class SentralCallLog extends LitElement {
     >
       <td>
         <div class="name" data-testid="call-log-name">${who}</div>
-        ${r.displayName ? html`<div class="number" data-testid="call-log-number">${r.number}</div>` : nothing}
+        ${name ? html`<div class="number" data-testid="call-log-number">${r.number}</div>` : nothing}
       </td>
       <td class="outcome ${missed ? 'missed' : ''}">
         <div>${r.direction === 'in' ? 'Incoming' : 'Outgoing'}</div>
@@ -236,7 +255,7 @@ export class SentralCallLog extends LitElement {
           type="button"
           class="back"
           data-testid="call-log-call"
-          aria-label=${`Call back ${who}${r.displayName ? ` on ${r.number}` : ''}`}
+          aria-label=${`Call back ${who}${name ? ` on ${r.number}` : ''}`}
           ?disabled=${busy || !r.number}
         >
           ☎

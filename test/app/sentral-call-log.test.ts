@@ -4,6 +4,7 @@ import '../../src/app/sentral-call-log.js';
 import type { SentralCallLog } from '../../src/app/sentral-call-log.js';
 import {
   callLogModelContext,
+  directoryModelContext,
   linesModelContext,
   phoneServiceContext,
 } from '../../src/app/contexts.js';
@@ -58,20 +59,36 @@ describe('sentral-call-log', () => {
     for (const r of records) await putCall(db, r);
     db.close();
     phone = new FakePhone();
-    const api = new FakeApiClient().on('switchboard.snapshot', () => ({
-      seq: 0,
-      queues: [],
-      callers: [],
-      agents: [],
-      stats: [],
-      parked: [],
-    }));
+    const api = new FakeApiClient()
+      .on('switchboard.snapshot', () => ({
+        seq: 0,
+        queues: [],
+        callers: [],
+        agents: [],
+        stats: [],
+        parked: [],
+      }))
+      .on('directory.list', () => ({
+        people: [
+          {
+            id: 'u-per',
+            username: 'per.berg',
+            displayName: 'Per Berg',
+            extension: '1003',
+            mobile: null,
+            department: null,
+            title: null,
+          },
+        ],
+      }));
     services = assembleServices(api, () => phone, { dbName: () => name, pageSize: 3 });
     const mounted = await mount<SentralCallLog>(html`<sentral-call-log></sentral-call-log>`, [
       [callLogModelContext, services.callLog],
       [linesModelContext, services.lines],
       [phoneServiceContext, services.phone],
+      [directoryModelContext, services.directory],
     ]);
+    await services.directory.load();
     element = mounted.element;
     cleanup = mounted.cleanup;
     services.session.loggedIn(kari, kariSip);
@@ -165,6 +182,12 @@ describe('sentral-call-log', () => {
     expect(deepQuery(element, '[data-testid=call-log-empty]')?.textContent).to.contain(
       'No calls match',
     );
+  });
+
+  it('names a call without a display name after the colleague with that extension', async () => {
+    await setUp([call('c1', NOW - 1000, { displayName: '', number: '1003' })]);
+    expect(names()).to.deep.equal(['Per Berg']);
+    expect(deepQuery(element, '[data-testid=call-log-number]')?.textContent).to.equal('1003');
   });
 
   it('shows a call that just ended', async () => {

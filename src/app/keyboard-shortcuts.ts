@@ -1,0 +1,222 @@
+/**
+ * Every keyboard shortcut of the app, declared once: the operator's numeric-keypad profile and
+ * the main-keyboard keys. The shortcut controller dispatches from this map and the help overlay
+ * (`?`) lists it, so the two cannot disagree.
+ *
+ * Numeric keypad (matched by physical key, `KeyboardEvent.code`, so NumLock does not matter):
+ *
+ * | Key          | Action                                                                   |
+ * | ------------ | ------------------------------------------------------------------------ |
+ * | Numpad Enter | answer the ringing call                                                  |
+ * | Numpad −     | hang up the line in front (reject a call that only rings)                |
+ * | Numpad *     | consult: call the target in the transfer box; an empty box gets focus —  |
+ * |              | type the target there and press Numpad * again                           |
+ * | Numpad /     | transfer (blind) to the target in the transfer box, the same way         |
+ * | Numpad +     | complete the transfer (during a consultation)                            |
+ * | Numpad .     | park the call                                                            |
+ * | Numpad 0     | pick the next waiting caller (when not on a call; during a call it sends |
+ * |              | DTMF 0 like the other digits)                                            |
+ *
+ * The switchboard keys (* / + . 0) act only for operators with a call to act on; otherwise the
+ * key does what it did before (Numpad * sends DTMF * during a plain call, for instance). While an
+ * operator talks, DTMF `*` comes from the main keyboard or the on-screen pad.
+ *
+ * Main keyboard: F2 answers, F4 hangs up, F8 picks the next caller, `?` opens this list;
+ * Escape rejects a ringing call or hangs up (and closes the help); digits, `*` and `#` send DTMF
+ * during a call; Enter in the dial box dials. Those last three are handled where they always
+ * were (the softphone, the dial form) and are listed here for the help.
+ *
+ * Nothing fires while typing in a text field or a select, except the entries marked
+ * `whileTyping` (keys that type nothing: Escape, F2, F4, F8) and the keypad consult and transfer
+ * keys inside the transfer box itself.
+ * @packageDocumentation
+ */
+
+export type ShortcutAction =
+  | 'answer'
+  | 'hangup'
+  | 'consult'
+  | 'transfer'
+  | 'complete-transfer'
+  | 'park'
+  | 'pick-next'
+  | 'help'
+  // Handled by the softphone / the dial form; listed for the help.
+  | 'reject-or-hangup'
+  | 'dtmf'
+  | 'dial';
+
+export type ShortcutGroup = 'Numeric keypad' | 'Keyboard';
+
+export interface Shortcut {
+  /** Physical keys (`KeyboardEvent.code`): numpad keys, whatever NumLock says. */
+  readonly codes?: readonly string[];
+  /** Characters (`KeyboardEvent.key`), whatever physical key types them. */
+  readonly keys?: readonly string[];
+  /** The key(s) as the help shows them. */
+  readonly label: string;
+  readonly action: ShortcutAction;
+  readonly description: string;
+  readonly group: ShortcutGroup;
+  /** Also fires while typing in a field (keys that type nothing). */
+  readonly whileTyping?: boolean;
+  /** Also fires while typing in the transfer box (the keypad's consult and transfer). */
+  readonly inTransferBox?: boolean;
+  /** Handled elsewhere; the entry documents it. */
+  readonly handledBy?: 'softphone' | 'dial-form';
+}
+
+export const SHORTCUTS: readonly Shortcut[] = [
+  {
+    codes: ['NumpadEnter'],
+    label: 'Numpad Enter',
+    action: 'answer',
+    description: 'Answer the ringing call',
+    group: 'Numeric keypad',
+  },
+  {
+    codes: ['NumpadSubtract'],
+    label: 'Numpad −',
+    action: 'hangup',
+    description: 'Hang up the line in front (or reject a ringing call)',
+    group: 'Numeric keypad',
+  },
+  {
+    codes: ['NumpadMultiply'],
+    label: 'Numpad *',
+    action: 'consult',
+    description:
+      'Consult the target in the transfer box (empty box: focus it, type, press Numpad * again)',
+    group: 'Numeric keypad',
+    inTransferBox: true,
+  },
+  {
+    codes: ['NumpadDivide'],
+    label: 'Numpad /',
+    action: 'transfer',
+    description:
+      'Transfer the call to the target in the transfer box (empty box: focus it, type, press Numpad / again)',
+    group: 'Numeric keypad',
+    inTransferBox: true,
+  },
+  {
+    codes: ['NumpadAdd'],
+    label: 'Numpad +',
+    action: 'complete-transfer',
+    description: 'Complete the transfer (during a consultation)',
+    group: 'Numeric keypad',
+  },
+  {
+    codes: ['NumpadDecimal'],
+    label: 'Numpad .',
+    action: 'park',
+    description: 'Park the call',
+    group: 'Numeric keypad',
+  },
+  {
+    codes: ['Numpad0'],
+    label: 'Numpad 0',
+    action: 'pick-next',
+    description: 'Pick the next waiting caller (during a call: DTMF 0)',
+    group: 'Numeric keypad',
+  },
+  {
+    keys: ['F2'],
+    label: 'F2',
+    action: 'answer',
+    description: 'Answer the ringing call',
+    group: 'Keyboard',
+    whileTyping: true,
+  },
+  {
+    keys: ['F4'],
+    label: 'F4',
+    action: 'hangup',
+    description: 'Hang up the line in front (or reject a ringing call)',
+    group: 'Keyboard',
+    whileTyping: true,
+  },
+  {
+    keys: ['F8'],
+    label: 'F8',
+    action: 'pick-next',
+    description: 'Pick the next waiting caller',
+    group: 'Keyboard',
+    whileTyping: true,
+  },
+  {
+    keys: ['Escape'],
+    label: 'Esc',
+    action: 'reject-or-hangup',
+    description: 'Reject a ringing call, else hang up the line in front; closes this help',
+    group: 'Keyboard',
+    whileTyping: true,
+    handledBy: 'softphone',
+  },
+  {
+    keys: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'],
+    label: '0–9 * #',
+    action: 'dtmf',
+    description: 'Send DTMF tones during a call',
+    group: 'Keyboard',
+    handledBy: 'softphone',
+  },
+  {
+    keys: ['Enter'],
+    label: 'Enter (in the dial box)',
+    action: 'dial',
+    description: 'Call the number typed',
+    group: 'Keyboard',
+    handledBy: 'dial-form',
+  },
+  {
+    keys: ['?'],
+    label: '?',
+    action: 'help',
+    description: 'Show the keyboard shortcuts',
+    group: 'Keyboard',
+  },
+];
+
+/** The groups in the order the help shows them. */
+export const SHORTCUT_GROUPS: readonly ShortcutGroup[] = ['Numeric keypad', 'Keyboard'];
+
+/** Every key signature of `shortcut` (`code:NumpadEnter`, `key:F2`), for the uniqueness check. */
+export function shortcutSignatures(shortcut: Shortcut): string[] {
+  return [
+    ...(shortcut.codes ?? []).map((c) => `code:${c}`),
+    ...(shortcut.keys ?? []).map((k) => `key:${k}`),
+  ];
+}
+
+type KeyLike = Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'altKey' | 'metaKey'>;
+
+/**
+ * The shortcut a key press means: a physical-key entry first (so Numpad 0 is "pick next", not
+ * the digit), else a character entry. Presses with Ctrl, Alt or Meta are never shortcuts.
+ */
+export function shortcutFor(
+  event: KeyLike,
+  shortcuts: readonly Shortcut[] = SHORTCUTS,
+): Shortcut | null {
+  if (event.ctrlKey || event.altKey || event.metaKey) return null;
+  return (
+    shortcuts.find((s) => s.codes?.includes(event.code)) ??
+    shortcuts.find((s) => s.keys?.includes(event.key)) ??
+    null
+  );
+}
+
+/** True when the key press goes into a field that takes text (or a select). */
+export function isTyping(target: EventTarget | null): boolean {
+  if (target instanceof HTMLInputElement) {
+    return !['button', 'checkbox', 'radio', 'submit', 'reset', 'range', 'color', 'file'].includes(
+      target.type,
+    );
+  }
+  return (
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement ||
+    (target instanceof HTMLElement && target.isContentEditable)
+  );
+}
