@@ -32,6 +32,8 @@ export interface CoreConfig {
    * separated, e.g. `https://switchboard.example.com`); the core's own origin always is.
    */
   allowedOrigins: string[];
+  /** HTTP SMS gateway (POST `{ to, from, text }`); unset: messages are only logged. */
+  smsGatewayUrl: string | undefined;
   /** Create the demo company on an empty database. */
   seedDemo: boolean;
   /** Seconds a blind transfer rings before it comes back to the transferrer (recall). */
@@ -112,6 +114,7 @@ export function loadConfig(
     iceServers: parseIceServers(env.ICE_SERVERS),
     publicSipUrl: env.PUBLIC_SIP_URL || undefined,
     dev: argv.includes('--dev') || env.SENTRAL_DEV === '1',
+    smsGatewayUrl: env.SMS_GATEWAY_URL || undefined,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())

@@ -420,6 +420,18 @@ export const Commands = {
     params: z.object({ current: text(256), password: z.string().max(256) }),
     result: z.object({}),
   },
+  /**
+   * A text message to a colleague (by extension, username or number): SIP MESSAGE to their
+   * registered phones, and as SMS to their mobile when `sms` is set. Plain text.
+   */
+  'message.send': {
+    params: z.object({
+      to: text(64),
+      text: z.string().max(1000),
+      sms: z.boolean().optional(),
+    }),
+    result: z.object({ delivered: z.number().int(), sms: z.boolean() }),
+  },
   /** Admins: everything held about one person, as JSON (the service terms promise it). Audited. */
   'privacy.export': {
     params: z.object({ userId: z.string().min(1).max(64) }),

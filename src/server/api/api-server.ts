@@ -357,6 +357,10 @@ export class ApiServer {
         await this.#audit(user, 'people.delete', p.userId, null);
         return {};
       },
+      'message.send': async (ctx, p) => {
+        const user = requireUser(ctx);
+        return this.#switchboard().sendMessage(user, p.to, p.text, p.sms ?? false);
+      },
       'presence.list': async (ctx) => ({
         people: this.#switchboard().presenceList(requireUser(ctx).tenantId),
       }),

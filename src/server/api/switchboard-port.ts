@@ -35,6 +35,12 @@ export interface SwitchboardPort {
   completeTransfer(user: SessionUser, callId: string | undefined): void;
   cancelConsult(user: SessionUser, callId: string | undefined): void;
   swapConsult(user: SessionUser, callId: string | undefined): 'target' | 'caller';
+  sendMessage(
+    user: SessionUser,
+    to: string,
+    text: string,
+    sms: boolean,
+  ): Promise<{ delivered: number; sms: boolean }>;
   hangup(user: SessionUser, callId: string | undefined, anyCall: boolean): void;
   park(user: SessionUser, callId: string | undefined): { slot: string };
   pickup(user: SessionUser, slot: string): void;

@@ -1133,6 +1133,34 @@ export class B2bua {
   }
 
   /**
+   * Sends a text message (SIP MESSAGE, RFC 3428, `text/plain`) from the core to one device of
+   * `to`, shown as from `from`. Resolves with the device's final status (408 on no answer).
+   */
+  sendMessage(binding: Binding, from: Callee, to: Callee, text: string): Promise<number> {
+    const req = new SipRequest('MESSAGE', binding.contactUri);
+    req.set('Via', `${this.deps.via(binding.flow)};branch=${newBranch()}`);
+    req.set('Max-Forwards', '70');
+    req.set(
+      'From',
+      `${quoteDisplayName(from.displayName)} <sip:${sipUserPart(from.extension)}@${from.domain}>;tag=${newTag()}`,
+    );
+    req.set('To', `${quoteDisplayName(to.displayName)} <sip:${to.username}@${to.domain}>`);
+    req.set('Call-ID', newCallId());
+    req.set('CSeq', '1 MESSAGE');
+    req.set('Content-Type', 'text/plain;charset=UTF-8');
+    req.body = text;
+    return new Promise((resolve) => {
+      this.deps.transactions.sendRequest(req, binding.flow, {
+        onResponse: (res) => {
+          if (res.status >= 200) resolve(res.status);
+        },
+        onTimeout: () => resolve(408),
+        onTransportError: () => resolve(503),
+      });
+    });
+  }
+
+  /**
    * Reports the progress of a REFER to the leg that sent it (RFC 3515 §2.4.4): a NOTIFY with
    * a `message/sipfrag` status line; `terminated` ends the implicit subscription.
    */

@@ -21,6 +21,7 @@ import { RecordsRepository } from '../store/records';
 import { AbsenceRepository } from '../store/absences';
 import { AuditRepository } from '../store/audit';
 import { isScanner, originAllowed } from '../http/edge-guard';
+import { HttpSmsGateway, LoggingSmsGateway, type SmsGateway } from '../people/sms-gateway';
 import { RetentionRepository } from '../store/retention';
 import { CallerHistoryRepository } from '../store/caller-history';
 import { TwoFactorRepository } from '../store/two-factor';
@@ -48,6 +49,8 @@ export interface Core {
   readonly registrar: Registrar;
   readonly b2bua: B2bua;
   readonly switchboard: Switchboard;
+  /** Where SMS go (the logging gateway keeps the last ones, for tests and demos). */
+  readonly sms: SmsGateway;
   readonly api: ApiServer;
   readonly transactions: TransactionLayer;
   readonly logger: Logger;
@@ -100,8 +103,12 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     logger: logger.child('b2bua'),
   });
   const events = new TenantEventBus();
+  const sms = config.smsGatewayUrl
+    ? new HttpSmsGateway(config.smsGatewayUrl, logger.child('sms'))
+    : new LoggingSmsGateway(logger.child('sms'));
   const switchboard = new Switchboard({
     b2bua,
+    sms,
     people,
     queues: new QueueRepository(db),
     records: new RecordsRepository(db),
@@ -288,6 +295,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     registrar,
     b2bua,
     switchboard,
+    sms,
     api,
     transactions,
     logger,

@@ -46,6 +46,7 @@ import type { QueueRepository } from '../store/queues';
 import type { RecordsRepository } from '../store/records';
 import type { User } from '../store/users';
 import { RecordWriter } from './record-writer';
+import type { SmsGateway } from '../people/sms-gateway';
 import { PresenceService, absenceInfo } from '../people/presence';
 import { DirectoryIndex } from '../people/directory-index';
 import {
@@ -66,6 +67,8 @@ const PICK_TAG = 'pick';
 
 export interface SwitchboardDeps {
   b2bua: B2bua;
+  /** Text messages to mobiles (a logging gateway unless one is configured). */
+  sms?: SmsGateway;
   people: People;
   queues: QueueRepository;
   records: RecordsRepository;
@@ -619,6 +622,47 @@ export class Switchboard implements SwitchboardPort {
       throw new ApiFailure(ErrorCode.Conflict, 'Swap needs a colleague who has answered.');
     this.#publishConsult(call, user.id, callee, 'talking', talkingTo);
     return talkingTo;
+  }
+
+  /**
+   * A text message to a colleague: SIP MESSAGE to every registered device of theirs, and (when
+   * asked, and they have a mobile) an SMS through the gateway. The sender is shown by their
+   * extension and name. Returns how many devices took it and whether the SMS went.
+   */
+  async sendMessage(
+    user: SessionUser,
+    to: string,
+    text: string,
+    sms: boolean,
+  ): Promise<{ delivered: number; sms: boolean }> {
+    const body = text.trim();
+    if (!body) throw new ApiFailure(ErrorCode.BadRequest, 'text: a message needs some text.');
+    const callee = await this.deps.people.resolveCallee(user.tenantId, to);
+    const sender = this.#callee(user.id);
+    if (!callee || !sender)
+      throw new ApiFailure(ErrorCode.NotFound, `Nobody has the number ${to}.`);
+    const statuses = await Promise.all(
+      this.#bindingsOf(callee.userId).map((b) =>
+        this.deps.b2bua.sendMessage(b, sender, callee, body),
+      ),
+    );
+    const delivered = statuses.filter((s) => s >= 200 && s < 300).length;
+    const mobile = this.#users.get(callee.userId)?.mobile ?? null;
+    let smsSent = false;
+    if (sms) {
+      if (!mobile) {
+        throw new ApiFailure(ErrorCode.Conflict, `${callee.displayName} has no mobile number.`);
+      }
+      smsSent =
+        (await this.deps.sms?.send({ to: mobile, from: sender.extension, text: body })) ?? false;
+    }
+    if (delivered === 0 && !smsSent) {
+      throw new ApiFailure(
+        ErrorCode.Conflict,
+        `${callee.displayName} has no phone online${mobile ? ' — send it as SMS' : ''}.`,
+      );
+    }
+    return { delivered, sms: smsSent };
   }
 
   #consultBusyOff(call: Call): void {
