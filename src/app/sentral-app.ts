@@ -187,8 +187,23 @@ export class SentralApp extends LitElement {
       transferBox: () => this.transferBox(),
       helpOpen: () => this.help?.open ?? false,
       openHelp: () => void this.help?.show(),
-      report: (text, kind) => (this.shortcutNote = { text, kind }),
+      report: (text, kind) => this.showShortcutNote(text, kind),
     });
+  }
+
+  private noteTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Shows what a switchboard shortcut did for a few seconds (a failure longer). */
+  private showShortcutNote(text: string, kind: 'status' | 'alert'): void {
+    this.shortcutNote = { text, kind };
+    if (this.noteTimer) clearTimeout(this.noteTimer);
+    this.noteTimer = setTimeout(
+      () => {
+        this.noteTimer = null;
+        this.shortcutNote = null;
+      },
+      kind === 'alert' ? 10_000 : 5000,
+    );
   }
 
   /** Someone with a phone is signed in (not the wall-board kiosk). */
@@ -213,6 +228,8 @@ export class SentralApp extends LitElement {
   }
 
   override disconnectedCallback(): void {
+    if (this.noteTimer) clearTimeout(this.noteTimer);
+    this.noteTimer = null;
     this.removeEventListener('pointerdown', this.unlockAudio, { capture: true });
     this.removeEventListener('keydown', this.unlockAudio, { capture: true });
     super.disconnectedCallback();

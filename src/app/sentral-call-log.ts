@@ -45,17 +45,21 @@ export class SentralCallLog extends LitElement {
       }
       .head {
         display: flex;
+        flex-wrap: wrap;
         align-items: center;
         justify-content: space-between;
-        gap: 0.75rem;
+        gap: 0.5rem 0.75rem;
         margin-bottom: 0.75rem;
       }
       h2 {
         margin: 0;
         font-size: 1.05rem;
+        white-space: nowrap;
       }
       input[type='search'] {
-        width: min(100%, 14rem);
+        flex: 1 1 10rem;
+        max-width: 16rem;
+        min-width: 0;
       }
       table {
         width: 100%;
@@ -92,7 +96,6 @@ export class SentralCallLog extends LitElement {
       .missed {
         color: var(--sentral-danger, #b3261e);
       }
-      td.when,
       td.outcome {
         font-variant-numeric: tabular-nums;
         white-space: nowrap;
@@ -213,7 +216,6 @@ export class SentralCallLog extends LitElement {
         <tr>
           <th scope="col">Who</th>
           <th scope="col">Call</th>
-          <th scope="col">When</th>
           <th scope="col"><span class="visually-hidden">Call back</span></th>
         </tr>
       </thead>
@@ -243,12 +245,12 @@ export class SentralCallLog extends LitElement {
         <div class="name" data-testid="call-log-name">${who}</div>
         ${name ? html`<div class="number" data-testid="call-log-number">${r.number}</div>` : nothing}
       </td>
-      <td class="outcome ${missed ? 'missed' : ''}">
-        <div>${r.direction === 'in' ? 'Incoming' : 'Outgoing'}</div>
-        <div data-testid="call-log-outcome">${callOutcomeText(r)}</div>
-      </td>
-      <td class="when">
-        <time datetime=${ended.toISOString()}>${this.dateTime.format(ended)}</time>
+      <td class="outcome">
+        <div class=${missed ? 'missed' : ''}>
+          ${r.direction === 'in' ? 'Incoming' : 'Outgoing'} ·
+          <span data-testid="call-log-outcome">${callOutcomeText(r)}</span>
+        </div>
+        <time class="muted" datetime=${ended.toISOString()}>${this.dateTime.format(ended)}</time>
       </td>
       <td>
         <button

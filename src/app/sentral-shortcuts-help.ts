@@ -66,6 +66,7 @@ export class SentralShortcutsHelp extends LitElement {
       }
       td.key {
         white-space: nowrap;
+        width: 12rem;
       }
       kbd {
         font-family: inherit;

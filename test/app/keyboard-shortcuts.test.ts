@@ -225,6 +225,16 @@ describe('keyboard shortcuts in the app', () => {
     expect(sent('queue.pick')[0]?.params).to.deep.equal({ callId: 'first' });
   });
 
+  it('says why, as an alert, when the server refuses the pick', async () => {
+    await setUp(kari, [caller('first', 10)]);
+    api.fail('queue.pick', 'conflict', 'Someone else is already taking this caller.');
+    press('F8', 'F8');
+    await waitUntil(() => deepQuery(app, '[data-testid=shortcut-note]'), 'no note');
+    const note = must(deepQuery(app, '[data-testid=shortcut-note]'));
+    expect(note.getAttribute('role')).to.equal('alert');
+    expect(note.textContent?.trim()).to.equal('Someone else is already taking this caller.');
+  });
+
   it('sends DTMF 0 instead of picking when Numpad 0 is pressed during a call', async () => {
     await setUp(kari, [caller('first', 10)]);
     await inCall();

@@ -112,7 +112,7 @@ describe('sentral-call-log', () => {
       call('missed', NOW - 60_000, { answered: false, answeredAt: null, endReason: 'cancelled' }),
     ]);
     expect(deepQuery(element, 'table[data-testid=call-log]')).not.to.equal(null);
-    expect(deepQueryAll(element, 'th[scope=col]').length).to.equal(4);
+    expect(deepQueryAll(element, 'th[scope=col]').length).to.equal(3);
     expect(names()).to.deep.equal(['Ola Nordmann', 'Per Berg']);
     const outcomes = deepQueryAll(element, '[data-testid=call-log-outcome]').map((o) =>
       o.textContent?.trim(),
