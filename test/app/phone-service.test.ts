@@ -98,4 +98,23 @@ describe('PhoneService with two lines', () => {
     phone.emit({ type: 'incoming', callId: 'c3', remote: per, autoAnswer: false });
     expect(lines.state.lines.map((l) => l.callId)).to.deep.equal(['c1', 'c2']);
   });
+
+  it('passes on each event the lines took (for the call log), but not one they refused', () => {
+    const applied: string[] = [];
+    const subscription = service.applied$.subscribe((e) =>
+      applied.push('callId' in e ? `${e.type} ${e.callId}` : e.type),
+    );
+    bothUp();
+    phone.emit({ type: 'incoming', callId: 'c3', remote: per, autoAnswer: false });
+    phone.emit({ type: 'ended', callId: 'c2', reason: 'remote_hangup' });
+    subscription.unsubscribe();
+    expect(applied).to.deep.equal([
+      'incoming c1',
+      'established c1',
+      'incoming c2',
+      'hold c1',
+      'established c2',
+      'ended c2',
+    ]);
+  });
 });
