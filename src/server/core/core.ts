@@ -21,6 +21,7 @@ import { RecordsRepository } from '../store/records';
 import { AbsenceRepository } from '../store/absences';
 import { AuditRepository } from '../store/audit';
 import { isScanner, originAllowed } from '../http/edge-guard';
+import { DialogEventSubscriptions } from '../people/dialog-events';
 import { HttpSmsGateway, LoggingSmsGateway, type SmsGateway } from '../people/sms-gateway';
 import { RetentionRepository } from '../store/retention';
 import { CallerHistoryRepository } from '../store/caller-history';
@@ -49,6 +50,8 @@ export interface Core {
   readonly registrar: Registrar;
   readonly b2bua: B2bua;
   readonly switchboard: Switchboard;
+  /** Desk phones' busy-lamp subscriptions. */
+  readonly dialogEvents: DialogEventSubscriptions;
   /** Where SMS go (the logging gateway keeps the last ones, for tests and demos). */
   readonly sms: SmsGateway;
   readonly api: ApiServer;
@@ -123,7 +126,16 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   });
   await switchboard.load();
   late.switchboard = switchboard;
+  const dialogEvents = new DialogEventSubscriptions({
+    transactions,
+    events,
+    presence: (userId) => switchboard.presence.get(userId),
+    via: (flow: Flow) => `SIP/2.0/${flow.transport} ${sentBy()}`,
+    contact: (flow: Flow) => `<sip:sentral@${sentBy()};transport=${flow.transport.toLowerCase()}>`,
+    logger: logger.child('blf'),
+  });
   late.router = new SipRouter({
+    dialogEvents,
     people,
     registrar,
     authenticator,
@@ -142,6 +154,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
       transactions.flowClosed(flow);
       registrar.flowClosed(flow);
       b2bua.flowClosed(flow);
+      dialogEvents.flowClosed(flow);
     },
   });
 
@@ -295,6 +308,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     registrar,
     b2bua,
     switchboard,
+    dialogEvents,
     sms,
     api,
     transactions,

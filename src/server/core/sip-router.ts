@@ -15,12 +15,16 @@ import type { People } from './people';
 export const ALLOWED_METHODS =
   'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, MESSAGE, NOTIFY, REFER, REGISTER';
 
+import type { DialogEventSubscriptions } from '../people/dialog-events';
+
 export interface SipRouterDeps {
   people: People;
   registrar: Registrar;
   authenticator: DigestAuthenticator;
   b2bua: B2bua;
   switchboard: Switchboard;
+  /** Busy-lamp subscriptions (RFC 4235); SUBSCRIBE is refused with 489 without them. */
+  dialogEvents?: DialogEventSubscriptions;
   findInviteServerTransaction(cancel: SipRequest): ServerTransaction | undefined;
   logger: Logger;
   userAgent: string;
@@ -43,6 +47,13 @@ export class SipRouter {
   }
 
   async #route(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
+    if (
+      req.to.tag &&
+      req.method === 'SUBSCRIBE' &&
+      this.deps.dialogEvents?.refresh(req, tx, flow)
+    ) {
+      return;
+    }
     if (req.to.tag) {
       this.deps.b2bua.inDialog(req, tx, flow);
       return;
@@ -75,6 +86,9 @@ export class SipRouter {
         tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
         return;
       case 'SUBSCRIBE':
+        if (this.deps.dialogEvents) return this.#subscribe(req, tx, flow, this.deps.dialogEvents);
+        tx.respond(createResponse(req, 489, 'Bad Event'));
+        return;
       case 'PUBLISH':
         tx.respond(createResponse(req, 489, 'Bad Event'));
         return;
@@ -134,6 +148,34 @@ export class SipRouter {
       domain: tenant.domain,
     };
     await this.deps.switchboard.invite(req, tx, flow, caller);
+  }
+
+  /** A desk phone's busy-lamp SUBSCRIBE: digest-authenticated, for a colleague of the tenant. */
+  async #subscribe(
+    req: SipRequest,
+    tx: ServerTransaction,
+    flow: Flow,
+    dialogEvents: DialogEventSubscriptions,
+  ): Promise<void> {
+    const realm = req.from.uri.host.toLowerCase();
+    const auth = this.deps.authenticator.authenticate(req, realm, true);
+    if (!auth.ok) {
+      tx.respond(auth.response);
+      return;
+    }
+    const tenant = this.deps.people.tenantByDomain(realm);
+    const watcher = await this.deps.people.findByUsername(auth.credential.username);
+    if (!tenant || !watcher || watcher.tenantId !== tenant.id) {
+      tx.respond(createResponse(req, 403, 'Forbidden'));
+      return;
+    }
+    const wanted = req.parsedUri.user ?? '';
+    const target = wanted ? await this.deps.people.resolveCallee(tenant.id, wanted) : null;
+    if (!target) {
+      tx.respond(createResponse(req, 404, 'Not Found'));
+      return;
+    }
+    dialogEvents.subscribe(req, tx, flow, tenant.id, target);
   }
 
   /** An unauthenticated INVITE to one of a tenant's public numbers: a caller from outside. */
