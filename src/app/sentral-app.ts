@@ -28,10 +28,15 @@ import './sentral-login.js';
 import './sentral-softphone.js';
 import './sentral-switchboard.js';
 import './sentral-two-factor-setup.js';
+import './sentral-admin.js';
+import './sentral-statistics.js';
 import './sentral-queue-board.js';
 import './sentral-shortcuts-help.js';
 
 const OPERATOR_ROLES: ReadonlySet<string> = new Set(['operator', 'supervisor', 'admin']);
+
+/** What the operator side shows. */
+type SideView = 'switchboard' | 'statistics' | 'admin';
 
 /**
  * The shell: provides every service by context, shows the login view or the softphone,
@@ -103,6 +108,15 @@ export class SentralApp extends LitElement {
       .workspace.operator {
         max-width: 110rem;
       }
+      .side .views {
+        display: flex;
+        gap: 0.4rem;
+        margin-bottom: 1rem;
+      }
+      .side [aria-selected='true'] {
+        background: var(--sentral-accent);
+        color: var(--sentral-accent-contrast);
+      }
       .column {
         display: flex;
         flex-direction: column;
@@ -173,6 +187,7 @@ export class SentralApp extends LitElement {
 
   @query('sentral-shortcuts-help') private help?: SentralShortcutsHelp;
   /** What the last switchboard shortcut did (or why it failed). */
+  @state() private sideView: SideView = 'switchboard';
   @state() private shortcutNote: { text: string; kind: 'status' | 'alert' } | null = null;
 
   constructor() {
@@ -311,10 +326,44 @@ export class SentralApp extends LitElement {
           <sentral-directory class="card"></sentral-directory>
           <sentral-call-log class="card"></sentral-call-log>
         </div>
-        ${operator ? html`<sentral-switchboard class="card"></sentral-switchboard>` : nothing}
+        ${operator ? this.renderSide(role) : nothing}
       </div>
       ${this.renderShortcutNote()}
       <sentral-shortcuts-help></sentral-shortcuts-help>`;
+  }
+
+  /** The operator side: the switchboard, and statistics / administration for those roles. */
+  private renderSide(role: string) {
+    const views: Array<[SideView, string]> = [['switchboard', 'Switchboard']];
+    if (role === 'supervisor' || role === 'admin') views.push(['statistics', 'Statistics']);
+    if (role === 'admin') views.push(['admin', 'Administration']);
+    const view = views.some(([v]) => v === this.sideView) ? this.sideView : 'switchboard';
+    return html`<div class="card side">
+      ${
+        views.length > 1
+          ? html`<div role="tablist" aria-label="Views" class="views">
+              ${views.map(
+                ([id, text]) =>
+                  html`<button
+                    role="tab"
+                    aria-selected=${view === id ? 'true' : 'false'}
+                    data-testid=${`view-${id}`}
+                    @click=${() => (this.sideView = id)}
+                  >
+                    ${text}
+                  </button>`,
+              )}
+            </div>`
+          : nothing
+      }
+      ${
+        view === 'statistics'
+          ? html`<sentral-statistics></sentral-statistics>`
+          : view === 'admin'
+            ? html`<sentral-admin></sentral-admin>`
+            : html`<sentral-switchboard></sentral-switchboard>`
+      }
+    </div>`;
   }
 
   private renderShortcutNote() {
