@@ -19,6 +19,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   fanout: () => import('./fanout.bench'),
   'queued-calls': () => import('./queued-calls.bench'),
   'directory-search': () => import('./directory-search.bench'),
+  presence: () => import('./presence.bench'),
 };
 
 const MARK = 'BENCH_RESULTS ';
