@@ -46,13 +46,16 @@ test('a call between two browsers carries audio both ways, holds, resumes, sends
     mkdirSync('docs/screenshots', { recursive: true });
     await kari.page.screenshot({ path: 'docs/screenshots/softphone-in-call.png' });
 
-    // Hold stops Kari → Ola media; resume restores it.
+    // Hold: Ola hears hold music made in Kari's browser — never Kari's microphone; resume
+    // puts the microphone back.
+    expect(await kari.sending()).toEqual(['microphone']);
     await kari.page.locator('button[data-testid=hold]').click();
     await kari.expectCallState('held');
-    await kari.page.waitForTimeout(500); // let packets in flight land
-    expect(await ola.packetsReceivedOver(1500)).toBeLessThanOrEqual(2);
+    expect(await kari.sending()).toEqual(['generated']);
+    await expect.poll(() => ola.packetsReceivedOver(1000), { timeout: 10_000 }).toBeGreaterThan(20);
     await kari.page.locator('button[data-testid=hold]').click();
     await kari.expectCallState('established');
+    expect(await kari.sending()).toEqual(['microphone']);
     await expect.poll(() => ola.packetsReceivedOver(1000), { timeout: 10_000 }).toBeGreaterThan(20);
 
     // DTMF reaches the other side.

@@ -107,6 +107,28 @@ export class Softphone {
     });
   }
 
+  /**
+   * What the page's live audio senders send: `microphone` (a capture device), `generated` (a
+   * WebAudio track, e.g. hold music) or `nothing`.
+   */
+  async sending(): Promise<Array<'microphone' | 'generated' | 'nothing'>> {
+    return this.page.evaluate(() => {
+      const pcs = (window as unknown as { __sentralPcs: RTCPeerConnection[] }).__sentralPcs;
+      return pcs
+        .filter((pc) => pc.connectionState !== 'closed')
+        .flatMap((pc) => pc.getSenders())
+        .filter((s) => s.track === null || s.track.kind === 'audio')
+        .map((s) => {
+          const track = s.track;
+          if (!track || track.readyState !== 'live') return 'nothing' as const;
+          // A WebAudio destination's track is labelled after its node; capture devices by name.
+          return /MediaStreamAudioDestinationNode/i.test(track.label)
+            ? ('generated' as const)
+            : ('microphone' as const);
+        });
+    });
+  }
+
   /** Packets received during `ms` milliseconds. */
   async packetsReceivedOver(ms: number): Promise<number> {
     const before = await this.audioStats();

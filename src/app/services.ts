@@ -2,6 +2,7 @@
  * Builds the real services of the app: one API client for the page's origin, the store models,
  * and the SIP phone factory. Element tests build fakes instead and provide them by context.
  */
+import { holdMusic } from '../sip/hold-music.js';
 import { toneMicrophone } from '../sip/tone-microphone.js';
 import { WebSocketApiClient } from '../store/api-client.js';
 import type { ApiClient } from '../store/api-client.js';
@@ -64,6 +65,11 @@ export function createServices(options: ServiceOptions = {}): Services {
   sipModule.catch((error: unknown) => logger.error('app: cannot load the SIP stack', error));
   return assembleServices(api, async (credentials) => {
     const { SipPhone } = await sipModule;
-    return new SipPhone(microphone ? { credentials, logger, microphone } : { credentials, logger });
+    const music = holdMusic();
+    return new SipPhone(
+      microphone
+        ? { credentials, logger, microphone, holdMusic: music }
+        : { credentials, logger, holdMusic: music },
+    );
   });
 }

@@ -15,7 +15,9 @@
  * - ICE servers always come from the login result (never SIP.js's public STUN default), and
  *   ICE gathering waits at most `iceGatheringTimeoutMs` (loopback gathers host candidates at once).
  * - Hold is a re-INVITE with the hold modifier **and** the microphone track taken off the RTP
- *   sender (`replaceTrack(null)`): a disabled track would still send silence packets.
+ *   sender: replaced by hold music when the app gives some (the held party hears music, never
+ *   the room), otherwise by nothing (`replaceTrack(null)`: a disabled track would still send
+ *   silence packets).
  * - Mute only disables the track (`enabled = false`): packets keep flowing, by design.
  * - DTMF goes out as SIP INFO `application/dtmf-relay` so the core sees it; incoming INFO with
  *   DTMF becomes a `dtmf` event.
@@ -54,6 +56,11 @@ export interface SipPhoneOptions {
   logger: PhoneLogger;
   /** Microphone source; defaults to `getUserMedia`. */
   microphone?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  /**
+   * Music the held party hears while we hold a call (a track per hold, stopped on resume).
+   * Without it, hold sends nothing at all.
+   */
+  holdMusic?: () => Promise<MediaStreamTrack | null>;
   /** Default 500 ms. */
   iceGatheringTimeoutMs?: number;
   /** First SIP transport reconnect delay, doubling up to `maxReconnectDelayMs`. Default 1 s. */
@@ -98,6 +105,8 @@ interface ActiveCall {
   muted: boolean;
   audioSender: RTCRtpSender | null;
   micTrack: MediaStreamTrack | null;
+  /** The hold music playing to the other party while we hold (stopped on resume / end). */
+  musicTrack: MediaStreamTrack | null;
   /** Settles a pending hold / resume when the call ends under it. */
   onEnd: (() => void) | null;
   /** Tail of the DTMF INFO chain (one INFO in flight at a time). */
@@ -143,6 +152,7 @@ export class SipPhone implements Phone {
   private readonly log: PhoneLogger;
   private readonly domain: string;
   private readonly initialReconnectDelayMs: number;
+  private readonly holdMusic: (() => Promise<MediaStreamTrack | null>) | undefined;
   private readonly maxReconnectDelayMs: number;
 
   /** The lines, by Call-ID, in the order they started. */
@@ -160,6 +170,7 @@ export class SipPhone implements Phone {
     this.log = options.logger;
     this.domain = domainOf(credentials.aor);
     this.initialReconnectDelayMs = options.initialReconnectDelayMs ?? 1000;
+    this.holdMusic = options.holdMusic;
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 30_000;
     const uri = UserAgent.makeURI(credentials.aor);
     if (!uri) throw new Error(`Invalid SIP address of record: ${credentials.aor}`);
@@ -500,12 +511,22 @@ export class SipPhone implements Phone {
     });
   }
 
-  /** Put the microphone track on the audio sender, or take it off (`replaceTrack(null)`). */
+  /**
+   * Put the microphone track on the audio sender, or take it off: while held the sender plays
+   * hold music when there is some, and otherwise sends nothing (`replaceTrack(null)`).
+   */
   private async sendMicrophone(call: ActiveCall, send: boolean): Promise<void> {
     const sender = call.audioSender;
     if (!sender) return;
     try {
-      await sender.replaceTrack(send ? call.micTrack : null);
+      if (send) {
+        await sender.replaceTrack(call.micTrack);
+        call.musicTrack?.stop();
+        call.musicTrack = null;
+      } else {
+        call.musicTrack ??= (await this.holdMusic?.()) ?? null;
+        await sender.replaceTrack(call.musicTrack);
+      }
     } catch (error) {
       this.log.warn('sip: replaceTrack failed', error);
     }
@@ -626,6 +647,7 @@ export class SipPhone implements Phone {
       muted: false,
       audioSender: null,
       micTrack: null,
+      musicTrack: null,
       onEnd: null,
       dtmfQueue: Promise.resolve(),
     };
@@ -685,6 +707,8 @@ export class SipPhone implements Phone {
   private finish(call: ActiveCall, reason: EndReason, statusCode?: number): void {
     if (call.ended) return;
     call.ended = true;
+    call.musicTrack?.stop();
+    call.musicTrack = null;
     call.onEnd?.();
     if (this.calls.get(call.callId) === call) this.calls.delete(call.callId);
     if (call.established) this.emit({ type: 'remote-media', callId: call.callId, stream: null });

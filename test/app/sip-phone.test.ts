@@ -7,6 +7,7 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { Inviter, Registerer, RegistererState, SessionState, UserAgent, Web } from 'sip.js';
 import type { SipCredentials } from '../../src/shared/protocol.js';
 import type { Phone, PhoneEvent } from '../../src/sip/phone.js';
+import { holdMusic } from '../../src/sip/hold-music.js';
 import { SipPhone } from '../../src/sip/sip-phone.js';
 import type { PhoneLogger } from '../../src/sip/sip-phone.js';
 import { must } from './fakes.js';
@@ -45,8 +46,14 @@ class Party {
   readonly events: PhoneEvent[] = [];
   readonly phone: Phone;
 
-  constructor(network: LoopbackNetwork, user: string, name: string) {
+  constructor(
+    network: LoopbackNetwork,
+    user: string,
+    name: string,
+    extra: { holdMusic?: () => Promise<MediaStreamTrack | null> } = {},
+  ) {
     this.phone = new SipPhone({
+      ...extra,
       credentials: credentials(user, name),
       logger: quiet,
       transportConstructor: network.transportConstructor,
@@ -310,6 +317,27 @@ describe('SipPhone over SIP.js', function () {
       await waitUntil(async () => (await over(500, olaPc)).received > 10, 'audio did not resume', {
         timeout: 10_000,
       });
+    });
+
+    it('plays hold music to the held party when the app gives some, and the microphone again on resume', async () => {
+      await kari.phone.dispose();
+      kari = new Party(network, 'kari', 'Kari Nordmann', { holdMusic: holdMusic() });
+      const { kariPc, olaPc } = await establish();
+      const sender = must(kariPc.getSenders().find((s) => s.track?.kind === 'audio'));
+      const mic = sender.track;
+      await kari.phone.hold(kari.callId());
+      await kari.saw('hold', (e) => e.held);
+      await ola.saw('remote-hold', (e) => e.held);
+      expect(sender.track).not.to.equal(mic); // never the room while held
+      expect(sender.track?.readyState).to.equal('live');
+      await waitUntil(async () => (await over(600, olaPc)).received > 10, 'no hold music', {
+        timeout: 10_000,
+      });
+      const music = sender.track;
+      await kari.phone.resume(kari.callId());
+      await kari.saw('hold', (e) => !e.held);
+      expect(sender.track).to.equal(mic);
+      expect(music?.readyState).to.equal('ended');
     });
 
     it('keeps sending packets while muted (silence), and unmutes', async () => {
