@@ -8,7 +8,7 @@
 import { expect, test } from '@playwright/test';
 import JsSIP from 'jssip';
 import { startCore, type RunningCore } from './core-process';
-import { apiLogin, installNodeGlobals, toneStream } from './node-peer';
+import { apiLogin, installNodeGlobals, packetsOver, toneStream } from './node-peer';
 import { operatorApi } from './operator-api';
 import { Softphone } from './softphone';
 
@@ -20,22 +20,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await core?.stop();
 });
-
-async function packetsReceived(pc: RTCPeerConnection | undefined): Promise<number> {
-  if (!pc) return 0;
-  const stats = await pc.getStats();
-  let n = 0;
-  stats.forEach((s: { type: string; packetsReceived?: number }) => {
-    if (s.type === 'inbound-rtp') n += s.packetsReceived ?? 0;
-  });
-  return n;
-}
-
-async function packetsOver(pc: () => RTCPeerConnection | undefined, ms: number): Promise<number> {
-  const a = await packetsReceived(pc());
-  await new Promise((r) => setTimeout(r, ms));
-  return (await packetsReceived(pc())) - a;
-}
 
 interface JsSipSession {
   connection: RTCPeerConnection;

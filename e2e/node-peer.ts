@@ -59,3 +59,24 @@ export async function apiLogin(wsUrl: string, username: string) {
   });
   return { sip: reply.result.sip, close: () => ws.close() };
 }
+
+/** RTP packets received so far on a Node peer connection (inbound audio). */
+export async function packetsReceived(pc: RTCPeerConnection | undefined): Promise<number> {
+  if (!pc) return 0;
+  const stats = await pc.getStats();
+  let n = 0;
+  stats.forEach((s: { type: string; packetsReceived?: number }) => {
+    if (s.type === 'inbound-rtp') n += s.packetsReceived ?? 0;
+  });
+  return n;
+}
+
+/** RTP packets received during `ms` on the connection `pc()` returns (it may change). */
+export async function packetsOver(
+  pc: () => RTCPeerConnection | undefined,
+  ms: number,
+): Promise<number> {
+  const before = await packetsReceived(pc());
+  await new Promise((r) => setTimeout(r, ms));
+  return (await packetsReceived(pc())) - before;
+}

@@ -7,7 +7,7 @@
 import { expect, test } from '@playwright/test';
 import JsSIP from 'jssip';
 import { startCore, type RunningCore } from './core-process';
-import { installNodeGlobals, toneStream } from './node-peer';
+import { installNodeGlobals, packetsReceived, toneStream } from './node-peer';
 import { operatorApi } from './operator-api';
 import { Softphone } from './softphone';
 
@@ -19,15 +19,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await core?.stop();
 });
-
-async function inboundPackets(pc: RTCPeerConnection): Promise<number> {
-  const stats = await pc.getStats();
-  let n = 0;
-  stats.forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
-    if (s.type === 'inbound-rtp') n += s.packetsReceived ?? 0;
-  });
-  return n;
-}
 
 test('outside caller → queue → operator picks → blind transfer → colleague answers; audio both ways at each step', async ({
   browser,
@@ -74,9 +65,9 @@ test('outside caller → queue → operator picks → blind transfer → colleag
     await expect
       .poll(() => kari.packetsReceivedOver(1000), { timeout: 10_000 })
       .toBeGreaterThan(20);
-    const callerBefore = await inboundPackets(callerPc());
+    const callerBefore = await packetsReceived(callerPc());
     await expect
-      .poll(async () => (await inboundPackets(callerPc())) - callerBefore, { timeout: 10_000 })
+      .poll(async () => (await packetsReceived(callerPc())) - callerBefore, { timeout: 10_000 })
       .toBeGreaterThan(20);
 
     // Blind transfer to Ola (1007): Kari's call ends, Ola's phone rings with the caller's identity.
@@ -95,9 +86,9 @@ test('outside caller → queue → operator picks → blind transfer → colleag
     await expect
       .poll(
         async () => {
-          const a = await inboundPackets(callerPc());
+          const a = await packetsReceived(callerPc());
           await new Promise((r) => setTimeout(r, 1000));
-          return (await inboundPackets(callerPc())) - a;
+          return (await packetsReceived(callerPc())) - a;
         },
         { timeout: 10_000 },
       )
@@ -146,9 +137,9 @@ test('operator parks the caller (no audio while parked) and a colleague picks it
     });
     const callerPc = () => session.connection as RTCPeerConnection;
     const callerPacketsOver = async (ms: number) => {
-      const a = await inboundPackets(callerPc());
+      const a = await packetsReceived(callerPc());
       await new Promise((r) => setTimeout(r, ms));
-      return (await inboundPackets(callerPc())) - a;
+      return (await packetsReceived(callerPc())) - a;
     };
     const joined = await api.event('queue.caller_joined', (d) => d.number === '+4790000003');
     expect((await api.command('queue.pick', { callId: joined.callId })).ok).toBe(true);

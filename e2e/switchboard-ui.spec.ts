@@ -8,7 +8,7 @@
 import { expect, test } from '@playwright/test';
 import JsSIP from 'jssip';
 import { startCore, type RunningCore } from './core-process';
-import { installNodeGlobals, toneStream } from './node-peer';
+import { installNodeGlobals, packetsOver, toneStream } from './node-peer';
 import { Softphone } from './softphone';
 
 let core: RunningCore;
@@ -19,21 +19,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await core?.stop();
 });
-
-async function packetsOver(pc: () => RTCPeerConnection | undefined, ms: number): Promise<number> {
-  const count = async () => {
-    const p = pc();
-    if (!p) return 0;
-    let n = 0;
-    (await p.getStats()).forEach((s: { type: string; packetsReceived?: number }) => {
-      if (s.type === 'inbound-rtp') n += s.packetsReceived ?? 0;
-    });
-    return n;
-  };
-  const a = await count();
-  await new Promise((r) => setTimeout(r, ms));
-  return (await count()) - a;
-}
 
 test('pick from the queue panel, note on the caller card, consult and complete by buttons', async ({
   browser,

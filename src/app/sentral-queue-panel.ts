@@ -8,6 +8,7 @@ import type { DirectoryModel } from '../store/directory-model.js';
 import type { SwitchboardModel } from '../store/switchboard-model.js';
 import { initialSwitchboard, mergedCallers, myAgentStates } from '../store/switchboard-state.js';
 import type { SwitchboardState } from '../store/switchboard-state.js';
+import { STATE_TEXT } from './board-format.js';
 import { ClockController } from './clock-controller.js';
 import { commandErrorText } from './command-error.js';
 import { directoryModelContext } from './contexts.js';
@@ -16,15 +17,6 @@ import { select } from './observable-controller.js';
 import { formatPhoneNumber } from './phone-number.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import { controls } from './theme.js';
-
-const AGENT_STATE_TEXT: Record<AgentQueueState['state'], string> = {
-  available: 'Available',
-  ringing: 'Ringing',
-  on_call: 'On a call',
-  wrap_up: 'Wrap-up',
-  paused: 'Paused',
-  logged_out: 'Logged out',
-};
 
 const PAUSE_REASONS = [
   ['lunch', 'Lunch'],
@@ -257,7 +249,7 @@ export class SentralQueuePanel extends LitElement {
     return html`<div class="agent" data-testid="agent-state" data-queue-id=${a.queueId}>
       <span class="queue">${queue}</span>
       <span data-testid="agent-state-text" data-state=${a.state}
-        >${AGENT_STATE_TEXT[a.state]}${a.state === 'paused' && a.reason ? ` (${a.reason})` : ''}</span
+        >${STATE_TEXT[a.state]}${a.state === 'paused' && a.reason ? ` (${a.reason})` : ''}</span
       >
       ${
         loggedOut

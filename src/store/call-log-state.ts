@@ -11,6 +11,7 @@
  */
 import type { PhoneEvent } from '../sip/phone.js';
 import type { CallLogRecord, CallPage } from './call-log-db.js';
+import { foldText } from './directory-model.js';
 
 // ── the tracker: phone events → finished calls ───────────────────────────────
 
@@ -124,19 +125,6 @@ export function callLogPageLoaded(
 }
 
 // ── search ───────────────────────────────────────────────────────────────────
-
-/**
- * Lower case without accents; Ø and Æ (letters of their own, not accented) fold too, so
- * "odegard" finds Ødegård — the same folding as the directory search.
- */
-export function foldText(s: string): string {
-  return s
-    .toLowerCase()
-    .replace(/ø/g, 'o')
-    .replace(/æ/g, 'ae')
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '');
-}
 
 /**
  * A matcher for `query`: every word must occur in the name or the number (the number also

@@ -26,21 +26,25 @@ export function sortPeople(people: readonly DirectoryEntry[]): DirectoryEntry[] 
   return [...people].sort((a, b) => collator.compare(a.displayName, b.displayName));
 }
 
+/**
+ * Lower case without accents; Ø and Æ (letters of their own, not accented) fold too, so
+ * "odegard" finds Ødegård. Every search in the browser folds with this.
+ */
+export function foldText(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/ø/g, 'o')
+    .replace(/æ/g, 'ae')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '');
+}
+
 /** Case- and accent-insensitive match on name, extension, mobile, department and title. */
 export function filterPeople(people: readonly DirectoryEntry[], query: string): DirectoryEntry[] {
-  // Accent-insensitive, and Ø/Æ (letters of their own, not accented) fold too: "odegard"
-  // finds Ødegård.
-  const fold = (s: string) =>
-    s
-      .toLowerCase()
-      .replace(/ø/g, 'o')
-      .replace(/æ/g, 'ae')
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '');
-  const words = fold(query).split(/\s+/).filter(Boolean);
+  const words = foldText(query).split(/\s+/).filter(Boolean);
   if (words.length === 0) return [...people];
   return people.filter((p) => {
-    const hay = fold(
+    const hay = foldText(
       [p.displayName, p.extension, p.mobile ?? '', p.department ?? '', p.title ?? ''].join(' '),
     );
     return words.every((w) => hay.includes(w));

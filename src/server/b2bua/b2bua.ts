@@ -179,8 +179,7 @@ export interface ConsultOptions {
 /** A consultation in progress on a call (see {@link ConsultState}). */
 export class Consultation {
   state = ConsultState.Ringing;
-  /** The operator line's 200 (its offer), waiting for the colleague's answer in its ACK. */
-  lineOffer: SipResponse | undefined;
+  /** The operator line's 200 got its ACK (with the colleague's answer, or none when dropped). */
   lineAcked = false;
   /** Gives up ringing before the operator's phone gives up waiting for its ACK. */
   timer: NodeJS.Timeout | undefined;
@@ -700,7 +699,6 @@ export class B2bua {
       if (call.consultation === c) this.#endConsultation(call, 'failed', 488);
       return;
     }
-    c.lineOffer = res;
     line.answeredAt = Date.now();
     this.#legChanged(line);
     const ids = {

@@ -126,18 +126,9 @@ export class SipRouter {
         return;
       }
     }
-    const realm = req.from.uri.host.toLowerCase();
-    const auth = this.deps.authenticator.authenticate(req, realm, true);
-    if (!auth.ok) {
-      tx.respond(auth.response);
-      return;
-    }
-    const tenant = this.deps.people.tenantByDomain(realm);
-    const user = await this.deps.people.findByUsername(auth.credential.username);
-    if (!tenant || !user || user.tenantId !== tenant.id) {
-      tx.respond(createResponse(req, 403, 'Forbidden'));
-      return;
-    }
+    const sender = await this.#authenticatedUser(req, tx);
+    if (!sender) return;
+    const { tenant, user } = sender;
     const caller: Party = {
       kind: 'user',
       userId: user.id,
@@ -150,6 +141,26 @@ export class SipRouter {
     await this.deps.switchboard.invite(req, tx, flow, caller);
   }
 
+  /**
+   * The user who sent a request that needs a login (proxy digest, realm from the From host),
+   * of that domain's tenant; otherwise the challenge or 403 has been answered and it is null.
+   */
+  async #authenticatedUser(req: SipRequest, tx: ServerTransaction) {
+    const realm = req.from.uri.host.toLowerCase();
+    const auth = this.deps.authenticator.authenticate(req, realm, true);
+    if (!auth.ok) {
+      tx.respond(auth.response);
+      return null;
+    }
+    const tenant = this.deps.people.tenantByDomain(realm);
+    const user = await this.deps.people.findByUsername(auth.credential.username);
+    if (!tenant || !user || user.tenantId !== tenant.id) {
+      tx.respond(createResponse(req, 403, 'Forbidden'));
+      return null;
+    }
+    return { tenant, user };
+  }
+
   /** A desk phone's busy-lamp SUBSCRIBE: digest-authenticated, for a colleague of the tenant. */
   async #subscribe(
     req: SipRequest,
@@ -157,18 +168,9 @@ export class SipRouter {
     flow: Flow,
     dialogEvents: DialogEventSubscriptions,
   ): Promise<void> {
-    const realm = req.from.uri.host.toLowerCase();
-    const auth = this.deps.authenticator.authenticate(req, realm, true);
-    if (!auth.ok) {
-      tx.respond(auth.response);
-      return;
-    }
-    const tenant = this.deps.people.tenantByDomain(realm);
-    const watcher = await this.deps.people.findByUsername(auth.credential.username);
-    if (!tenant || !watcher || watcher.tenantId !== tenant.id) {
-      tx.respond(createResponse(req, 403, 'Forbidden'));
-      return;
-    }
+    const watcher = await this.#authenticatedUser(req, tx);
+    if (!watcher) return;
+    const { tenant } = watcher;
     const wanted = req.parsedUri.user ?? '';
     const target = wanted ? await this.deps.people.resolveCallee(tenant.id, wanted) : null;
     if (!target) {

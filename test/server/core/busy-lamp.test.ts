@@ -2,35 +2,21 @@
  * Busy-lamp field for desk phones: SUBSCRIBE to the dialog event package (RFC 4235) for a
  * colleague; NOTIFYs follow their calls (idle → early → confirmed → idle).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { digestAuthorization, rand, type ReceivedMessage } from '../support/sip-peer';
 import {
   DOMAIN,
   SDP,
   authenticatedInvite,
   inDialog,
-  loginAndRegister,
   respond,
   uriOf,
   type Registered,
 } from '../support/scenarios';
-import { startTestCore, type TestCore } from '../support/test-core';
+import { scenarioCore } from '../support/transfer-scenarios';
 
-let core: TestCore;
-const opened: Array<{ close(): void }> = [];
-beforeAll(async () => {
-  core = await startTestCore();
-});
-afterAll(async () => {
-  for (const o of opened) o.close();
-  await core?.close();
-});
-
-async function user(username: string): Promise<Registered> {
-  const r = await loginAndRegister(core.wsUrl, username);
-  opened.push(r.peer, r.api);
-  return r;
-}
+const scenario = scenarioCore({});
+const { user } = scenario;
 
 function subscribe(
   from: Registered,
@@ -141,7 +127,7 @@ describe('busy-lamp subscriptions (RFC 4235)', () => {
     );
     await ase.peer.expectResponse(200, 'SUBSCRIBE');
     expect((await nextNotify(ase.peer)).header('Subscription-State')).toMatch(/^terminated/);
-    expect(core.core.dialogEvents.size).toBe(0);
+    expect(scenario.core.core.dialogEvents.size).toBe(0);
   });
 
   it('refuses other event packages (489) and unknown colleagues (404)', async () => {

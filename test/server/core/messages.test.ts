@@ -1,25 +1,12 @@
 /** Text messages to a colleague: SIP MESSAGE to their phones, and SMS through the gateway. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LoggingSmsGateway } from '../../../src/server/people/sms-gateway';
 import { RawApiClient } from '../support/api-client';
-import { loginAndRegister, respond, type Registered } from '../support/scenarios';
-import { startTestCore, type TestCore } from '../support/test-core';
+import { respond } from '../support/scenarios';
+import { scenarioCore } from '../support/transfer-scenarios';
 
-let core: TestCore;
-const opened: Array<{ close(): void }> = [];
-beforeAll(async () => {
-  core = await startTestCore();
-});
-afterAll(async () => {
-  for (const o of opened) o.close();
-  await core?.close();
-});
-
-async function user(username: string): Promise<Registered> {
-  const r = await loginAndRegister(core.wsUrl, username);
-  opened.push(r.peer, r.api);
-  return r;
-}
+const scenario = scenarioCore({});
+const { user } = scenario;
 
 describe('message.send', () => {
   it("delivers a SIP MESSAGE from the sender's extension to each of the colleague's phones", async () => {
@@ -41,7 +28,7 @@ describe('message.send', () => {
 
   it('sends an SMS to the mobile when asked, even with no phone online; refuses what cannot arrive', async () => {
     const kari = await user('kari.nordmann');
-    const gateway = core.core.sms as LoggingSmsGateway;
+    const gateway = scenario.core.core.sms as LoggingSmsGateway;
     expect(
       await kari.api.command('message.send', {
         to: 'hege.solberg',
@@ -50,7 +37,7 @@ describe('message.send', () => {
       }),
     ).toMatchObject({ ok: true, result: { delivered: 0, sms: true } });
     const hege = (
-      await core.core.db.query<{ mobile: string }>(
+      await scenario.core.core.db.query<{ mobile: string }>(
         `SELECT mobile FROM users WHERE username = 'hege.solberg'`,
       )
     )[0]?.mobile;
@@ -64,8 +51,8 @@ describe('message.send', () => {
     expect(await kari.api.command('message.send', { to: '1007', text: '   ' })).toMatchObject({
       error: { code: 'bad_request' },
     });
-    const board = await RawApiClient.connect(core.wsUrl);
-    opened.push(board);
+    const board = await RawApiClient.connect(scenario.core.wsUrl);
+    scenario.opened.push(board);
     await board.command('auth.login', { username: 'tavle', password: 'demo1234' });
     expect(await board.command('message.send', { to: '1007', text: 'x' })).toMatchObject({
       error: { code: 'forbidden' },
