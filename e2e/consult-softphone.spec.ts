@@ -65,9 +65,22 @@ test('the softphone takes the consultation on its second line: swap both ways, t
     await kari.expectCallState('established');
     await expect(kari.line(1).locator('.party-number')).toContainText('+4790000011');
     await expect(kari.page.locator('[data-testid=incoming-call]')).toHaveCount(0);
-    await expect
-      .poll(() => kari.packetsReceivedOver(1000), { timeout: 10_000 })
-      .toBeGreaterThan(20);
+    // The first media of the call: ICE and DTLS between Chromium and the Node peer may take a
+    // while on a loaded two-core machine. If it never comes, say what state each side is in.
+    try {
+      await expect
+        .poll(() => kari.packetsReceivedOver(1000), { timeout: 20_000 })
+        .toBeGreaterThan(20);
+    } catch (error) {
+      const pc = callerPc();
+      console.error('no audio at Kari after the pick', {
+        kari: await kari.connectionStates(),
+        kariStats: await kari.audioStats(),
+        caller: pc ? `${pc.connectionState}/${pc.iceConnectionState}` : 'no connection',
+        callerEnded: ended,
+      });
+      throw error;
+    }
     await callerHears();
 
     // Consult Ola: the core holds the caller and line 1; line 2 (no SDP, auto-answer) offers

@@ -130,6 +130,15 @@ export class Softphone {
   }
 
   /** Packets received during `ms` milliseconds. */
+  /** Connection and ICE states of the page's peer connections (printed when audio fails). */
+  async connectionStates(): Promise<string[]> {
+    return this.page.evaluate(() =>
+      (window as unknown as { __sentralPcs: RTCPeerConnection[] }).__sentralPcs.map(
+        (pc) => `${pc.connectionState}/${pc.iceConnectionState}/${pc.signalingState}`,
+      ),
+    );
+  }
+
   async packetsReceivedOver(ms: number): Promise<number> {
     const before = await this.audioStats();
     await this.page.waitForTimeout(ms);

@@ -46,7 +46,7 @@ const stages = [
     report: '.tmp/playwright.json',
     count: (r) => ({
       passed: r.stats.expected,
-      failed: r.stats.unexpected + r.stats.flaky * 0,
+      failed: r.stats.unexpected,
       skipped: r.stats.skipped,
       flaky: r.stats.flaky,
     }),
@@ -88,13 +88,14 @@ let skipped = 0;
 for (const r of results) {
   const c = r.counts;
   const detail = c
-    ? `${c.passed} passed, ${c.failed} failed, ${c.skipped ?? 0} skipped`
+    ? `${c.passed} passed, ${c.failed} failed, ${c.skipped ?? 0} skipped` +
+      (c.flaky ? `, ${c.flaky} flaky (passed on retry)` : '')
     : r.ok
       ? 'clean'
       : 'FAILED';
   console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(11)} ${detail} (${r.seconds} s)`);
   if (c) {
-    passed += c.passed;
+    passed += c.passed + (c.flaky ?? 0);
     failed += c.failed;
     skipped += c.skipped ?? 0;
   }
