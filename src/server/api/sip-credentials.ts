@@ -5,6 +5,7 @@
  * restart ends sessions, and the browser logs in again.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { ephemeralHa1, issueEphemeral, parseEphemeralUsername } from '../edge/autheph';
 
 export interface IssuedSipCredential {
   /** Digest username (the SIP user part, the login username). */
@@ -24,9 +25,17 @@ export class SipCredentialStore {
   constructor(
     private readonly ttlMs = 12 * 3600_000,
     private readonly now: () => number = Date.now,
+    /** With an edge (EDGE_SECRET): ephemeral credentials Kamailio checks too (src/server/edge). */
+    private readonly ephemeralSecret?: string,
   ) {}
 
   issue(userId: string, username: string, realm: string): IssuedSipCredential {
+    if (this.ephemeralSecret) {
+      // Stateless: the digest username says when it expires and the secret checks it.
+      const eph = issueEphemeral(this.ephemeralSecret, username, this.now() + this.ttlMs);
+      const ha1 = ephemeralHa1(this.ephemeralSecret, eph.username, realm);
+      return { ...eph, ha1, realm, userId };
+    }
     const password = randomBytes(18).toString('base64url');
     const ha1 = createHash('md5').update(`${username}:${realm}:${password}`).digest('hex');
     const cred: IssuedSipCredential = {
@@ -51,6 +60,14 @@ export class SipCredentialStore {
 
   /** Live HA1 values for a digest username in a realm; the digest check tries each. */
   ha1Candidates(username: string, realm: string): IssuedSipCredential[] {
+    const eph = this.ephemeralSecret ? parseEphemeralUsername(username) : undefined;
+    if (this.ephemeralSecret && eph && eph.expiresAt > this.now()) {
+      // The credential names the plain user, so the router checks it like any other.
+      const ha1 = ephemeralHa1(this.ephemeralSecret, username, realm);
+      return [
+        { username: eph.user, password: '', ha1, realm, userId: '', expiresAt: eph.expiresAt },
+      ];
+    }
     const set = this.#byUser.get(username);
     if (!set) return [];
     const now = this.now();
