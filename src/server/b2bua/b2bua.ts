@@ -20,6 +20,7 @@ import {
   newTag,
   type ClientTransaction,
   type Flow,
+  type Scheduler,
   type ServerTransaction,
   type SipResponse,
   type TransactionLayer,
@@ -29,6 +30,16 @@ import type { Logger } from '../logger';
 import { CallState, transitionCall } from './call-state';
 import { ConsultState, transitionConsult } from './consult-state';
 import { inactiveSdp, resumedSdp, sdpVersion } from './sdp';
+import {
+  MIN_SE,
+  SessionTimer,
+  decideAsUac,
+  decideAsUas,
+  listedTokens,
+  parseSessionExpires,
+  uacHeaders,
+  uasHeaders,
+} from './session-timer';
 
 /** Who is on the inbound side of a call. */
 export interface Party {
@@ -103,12 +114,34 @@ export interface B2buaDeps {
   onCallEnded?: (call: Call) => void;
   /** A REFER inside a call (RFC 3515 transfer from a SIP phone); 501 when absent. */
   onRefer?: (call: Call, leg: Leg, req: SipRequest, tx: ServerTransaction) => void;
+  /** Timers of the session timers (RFC 4028); the transaction layer's, so fake time drives both. */
+  scheduler?: Scheduler;
+  /** The smallest session interval the core accepts (Min-SE); 90 s by default. */
+  minSE?: number;
 }
 
 /** How long a consulted colleague may ring (below the operator phone's 32 s wait for ACK). */
 const CONSULT_RING_MS = 25_000;
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, MESSAGE, NOTIFY, REFER';
+
+/**
+ * Option tags the B2BUA understands in a Require of an INVITE. Not `100rel`: the core sends
+ * no reliable provisionals (RFC 3262), so an INVITE requiring them gets 420.
+ */
+export const B2BUA_OPTION_TAGS: readonly string[] = ['replaces', 'norefersub', 'timer'];
+
+/** What the core's outgoing INVITEs say they support (never 100rel). */
+const OUT_SUPPORTED = 'replaces, norefersub, timer';
+
+const GLOBAL_SCHEDULER: Scheduler = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export interface InboundLeg {
   readonly kind: 'in';
@@ -226,6 +259,8 @@ export class Call {
   readonly outbound: OutboundLeg[] = [];
   winner: OutboundLeg | undefined;
   pendingInvite: PendingForward | undefined;
+  /** An UPDATE with an offer forwarded and not answered yet (RFC 3311 §5.2: one at a time). */
+  pendingUpdate: PendingForward | undefined;
   timers = new Set<NodeJS.Timeout>();
   /** Call-ID and From tag shared by this call's outbound legs (one fork per call). */
   readonly outCallId = newCallId();
@@ -270,6 +305,20 @@ export class B2bua {
   readonly #sdpVersions = new WeakMap<Leg, bigint>();
   /** Tail of each leg's chain of core-made re-INVITEs (one in flight at a time per leg). */
   readonly #reinvites = new WeakMap<Leg, Promise<unknown>>();
+  /** The last session description each leg sent the core (to tell a refresh from a change). */
+  readonly #sdpFrom = new WeakMap<Leg, string>();
+  /** The very last description the core sent each leg, hold re-offers included. */
+  readonly #lastSent = new WeakMap<Leg, string>();
+  /** Each connected leg's session timer (RFC 4028). */
+  readonly #sessionTimers = new WeakMap<Leg, SessionTimer>();
+  /** Legs whose peer allows UPDATE (the core refreshes with it; re-INVITE otherwise). */
+  readonly #allowsUpdate = new WeakSet<Leg>();
+  /** Legs with a session refresh from the core in flight. */
+  readonly #refreshing = new WeakSet<Leg>();
+  /** Early dialogs of inbound legs (To tag sent in a provisional, no 2xx yet) → call. */
+  readonly #early = new Map<string, Call>();
+  readonly #scheduler: Scheduler;
+  readonly #minSE: number;
   /** Policy of a direct call: connect the first answer; fail the caller when every device failed. */
   readonly direct: CallPolicy = {
     answered: () => true,
@@ -283,6 +332,31 @@ export class B2bua {
 
   constructor(private readonly deps: B2buaDeps) {
     this.#log = deps.logger;
+    this.#scheduler = deps.scheduler ?? GLOBAL_SCHEDULER;
+    this.#minSE = deps.minSE ?? MIN_SE;
+  }
+
+  /**
+   * Why a new INVITE cannot become a call here, before any ringing: a Require the core does
+   * not support (420 with Unsupported, e.g. 100rel) or a session interval below Min-SE (422
+   * with Min-SE, RFC 4028 §9). Undefined when it may proceed.
+   */
+  refusal(req: SipRequest): SipResponse | undefined {
+    const unsupported = [...listedTokens(req, 'Require')].filter(
+      (tag) => !B2BUA_OPTION_TAGS.includes(tag),
+    );
+    if (unsupported.length > 0) {
+      const res = createResponse(req, 420, 'Bad Extension');
+      res.set('Unsupported', unsupported.join(', '));
+      return res;
+    }
+    const se = parseSessionExpires(req.get('Session-Expires'));
+    if (se && se.delta < this.#minSE) {
+      const res = createResponse(req, 422, 'Session Interval Too Small');
+      res.set('Min-SE', String(this.#minSE));
+      return res;
+    }
+    return undefined;
   }
 
   get activeCalls(): number {
@@ -336,6 +410,11 @@ export class B2bua {
     callee: Callee,
     policy: CallPolicy,
   ): Call | undefined {
+    const refused = this.refusal(req);
+    if (refused) {
+      tx.respond(refused);
+      return undefined;
+    }
     const bindings = this.bindingsOf(callee).filter((b) => b.flow !== flow);
     if (bindings.length === 0) {
       tx.respond(createResponse(req, 480, 'Temporarily Unavailable'));
@@ -376,6 +455,9 @@ export class B2bua {
     const call = new Call(inbound, caller, requestUser(req) ?? '', policy);
     this.#calls.set(call.id, call);
     this.#byInviteTx.set(tx, call);
+    this.#early.set(dialogKey(req.callId, inbound.localTag, req.from.tag ?? ''), call);
+    if (req.body) this.#sdpFrom.set(inbound, req.body);
+    if (listedTokens(req, 'Allow').has('update')) this.#allowsUpdate.add(inbound);
     this.#log.info('call', { call: call.id, from: caller.number, to: call.dialled });
     return call;
   }
@@ -471,9 +553,11 @@ export class B2bua {
     });
     hold.prepend('Via', `${this.deps.via(call.inbound.flow)};branch=${newBranch()}`);
     hold.set('Contact', this.deps.contact(call.inbound.flow));
+    this.#withSession(call.inbound, hold);
     this.deps.transactions.sendRequest(hold, call.inbound.flow, {
       onResponse: (res) => {
         if (res.status < 200 || res.status >= 300) return;
+        this.#sessionAnswered(call.inbound, res);
         const ack = inbound.createAck(hold.cseq.seq);
         ack.prepend('Via', `${this.deps.via(call.inbound.flow)};branch=${newBranch()}`);
         if (!call.inbound.flow.closed) call.inbound.flow.send(ack.toString());
@@ -650,6 +734,7 @@ export class B2bua {
       return false;
     }
     const dialog = target.dialog;
+    const session = this.#sessionTimers.get(target)?.session;
     // The consultation call ends for its own records: the operator left, the colleague moved.
     target.releasedAt = Date.now();
     this.#legChanged(target);
@@ -673,6 +758,10 @@ export class B2bua {
     call.transfers.set(call.transferAttempts, options);
     const { callId, localTag, remoteTag } = dialog.id;
     this.#dialogs.set(dialogKey(callId, localTag, remoteTag), { call, leg: moved });
+    if (this.#allowsUpdate.has(target)) this.#allowsUpdate.add(moved);
+    const from = this.#sdpFrom.get(target);
+    if (from) this.#sdpFrom.set(moved, from);
+    if (session) this.#timerOf(call, moved).refreshed(session);
     this.#takeOver(call, moved);
     return true;
   }
@@ -712,7 +801,7 @@ export class B2bua {
       out.set('Content-Type', res.get('Content-Type') ?? 'application/sdp');
       out.body = res.body;
       const leg = newLeg(target, out, c.attempt, 'target');
-      this.#sdpTo.set(leg, res.body);
+      this.#sentTo(leg, res.body);
       call.outbound.push(leg);
       this.#legChanged(leg);
       leg.tx = this.deps.transactions.sendRequest(out, leg.flow, {
@@ -827,6 +916,7 @@ export class B2bua {
     const reinvite = dialog.createRequest('INVITE');
     reinvite.prepend('Via', `${this.deps.via(leg.flow)};branch=${newBranch()}`);
     reinvite.set('Contact', this.deps.contact(leg.flow));
+    this.#withSession(leg, reinvite);
     // Tell the new party whom it talks to now (RFC 3325 identity of the caller).
     const { caller } = call;
     const name = caller.displayName ? `${quoteDisplayName(caller.displayName)} ` : '';
@@ -848,6 +938,7 @@ export class B2bua {
           return;
         }
         call.winner = leg;
+        this.#sessionAnswered(leg, res);
         this.#repoint(call, leg, res, reinvite.cseq.seq);
       },
       onTimeout: () => giveUp('new party did not answer the transfer re-INVITE'),
@@ -894,9 +985,11 @@ export class B2bua {
           });
           req.prepend('Via', `${this.deps.via(leg.flow)};branch=${newBranch()}`);
           req.set('Contact', this.deps.contact(leg.flow));
+          this.#withSession(leg, req);
           this.deps.transactions.sendRequest(req, leg.flow, {
             onResponse: (res) => {
               if (res.status < 200) return;
+              if (res.status < 300) this.#sessionAnswered(leg, res);
               if (res.status < 300) this.#sendAck(leg, req.cseq.seq);
               resolve();
             },
@@ -908,7 +1001,14 @@ export class B2bua {
     this.#reinvites.set(leg, next);
   }
 
+  /** `sdp` went to `leg` as its new description from the core (kept for resuming later). */
+  #sentTo(leg: Leg, sdp: string): void {
+    this.#sdpTo.set(leg, sdp);
+    this.#lastSent.set(leg, sdp);
+  }
+
   #versionSent(leg: Leg, sdp: string): void {
+    this.#lastSent.set(leg, sdp);
     const version = sdpVersion(sdp);
     const last = this.#sdpVersions.get(leg);
     if (version !== undefined && (last === undefined || version > last))
@@ -943,6 +1043,7 @@ export class B2bua {
       call,
       leg,
     });
+    this.#legConnected(call, leg, res);
     return true;
   }
 
@@ -991,6 +1092,7 @@ export class B2bua {
     const options = leg.transfer !== undefined ? call.transfers.get(leg.transfer) : undefined;
     if (!inbound) return;
     call.lastSdpToCaller = offer.body;
+    this.#lastSent.set(call.inbound, offer.body);
     const reinvite = inbound.createRequest('INVITE', {
       body: offer.body,
       headers: { 'Content-Type': offer.get('Content-Type') ?? 'application/sdp' },
@@ -998,6 +1100,7 @@ export class B2bua {
     this.#versionSent(call.inbound, offer.body);
     reinvite.prepend('Via', `${this.deps.via(call.inbound.flow)};branch=${newBranch()}`);
     reinvite.set('Contact', this.deps.contact(call.inbound.flow));
+    this.#withSession(call.inbound, reinvite);
     const giveUp = (why: string) => {
       this.#sendAck(leg, ackCseq);
       this.#sendInDialog(leg, 'BYE');
@@ -1011,6 +1114,7 @@ export class B2bua {
           giveUp(`caller refused the transfer (${answer.status})`);
           return;
         }
+        this.#sessionAnswered(call.inbound, answer);
         const ack = inbound.createAck(reinvite.cseq.seq);
         ack.prepend('Via', `${this.deps.via(call.inbound.flow)};branch=${newBranch()}`);
         if (!call.inbound.flow.closed) call.inbound.flow.send(ack.toString());
@@ -1078,8 +1182,14 @@ export class B2bua {
 
   /** An in-dialog request (To tag present). */
   inDialog(req: SipRequest, tx: ServerTransaction | undefined, flow: Flow): void {
-    const entry = this.#dialogs.get(dialogKey(req.callId, req.to.tag ?? '', req.from.tag ?? ''));
+    const key = dialogKey(req.callId, req.to.tag ?? '', req.from.tag ?? '');
+    const entry = this.#dialogs.get(key);
     if (!entry) {
+      const early = this.#early.get(key);
+      if (early && tx && early.inbound.flow === flow) {
+        this.#inEarlyDialog(req, tx);
+        return;
+      }
       if (req.method !== 'ACK' && tx) {
         tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
       }
@@ -1127,7 +1237,201 @@ export class B2bua {
       else tx.respond(createResponse(req, 501, 'Not Implemented'));
       return;
     }
+    if (req.method === 'PRACK') {
+      // The core never sends a reliable provisional (RFC 3262 §3): nothing to acknowledge.
+      tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
+      return;
+    }
+    if ((req.method === 'INVITE' || req.method === 'UPDATE') && this.#isRefresh(leg, req)) {
+      this.#answerRefresh(call, leg, req, tx);
+      return;
+    }
     this.#forward(call, leg, req, tx);
+  }
+
+  /**
+   * A request in the caller's early dialog (before the 200). PRACK: 481, no reliable
+   * provisional was sent. UPDATE with an offer: the caller's INVITE offer is still unanswered
+   * (unreliable provisionals carry no answer), so RFC 3311 §5.2 says 500 with Retry-After; an
+   * UPDATE without one is answered. Anything else waits for the dialog to be confirmed.
+   */
+  #inEarlyDialog(req: SipRequest, tx: ServerTransaction): void {
+    if (req.method === 'UPDATE' && !req.body) {
+      tx.respond(createResponse(req, 200, 'OK'));
+      return;
+    }
+    if (req.method === 'UPDATE') {
+      const res = createResponse(req, 500, 'Server Internal Error');
+      res.set('Retry-After', String(1 + Math.floor(Math.random() * 10)));
+      tx.respond(res);
+      return;
+    }
+    tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
+  }
+
+  // ── session timers (RFC 4028), one per leg ────────────────────────────────────
+
+  /** The session timer of a leg, made on first use (its expiry ends the call). */
+  #timerOf(call: Call, leg: Leg): SessionTimer {
+    let timer = this.#sessionTimers.get(leg);
+    if (!timer) {
+      timer = new SessionTimer(this.#scheduler, {
+        refresh: () => this.#sendRefresh(call, leg),
+        expired: () => this.#sessionEnded(call, leg, 'session timer expired'),
+      });
+      this.#sessionTimers.set(leg, timer);
+    }
+    return timer;
+  }
+
+  /** An outbound leg got its 2xx: its session timer as the callee answered (§7.2). */
+  #legConnected(call: Call, leg: OutboundLeg, res: SipResponse): void {
+    if (res.body) this.#sdpFrom.set(leg, res.body);
+    if (listedTokens(res, 'Allow').has('update')) this.#allowsUpdate.add(leg);
+    const session = decideAsUac(res, undefined);
+    if (session) this.#timerOf(call, leg).refreshed(session);
+  }
+
+  /** A re-INVITE the core sends on a leg with a session timer refreshes that session too. */
+  #withSession(leg: Leg, req: SipRequest): void {
+    const session = this.#sessionTimers.get(leg)?.session;
+    if (!session) return;
+    for (const [k, v] of Object.entries(uacHeaders(session))) req.set(k, v);
+    req.set('Supported', 'timer');
+  }
+
+  /** The 2xx to such a re-INVITE: the leg's session runs anew as the peer answered (§7.2). */
+  #sessionAnswered(leg: Leg, res: SipResponse): void {
+    if (res.body) this.#sdpFrom.set(leg, res.body);
+    const timer = this.#sessionTimers.get(leg);
+    if (timer?.session) timer.refreshed(decideAsUac(res, timer.session));
+  }
+
+  /** The last session description the core sent a leg (what it currently has from the core). */
+  #sdpToLeg(call: Call, leg: Leg): string | undefined {
+    return this.#lastSent.get(leg) ?? (leg.kind === 'in' ? call.lastSdpToCaller : undefined);
+  }
+
+  /**
+   * A re-INVITE or UPDATE that changes nothing: no body (a re-INVITE then asks for the core's
+   * offer) or the very description the leg sent last time (RFC 3264 §8).
+   * Such a request only refreshes its own leg's session (RFC 4028): the other leg never hears.
+   */
+  #isRefresh(leg: Leg, req: SipRequest): boolean {
+    if (!req.body) return true;
+    const last = this.#sdpFrom.get(leg);
+    if (last === undefined) return false;
+    // Same text only: a changed description that forgot to raise its version still goes through.
+    return normalizeSdp(last) === normalizeSdp(req.body);
+  }
+
+  /** Answers a session refresh locally with the leg's current description (or none). */
+  #answerRefresh(call: Call, leg: Leg, req: SipRequest, tx: ServerTransaction): void {
+    const sdp = this.#sdpToLeg(call, leg);
+    const pending = call.pendingInvite ?? call.pendingUpdate;
+    const offers = req.method === 'INVITE' || req.body !== '';
+    if (offers && pending && (pending.to === leg || pending.from === leg)) {
+      tx.respond(createResponse(req, 491, 'Request Pending'));
+      return;
+    }
+    if ((req.method === 'INVITE' || req.body) && !sdp) {
+      // Nothing to offer or answer with: let the other side answer it.
+      this.#forward(call, leg, req, tx);
+      return;
+    }
+    const timer = this.#timerOf(call, leg);
+    const decision = decideAsUas(req, timer.session, this.#minSE);
+    if (decision.kind === 'reject') {
+      const res = createResponse(req, 422, 'Session Interval Too Small');
+      res.set('Min-SE', String(decision.minSE));
+      tx.respond(res);
+      return;
+    }
+    const ok = createResponse(req, 200, 'OK');
+    ok.set('Contact', this.deps.contact(leg.flow));
+    ok.set('Allow', ALLOW);
+    ok.set('Supported', OUT_SUPPORTED);
+    const session = decision.kind === 'timer' ? decision.session : undefined;
+    if (session) for (const [k, v] of Object.entries(uasHeaders(session))) ok.set(k, v);
+    if (sdp && (req.method === 'INVITE' || req.body)) {
+      ok.set('Content-Type', 'application/sdp');
+      ok.body = sdp;
+    }
+    tx.respond(ok);
+    timer.refreshed(session);
+  }
+
+  /** Half the interval passed and the core refreshes this leg: UPDATE, or re-INVITE (§7.4). */
+  #sendRefresh(call: Call, leg: Leg): void {
+    const timer = this.#sessionTimers.get(leg);
+    const dialog = leg.dialog;
+    if (!timer || !dialog || leg.flow.closed || call.state === CallState.Ended) return;
+    const session = timer.session;
+    const sdp = this.#sdpToLeg(call, leg);
+    const useUpdate = this.#allowsUpdate.has(leg) || !sdp;
+    if (!useUpdate && (call.pendingInvite || this.#refreshing.has(leg))) {
+      timer.retryIn(2000); // a re-INVITE is in flight on this call: glare avoided (RFC 3261 §14.1)
+      return;
+    }
+    const headers: Record<string, string> = { ...uacHeaders(session), Supported: 'timer' };
+    if (!useUpdate && sdp) headers['Content-Type'] = 'application/sdp';
+    const req = dialog.createRequest(
+      useUpdate ? 'UPDATE' : 'INVITE',
+      useUpdate || !sdp ? { headers } : { headers, body: sdp },
+    );
+    req.prepend('Via', `${this.deps.via(leg.flow)};branch=${newBranch()}`);
+    req.set('Contact', this.deps.contact(leg.flow));
+    this.#refreshing.add(leg);
+    this.deps.transactions.sendRequest(req, leg.flow, {
+      onResponse: (res) => {
+        if (res.status < 200) return;
+        this.#refreshing.delete(leg);
+        if (res.status < 300) {
+          if (req.method === 'INVITE') this.#sendAck(leg, req.cseq.seq);
+          if (res.body) this.#sdpFrom.set(leg, res.body);
+          timer.refreshed(decideAsUac(res, session));
+        } else if (res.status === 408 || res.status === 481) {
+          this.#sessionEnded(call, leg, `session refresh failed (${res.status})`); // §10
+        } else if (res.status === 491) {
+          timer.retryIn(2000);
+        } else {
+          // Refused for another reason: try again later; the expiry still bounds the session.
+          timer.retryIn(((session?.interval ?? 90) * 1000) / 8);
+        }
+      },
+      onTimeout: () => {
+        this.#refreshing.delete(leg);
+        this.#sessionEnded(call, leg, 'session refresh timed out');
+      },
+      onTransportError: () => {
+        this.#refreshing.delete(leg);
+        this.#sessionEnded(call, leg, 'session refresh failed (transport)');
+      },
+    });
+  }
+
+  /**
+   * A leg's session is over without a BYE (§10: it expired, or its refresh got 408/481 or no
+   * answer). The call's two parties get BYE and the call ends with `reason`; a consultation leg
+   * ends only the consultation.
+   */
+  #sessionEnded(call: Call, leg: Leg, reason: string): void {
+    if (call.state === CallState.Ended) return;
+    this.#log.info('session ended without BYE', { call: call.id, reason });
+    const c = call.consultation;
+    if (leg.kind === 'out' && c && (leg === c.target || leg === c.operator)) {
+      this.#release(leg);
+      this.#endConsultation(call, 'hung_up');
+      return;
+    }
+    if (leg.kind === 'out' && leg !== call.winner) {
+      this.#release(leg);
+      return;
+    }
+    const why = `SIP;cause=408;text="${reason}"`;
+    if (call.inbound.dialog) this.#sendInDialog(call.inbound, 'BYE', { Reason: why });
+    if (call.winner?.dialog) this.#sendInDialog(call.winner, 'BYE', { Reason: why });
+    this.#end(call, reason, 'core');
   }
 
   /**
@@ -1257,7 +1561,9 @@ export class B2bua {
     req.set('Contact', this.deps.contact(target.binding.flow));
     req.set('P-Asserted-Identity', `${name}<${callerUri}>`);
     req.set('Allow', ALLOW);
-    req.set('Supported', 'replaces, norefersub');
+    req.set('Supported', OUT_SUPPORTED);
+    // Each leg is a session of its own (RFC 4028 §7.1): the callee may pick the refresher.
+    for (const [k, v] of Object.entries(uacHeaders(undefined))) req.set(k, v);
     if (options.autoAnswer) {
       req.set('Call-Info', `<sip:${caller.domain}>;answer-after=0`);
       req.set('Answer-Mode', 'Auto');
@@ -1324,26 +1630,35 @@ export class B2bua {
     }
     call.winner = leg;
     leg.answeredAt = Date.now();
-    if (leg.invite.body) this.#sdpTo.set(leg, leg.invite.body);
+    if (leg.invite.body) this.#sentTo(leg, leg.invite.body);
     this.#legChanged(leg);
     if (call.state === CallState.Routing) call.moveTo(CallState.Ringing);
     call.moveTo(CallState.Connecting);
     this.cancelLegs(call, (l) => l !== leg);
+    this.#legConnected(call, leg, res);
 
     const ok = createResponse(call.inbound.invite, 200, 'OK', { toTag: call.inbound.localTag });
     ok.set('Contact', this.deps.contact(call.inbound.flow));
     ok.set('Allow', ALLOW);
+    ok.set('Supported', OUT_SUPPORTED);
+    // The caller's own session timer (RFC 4028 §9); refusal() already turned away a 422 case.
+    const decision = decideAsUas(call.inbound.invite, undefined, this.#minSE);
+    const session = decision.kind === 'timer' ? decision.session : undefined;
+    if (session) for (const [k, v] of Object.entries(uasHeaders(session))) ok.set(k, v);
     const ct = res.get('Content-Type');
     if (ct) ok.set('Content-Type', ct);
     ok.body = res.body;
     call.lastSdpToCaller = res.body || call.lastSdpToCaller;
+    if (res.body) this.#lastSent.set(call.inbound, res.body);
     call.inbound.tx.respond(ok);
     const inDialog = Dialog.uas(call.inbound.invite, ok);
     call.inbound.dialog = inDialog;
+    this.#early.delete(dialogKey(inDialog.id.callId, inDialog.id.localTag, inDialog.id.remoteTag));
     this.#dialogs.set(dialogKey(inDialog.id.callId, inDialog.id.localTag, inDialog.id.remoteTag), {
       call,
       leg: call.inbound,
     });
+    if (session) this.#timerOf(call, call.inbound).refreshed(session);
     call.answeredAt = Date.now();
     // If the caller never ACKs, give up on the call (RFC 3261 §13.3.1.4: 64*T1).
     this.setTimer(call, 32_000, () => {
@@ -1396,6 +1711,7 @@ export class B2bua {
   }
 
   #ack(call: Call, leg: Leg, ack: SipRequest): void {
+    if (ack.body) this.#sdpFrom.set(leg, ack.body);
     if (
       leg.kind === 'in' &&
       call.state === CallState.Connecting &&
@@ -1421,29 +1737,46 @@ export class B2bua {
 
   #forward(call: Call, from: Leg, req: SipRequest, tx: ServerTransaction): void {
     const to = this.#otherLeg(call, from);
+    const offerOrRefresh = req.method === 'INVITE' || req.method === 'UPDATE';
     if (call.state === CallState.Transferring && !to) {
       // Nobody on the other side yet: hold off offers, accept the rest (e.g. DTMF).
-      const pending = req.method === 'INVITE' || req.method === 'UPDATE';
-      tx.respond(createResponse(req, pending ? 491 : 200, pending ? 'Request Pending' : 'OK'));
+      tx.respond(
+        createResponse(req, offerOrRefresh ? 491 : 200, offerOrRefresh ? 'Request Pending' : 'OK'),
+      );
       return;
     }
     if (!to?.dialog || call.state === CallState.Ended) {
       tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
       return;
     }
-    if (req.method === 'INVITE' && call.pendingInvite) {
+    // One offer at a time (RFC 3261 §14.1, RFC 3311 §5.2): glare gets 491.
+    if (
+      (req.method === 'INVITE' && (call.pendingInvite || call.pendingUpdate)) ||
+      (req.method === 'UPDATE' && req.body && (call.pendingUpdate || call.pendingInvite))
+    ) {
       tx.respond(createResponse(req, 491, 'Request Pending'));
       return;
     }
+    // Session timers stay on their own leg: `from`'s interval is negotiated here (§9), `to`'s
+    // by the core as UAC of the forwarded request (§7).
+    const fromTimer = offerOrRefresh ? this.#timerOf(call, from) : undefined;
+    const decision = fromTimer ? decideAsUas(req, fromTimer.session, this.#minSE) : undefined;
+    if (decision?.kind === 'reject') {
+      const res = createResponse(req, 422, 'Session Interval Too Small');
+      res.set('Min-SE', String(decision.minSE));
+      tx.respond(res);
+      return;
+    }
+    const toTimer = offerOrRefresh ? this.#timerOf(call, to) : undefined;
     const headers: Record<string, string> = {};
-    for (const name of ['Content-Type', 'Info-Package', 'Event', 'Session-Expires', 'Min-SE']) {
+    for (const name of ['Content-Type', 'Info-Package', 'Event']) {
       const value = req.get(name);
       if (value !== undefined) headers[name] = value;
     }
+    if (toTimer) Object.assign(headers, uacHeaders(toTimer.session), { Supported: 'timer' });
     const out = to.dialog.createRequest(req.method, { body: req.body, headers });
     out.prepend('Via', `${this.deps.via(to.flow)};branch=${newBranch()}`);
-    if (req.method === 'INVITE' || req.method === 'UPDATE')
-      out.set('Contact', this.deps.contact(to.flow));
+    if (offerOrRefresh) out.set('Contact', this.deps.contact(to.flow));
     const pending: PendingForward = {
       from,
       to,
@@ -1452,40 +1785,53 @@ export class B2bua {
       answered: false,
     };
     if (req.method === 'INVITE') call.pendingInvite = pending;
-    if (req.body && (req.method === 'INVITE' || req.method === 'UPDATE')) {
+    if (req.method === 'UPDATE' && req.body) call.pendingUpdate = pending;
+    const previousFrom = this.#sdpFrom.get(from);
+    if (req.body && offerOrRefresh) {
+      this.#sdpFrom.set(from, req.body);
       if (to.kind === 'in') call.lastSdpToCaller = req.body;
-      else this.#sdpTo.set(to, req.body);
+      this.#sentTo(to, req.body);
     }
+    const settled = () => {
+      if (call.pendingUpdate === pending) call.pendingUpdate = undefined;
+    };
     this.deps.transactions.sendRequest(out, to.flow, {
       onResponse: (res) => {
         if (res.status === 100) return;
         const reply = createResponse(req, res.status, res.reason);
-        if (
-          res.status >= 200 &&
-          res.status < 300 &&
-          (req.method === 'INVITE' || req.method === 'UPDATE')
-        ) {
+        const ok = res.status >= 200 && res.status < 300;
+        if (ok && offerOrRefresh) {
           reply.set('Contact', this.deps.contact(from.flow));
+          reply.set('Allow', ALLOW);
+          const session = decision?.kind === 'timer' ? decision.session : undefined;
+          if (session) for (const [k, v] of Object.entries(uasHeaders(session))) reply.set(k, v);
+          fromTimer?.refreshed(session);
+          toTimer?.refreshed(decideAsUac(res, toTimer.session));
         }
         const ct = res.get('Content-Type');
         if (ct && res.body) {
           reply.set('Content-Type', ct);
           reply.body = res.body;
+          if (ok && offerOrRefresh) this.#sdpFrom.set(to, res.body);
           if (res.status < 300 && from.kind === 'in') call.lastSdpToCaller = res.body;
-          else if (res.status < 300) this.#sdpTo.set(from, res.body);
+          if (res.status < 300) this.#sentTo(from, res.body);
         }
+        if (res.status >= 300 && req.body && previousFrom) this.#sdpFrom.set(from, previousFrom);
         if (res.status >= 200) {
           pending.answered = true;
+          settled();
           if (req.method === 'INVITE' && res.status >= 300) call.pendingInvite = undefined;
         }
         tx.respond(reply);
       },
       onTimeout: () => {
         if (req.method === 'INVITE') call.pendingInvite = undefined;
+        settled();
         tx.respond(createResponse(req, 408, 'Request Timeout'));
       },
       onTransportError: () => {
         if (req.method === 'INVITE') call.pendingInvite = undefined;
+        settled();
         tx.respond(createResponse(req, 503, 'Service Unavailable'));
       },
     });
@@ -1515,14 +1861,14 @@ export class B2bua {
       const ct = original.get('Content-Type');
       if (ct) ack.set('Content-Type', ct);
       ack.body = original.body;
-      this.#sdpTo.set(leg, original.body);
+      this.#sentTo(leg, original.body);
     }
     leg.flow.send(ack.toString());
   }
 
-  #sendInDialog(leg: Leg, method: 'BYE'): void {
+  #sendInDialog(leg: Leg, method: 'BYE', headers?: Record<string, string>): void {
     if (!leg.dialog || leg.flow.closed) return;
-    const req = leg.dialog.createRequest(method);
+    const req = leg.dialog.createRequest(method, headers ? { headers } : {});
     req.prepend('Via', `${this.deps.via(leg.flow)};branch=${newBranch()}`);
     this.deps.transactions.sendRequest(req, leg.flow, {
       onResponse: () => undefined,
@@ -1543,6 +1889,7 @@ export class B2bua {
   }
 
   #forgetDialog(leg: Leg): void {
+    this.#sessionTimers.get(leg)?.stop();
     if (!leg.dialog) return;
     const { callId, localTag, remoteTag } = leg.dialog.id;
     this.#dialogs.delete(dialogKey(callId, localTag, remoteTag));
@@ -1565,6 +1912,10 @@ export class B2bua {
     call.endReason = reason;
     for (const t of call.timers) clearTimeout(t);
     call.timers.clear();
+    this.#sessionTimers.get(call.inbound)?.stop();
+    for (const leg of call.outbound) this.#sessionTimers.get(leg)?.stop();
+    const { invite, localTag } = call.inbound;
+    this.#early.delete(dialogKey(invite.callId, localTag, invite.from.tag ?? ''));
     this.#calls.delete(call.id);
     this.#byInviteTx.delete(call.inbound.tx);
     this.#forgetDialog(call.inbound);
@@ -1604,6 +1955,11 @@ function newLeg(
     releasedAt: undefined,
     finishedAt: undefined,
   };
+}
+
+/** A description compared by its lines (line ends and trailing blanks aside). */
+function normalizeSdp(sdp: string): string {
+  return sdp.replace(/\r\n/g, '\n').trim();
 }
 
 function dialogKey(callId: string, localTag: string, remoteTag: string): string {
