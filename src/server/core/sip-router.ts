@@ -11,11 +11,13 @@ import type { Switchboard } from '../switchboard/switchboard';
 import { toE164 } from '../store/phone';
 import type { Logger } from '../logger';
 import type { People } from './people';
+import { rejectInvalidRequest } from './request-checks';
 
 export const ALLOWED_METHODS =
   'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, MESSAGE, NOTIFY, REFER, REGISTER';
 
 import type { DialogEventSubscriptions } from '../people/dialog-events';
+import type { Edge } from '../edge/edge';
 
 export interface SipRouterDeps {
   people: People;
@@ -26,6 +28,8 @@ export interface SipRouterDeps {
   /** Busy-lamp subscriptions (RFC 4235); SUBSCRIBE is refused with 489 without them. */
   dialogEvents?: DialogEventSubscriptions;
   findInviteServerTransaction(cancel: SipRequest): ServerTransaction | undefined;
+  /** The production edge (Kamailio): REGISTERs it authenticated are trusted (src/server/edge). */
+  edge?: Edge;
   logger: Logger;
   userAgent: string;
 }
@@ -35,6 +39,7 @@ export class SipRouter {
 
   /** A request that started a new server transaction. */
   onRequest(req: SipRequest, tx: ServerTransaction, flow: Flow): void {
+    if (rejectInvalidRequest(req, tx, ALLOWED_METHODS)) return;
     void this.#route(req, tx, flow).catch((err: unknown) => {
       this.deps.logger.error('request handling failed', { method: req.method, err });
       tx.respond(createResponse(req, 500, 'Server Internal Error'));
@@ -103,6 +108,18 @@ export class SipRouter {
   async #register(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
     const to = req.to.uri;
     const realm = to.host.toLowerCase();
+    const edge = this.deps.edge;
+    const asserted = edge?.assertedUser(req, flow);
+    if (edge && asserted) {
+      // Authenticated by the edge; the binding lives on the flow to the edge.
+      const ok = asserted.user === (to.user ?? '').toLowerCase() && asserted.domain === realm;
+      if (!ok || !this.deps.people.tenantByDomain(realm)) {
+        tx.respond(createResponse(req, 403, 'Forbidden'));
+        return;
+      }
+      tx.respond(this.deps.registrar.register(req, `${asserted.user}@${realm}`, edge.flow()));
+      return;
+    }
     const auth = this.deps.authenticator.authenticate(req, realm, false);
     if (!auth.ok) {
       tx.respond(auth.response);
