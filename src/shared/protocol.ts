@@ -136,6 +136,37 @@ export type SessionUser = z.infer<typeof SessionUser>;
 
 const text = (max: number) => z.string().min(1).max(max);
 
+/** A SIP trunk's settings as an admin edits them (issue 6). */
+export const TrunkSettings = z.object({
+  enabled: z.boolean(),
+  transport: z.enum(['udp', 'tcp']),
+  host: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[A-Za-z0-9.:-]+$/),
+  port: z.number().int().min(1).max(65535),
+  username: z.string().min(1).max(100).nullable(),
+  fromDomain: z
+    .string()
+    .max(253)
+    .regex(/^[A-Za-z0-9.-]*$/)
+    .nullable(),
+  allowedPrefixes: z.array(z.string().regex(/^\+[1-9][0-9]{0,14}$/)).max(100),
+  callsPerMinute: z.number().int().min(1).max(10_000),
+  inboundAddresses: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[A-Za-z0-9.:-]+$/),
+    )
+    .max(20),
+});
+export const Trunk = TrunkSettings.extend({ hasPassword: z.boolean() });
+export type Trunk = z.infer<typeof Trunk>;
+
 /** Commands: params schema and result schema per `type`. */
 export const Commands = {
   /**
@@ -343,6 +374,24 @@ export const Commands = {
   'retention.set': {
     params: z.object({ days: z.number().int().min(1).max(3650) }),
     result: z.object({}),
+  },
+  /**
+   * The tenant's SIP trunk to its carrier (admins): where calls to external numbers go and
+   * where calls from outside come from, with the toll-fraud guard's allowed number prefixes
+   * and calls per minute. The password is never returned, only whether one is set. `null`
+   * when no trunk is configured.
+   */
+  'trunk.get': {
+    params: z.object({}),
+    result: z.object({ trunk: Trunk.nullable() }),
+  },
+  /**
+   * Sets the tenant's trunk (admins). `password` omitted keeps the stored one, `null` clears
+   * it. Prefixes are E.164 beginnings (`+47`, `+4722`); an empty list allows no external call.
+   */
+  'trunk.save': {
+    params: TrunkSettings.extend({ password: z.string().min(1).max(200).nullable().optional() }),
+    result: z.object({ trunk: Trunk }),
   },
   /**
    * An outside caller's history with the company (previous calls, newest first: when, queue,

@@ -17,6 +17,7 @@ import {
   type Reply,
   type Role,
   type SessionUser,
+  type Trunk,
 } from '../../shared/protocol';
 import type { IceServerConfig } from '../config';
 import type { Logger } from '../logger';
@@ -33,6 +34,7 @@ import type { TwoFactorRepository } from '../store/two-factor';
 import type { CallerHistoryRepository, CallerNote as StoredNote } from '../store/caller-history';
 import { toE164 } from '../store/phone';
 import type { RetentionRepository } from '../store/retention';
+import type { TrunkConfig, TrunkInput } from '../store/trunks';
 
 /** Roles that administer the company. */
 const ADMIN_ROLES: ReadonlySet<Role> = new Set(['admin']);
@@ -105,6 +107,27 @@ export interface ApiPeopleCsv {
   export(tenantId: string): Promise<string>;
 }
 
+export interface ApiTrunks {
+  get(tenantId: string): TrunkConfig | undefined;
+  save(tenantId: string, input: TrunkInput): Promise<TrunkConfig>;
+}
+
+/** A trunk as the API shows it: the password stays on the server. */
+function trunkView(c: TrunkConfig): Trunk {
+  return {
+    enabled: c.enabled,
+    transport: c.transport,
+    host: c.host,
+    port: c.port,
+    username: c.username,
+    fromDomain: c.fromDomain,
+    allowedPrefixes: [...c.allowedPrefixes],
+    callsPerMinute: c.callsPerMinute,
+    inboundAddresses: [...c.inboundAddresses],
+    hasPassword: c.password !== null,
+  };
+}
+
 export interface ApiDeps {
   audit?: AuditRepository;
   privacy?: {
@@ -115,6 +138,8 @@ export interface ApiDeps {
   twoFactor?: TwoFactorRepository;
   callerHistory?: CallerHistoryRepository;
   retention?: RetentionRepository;
+  /** The tenants' SIP trunks; absent where the core has no trunk support wired. */
+  trunks?: ApiTrunks;
   statistics?: ApiStatistics;
   peopleCsv?: ApiPeopleCsv;
   calendars?: ApiCalendars;
@@ -454,6 +479,24 @@ export class ApiServer {
         await this.deps.retention.setRetentionDays(user.tenantId, p.days);
         await this.#audit(user, 'retention.set', null, { days: p.days });
         return {};
+      },
+      'trunk.get': async (ctx) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const trunk = this.deps.trunks?.get(user.tenantId);
+        return { trunk: trunk ? trunkView(trunk) : null };
+      },
+      'trunk.save': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const trunks = this.deps.trunks;
+        if (!trunks) throw new ApiFailure(ErrorCode.NotFound, 'No trunk support here.');
+        const saved = await storeCall(() => trunks.save(user.tenantId, p));
+        // The audit log gets what changed, never the password.
+        const { password, ...settings } = p;
+        await this.#audit(user, 'trunk.save', null, {
+          ...settings,
+          password: password === undefined ? 'kept' : password === null ? 'cleared' : 'set',
+        });
+        return { trunk: trunkView(saved) };
       },
       'audit.list': async (ctx, p) => {
         const user = requireRole(ctx, ADMIN_ROLES);

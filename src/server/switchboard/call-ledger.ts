@@ -37,7 +37,12 @@ export function callRecords(
 ): NewCallRecord[] {
   const tenantId = call.caller.tenantId;
   const endedAt = call.endedAt ?? now;
-  const direction = call.caller.kind === 'user' ? 'internal' : 'incoming';
+  const direction =
+    call.caller.kind !== 'user'
+      ? 'incoming'
+      : call.attributes.has('external')
+        ? 'outgoing'
+        : 'internal';
   const base = {
     tenantId,
     callId: call.id,
@@ -114,7 +119,8 @@ export function callRecords(
       startedAt: new Date(startedAt),
       answeredAt: answered?.answeredAt !== undefined ? new Date(answered.answeredAt) : null,
       endedAt: new Date(end),
-      userId: first.user.userId,
+      // A trunk leg rings a number, not a user.
+      userId: first.user.userId || null,
       calleeNumber: first.user.extension,
       queueId:
         (first.tag && (call.attributes.get(`offerQueue:${first.tag}`) as string | undefined)) ??

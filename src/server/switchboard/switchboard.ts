@@ -45,6 +45,8 @@ import {
 import type { QueueRepository } from '../store/queues';
 import type { RecordsRepository } from '../store/records';
 import type { User } from '../store/users';
+import { toE164 } from '../store/phone';
+import type { Trunks } from '../trunks/trunks';
 import { RecordWriter } from './record-writer';
 import type { SmsGateway } from '../people/sms-gateway';
 import { PresenceService, absenceInfo } from '../people/presence';
@@ -64,6 +66,8 @@ import { toProtocolEvent, toSnapshot } from './wire';
 /** How often a waiting caller gets a fresh `182 Queued` (well inside 3 minutes, RFC 3261 §13.3.1.1). */
 const QUEUED_REFRESH_MS = 60_000;
 const PICK_TAG = 'pick';
+/** How long an external number may ring before the caller gets 408. */
+const EXTERNAL_RING_MS = 90_000;
 
 export interface SwitchboardDeps {
   b2bua: B2bua;
@@ -80,6 +84,8 @@ export interface SwitchboardDeps {
   recallAfterS?: number;
   /** Seconds a call may stay parked before it rings its parker again. */
   parkRecallS?: number;
+  /** The tenants' SIP trunks: calls to external numbers (none: such numbers are not found). */
+  trunks?: Pick<Trunks, 'route'>;
   /** External number lookup (nummeroppslag), asked after the company directory. */
   lookup?: { urlTemplate: string; fields: { name?: string; company?: string; address?: string } };
 }
@@ -281,7 +287,9 @@ export class Switchboard implements SwitchboardPort {
     }
     const callee = await this.deps.people.resolveCallee(caller.tenantId, dialled);
     if (!callee) {
-      tx.respond(createResponse(req, 404, 'Not Found'));
+      const external = this.deps.trunks ? toE164(dialled) : null;
+      if (external) this.#callExternal(req, tx, flow, caller, external);
+      else tx.respond(createResponse(req, 404, 'Not Found'));
       return;
     }
     // A call to an absent person follows the absence's call handling.
@@ -305,6 +313,50 @@ export class Switchboard implements SwitchboardPort {
       return;
     }
     this.deps.b2bua.ringUser(req, tx, flow, caller, callee, this.#directPolicy());
+  }
+
+  /**
+   * A user calls an external number: out through the tenant's trunk, after the toll-fraud
+   * guard, showing a number the user may present (P-Preferred-Identity picks one).
+   */
+  #callExternal(
+    req: SipRequest,
+    tx: ServerTransaction,
+    flow: Flow,
+    caller: Party,
+    e164: string,
+  ): void {
+    const user = caller.userId ? this.#users.get(caller.userId) : undefined;
+    const trunks = this.deps.trunks;
+    if (!user || !trunks) {
+      tx.respond(createResponse(req, 403, 'Forbidden'));
+      return;
+    }
+    const route = trunks.route(
+      caller.tenantId,
+      e164,
+      {
+        mobile: user.mobile,
+        mainNumber: this.deps.people.tenant(caller.tenantId)?.mainNumber ?? null,
+        departmentNumber: null,
+      },
+      req.get('P-Preferred-Identity'),
+    );
+    if (!route.ok) {
+      tx.respond(createResponse(req, route.status, route.reason));
+      return;
+    }
+    const call = this.deps.b2bua.accept(req, tx, flow, caller, this.#directPolicy());
+    call.attributes.set('external', e164);
+    const identity = `<sip:${route.presented}@${route.fromDomain}>`;
+    this.deps.b2bua.setTimer(call, EXTERNAL_RING_MS, () => {
+      if (call.state !== CallState.Routing && call.state !== CallState.Ringing) return;
+      this.deps.b2bua.cancelLegs(call, () => true);
+      this.deps.b2bua.fail(call, 408, 'Request Timeout');
+    });
+    this.deps.b2bua.ring(call, [route.target], {
+      headers: { From: `${identity};tag=${call.outFromTag}`, 'P-Asserted-Identity': identity },
+    });
   }
 
   // ── API: agents and picks ───────────────────────────────────────────────────

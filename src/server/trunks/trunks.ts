@@ -1,0 +1,181 @@
+/**
+ * SIP trunks, one per tenant (issue 6): calls from the tenant's users to external numbers go
+ * out through the tenant's carrier, authenticated by digest when the carrier challenges
+ * ({@link DigestClient}), after the toll-fraud guard and with a presented number the user may
+ * show; calls arriving from the carrier's address to the tenant's numbers are taken as calls
+ * from outside. Configured per tenant in the `trunks` table (admin API `trunk.get/save`).
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { Binding } from '../registrar/registrar';
+import type { RingTarget } from '../b2bua/b2bua';
+import type { Flow, TransportName } from '../sip';
+import type { TrunkConfig, TrunkInput, TrunkRepository } from '../store/trunks';
+import type { Logger } from '../logger';
+import type { DigestCredentials } from './digest-client';
+import { TollFraudGuard } from './toll-fraud';
+import {
+  choosePresentedNumber,
+  presentableNumbers,
+  type PresentableSources,
+} from './presented-number';
+
+/** Where the core's UDP/TCP transports give a flow to a host and port. */
+export interface OutboundFlows {
+  flowTo(target: { transport: 'UDP' | 'TCP'; host: string; port: number }): Flow;
+}
+
+export type ExternalRoute =
+  | {
+      readonly ok: true;
+      readonly target: RingTarget;
+      /** From and P-Asserted-Identity with the presented number (From without its tag). */
+      readonly presented: string;
+      readonly fromDomain: string;
+    }
+  | { readonly ok: false; readonly status: number; readonly reason: string };
+
+interface LiveTrunk {
+  readonly config: TrunkConfig;
+  /** The trunk host's addresses and the configured inbound addresses. */
+  readonly addresses: ReadonlySet<string>;
+}
+
+export class Trunks {
+  readonly #byTenant = new Map<string, LiveTrunk>();
+  readonly #guard: TollFraudGuard;
+
+  constructor(
+    private readonly deps: {
+      repository: TrunkRepository;
+      /** Late-bound: the transports exist once the core listens. */
+      flows: () => OutboundFlows | undefined;
+      logger: Logger;
+      now?: () => number;
+    },
+  ) {
+    this.#guard = new TollFraudGuard(deps.now);
+  }
+
+  async load(): Promise<void> {
+    this.#byTenant.clear();
+    for (const config of await this.deps.repository.all()) await this.#adopt(config);
+  }
+
+  get(tenantId: string): TrunkConfig | undefined {
+    return this.#byTenant.get(tenantId)?.config;
+  }
+
+  async save(tenantId: string, input: TrunkInput): Promise<TrunkConfig> {
+    const config = await this.deps.repository.save(tenantId, input);
+    await this.#adopt(config);
+    return config;
+  }
+
+  async remove(tenantId: string): Promise<boolean> {
+    this.#byTenant.delete(tenantId);
+    return this.deps.repository.remove(tenantId);
+  }
+
+  /** The tenant whose carrier sent a request on `flow` (by source address), if any. */
+  tenantOfCarrier(flow: Flow): string | undefined {
+    if (flow.transport !== 'UDP' && flow.transport !== 'TCP') return undefined;
+    for (const trunk of this.#byTenant.values()) {
+      if (trunk.config.enabled && trunk.addresses.has(flow.remote.address)) {
+        return trunk.config.tenantId;
+      }
+    }
+    return undefined;
+  }
+
+  /** Credentials for requests the core sends to a carrier on `flow`. */
+  credentialsFor(flow: Flow): DigestCredentials | undefined {
+    for (const trunk of this.#byTenant.values()) {
+      const c = trunk.config;
+      if (
+        c.username &&
+        c.password &&
+        flow.transport === transportName(c) &&
+        flow.remote.port === c.port &&
+        trunk.addresses.has(flow.remote.address)
+      ) {
+        return { username: c.username, password: c.password };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Routes a user's call to the external number `e164`: the toll-fraud guard, the presented
+   * number (from `preferredIdentity`, a P-Preferred-Identity value), then the trunk's flow.
+   */
+  route(
+    tenantId: string,
+    e164: string,
+    identity: PresentableSources,
+    preferredIdentity: string | undefined,
+  ): ExternalRoute {
+    const trunk = this.#byTenant.get(tenantId);
+    if (!trunk || !trunk.config.enabled) {
+      return { ok: false, status: 404, reason: 'No Route To External Numbers' };
+    }
+    const c = trunk.config;
+    const presented = choosePresentedNumber(presentableNumbers(identity), preferredIdentity);
+    if (!presented.ok) return { ok: false, status: 403, reason: presented.reason };
+    const verdict = this.#guard.check(tenantId, e164, c);
+    if (!verdict.ok) {
+      this.deps.logger.warn('external call refused', { tenantId, to: e164, why: verdict.reason });
+      return { ok: false, status: verdict.status, reason: verdict.reason };
+    }
+    const flows = this.deps.flows();
+    if (!flows) return { ok: false, status: 503, reason: 'Trunk Transport Not Ready' };
+    let flow: Flow;
+    try {
+      flow = flows.flowTo({ transport: transportName(c), host: c.host, port: c.port });
+    } catch (err) {
+      this.deps.logger.error('trunk unreachable', { tenantId, err });
+      return { ok: false, status: 503, reason: 'Trunk Unreachable' };
+    }
+    const transportParam = c.transport === 'tcp' ? ';transport=tcp' : '';
+    const binding: Binding = {
+      aor: `${e164}@${c.host}`,
+      contactUri: `sip:${e164}@${c.host}:${c.port}${transportParam}`,
+      contactParams: new Map(),
+      flow,
+      expiresAt: Number.POSITIVE_INFINITY,
+      callId: '',
+      cseq: 0,
+      instanceId: undefined,
+      userAgent: undefined,
+    };
+    return {
+      ok: true,
+      target: {
+        binding,
+        // No user answers at the far end: the callee is the number (records keep no user).
+        user: { userId: '', username: e164, displayName: e164, extension: e164, domain: c.host },
+      },
+      presented: presented.number,
+      fromDomain: c.fromDomain ?? c.host,
+    };
+  }
+
+  async #adopt(config: TrunkConfig): Promise<void> {
+    const addresses = new Set<string>();
+    for (const host of [config.host, ...config.inboundAddresses]) {
+      if (isIP(host)) addresses.add(host);
+      else {
+        try {
+          for (const a of await lookup(host, { all: true })) addresses.add(a.address);
+        } catch (err) {
+          this.deps.logger.warn('trunk host does not resolve', { host, err });
+        }
+      }
+    }
+    this.#byTenant.set(config.tenantId, { config, addresses });
+  }
+}
+
+function transportName(c: TrunkConfig): Extract<TransportName, 'UDP' | 'TCP'> {
+  return c.transport === 'tcp' ? 'TCP' : 'UDP';
+}
