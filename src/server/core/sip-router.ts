@@ -18,6 +18,7 @@ export const ALLOWED_METHODS =
 
 import type { DialogEventSubscriptions } from '../people/dialog-events';
 import type { Edge } from '../edge/edge';
+import type { Trunks } from '../trunks/trunks';
 
 export interface SipRouterDeps {
   people: People;
@@ -30,6 +31,8 @@ export interface SipRouterDeps {
   findInviteServerTransaction(cancel: SipRequest): ServerTransaction | undefined;
   /** The production edge (Kamailio): REGISTERs it authenticated are trusted (src/server/edge). */
   edge?: Edge;
+  /** SIP trunks: calls from a carrier's address belong to that carrier's tenant. */
+  trunks?: Pick<Trunks, 'tenantOfCarrier'>;
   logger: Logger;
   userAgent: string;
 }
@@ -137,7 +140,7 @@ export class SipRouter {
     // Callers from outside the company may call its public numbers (queues, answer groups)
     // without credentials; anything else — colleagues, external numbers — needs a login.
     if (!req.has('Proxy-Authorization')) {
-      const outside = await this.#outsideCaller(req);
+      const outside = await this.#outsideCaller(req, flow);
       if (outside) {
         await this.deps.switchboard.invite(req, tx, flow, outside);
         return;
@@ -197,10 +200,17 @@ export class SipRouter {
     dialogEvents.subscribe(req, tx, flow, tenant.id, target);
   }
 
-  /** An unauthenticated INVITE to one of a tenant's public numbers: a caller from outside. */
-  async #outsideCaller(req: SipRequest): Promise<Party | undefined> {
+  /**
+   * An unauthenticated INVITE to one of a tenant's public numbers: a caller from outside. The
+   * tenant is the one whose carrier sent it (by the trunk's address), else the Request-URI's
+   * domain.
+   */
+  async #outsideCaller(req: SipRequest, flow: Flow): Promise<Party | undefined> {
     const uri = req.parsedUri;
-    const tenant = this.deps.people.tenantByDomain(uri.host.toLowerCase());
+    const carrierTenant = this.deps.trunks?.tenantOfCarrier(flow);
+    const tenant = carrierTenant
+      ? this.deps.people.tenant(carrierTenant)
+      : this.deps.people.tenantByDomain(uri.host.toLowerCase());
     const dialled = uri.user;
     if (!tenant || !dialled || !(await this.deps.switchboard.isPublicNumber(tenant.id, dialled))) {
       return undefined;
