@@ -49,6 +49,21 @@ export interface CoreConfig {
   lookupFields: { name?: string; company?: string; address?: string };
   /** Seconds between calendar sync passes; 0 turns calendar sync off. */
   calendarSyncS: number;
+  /** Address the SIP UDP and TCP listeners bind to (SIP_LISTEN_ADDRESS). Loopback by default. */
+  sipListenAddress: string;
+  /**
+   * SIP over UDP port (SIP_UDP_PORT): 5060 by default, 0 picks a free one (the default when
+   * PORT is 0, i.e. tests), `off` disables UDP.
+   */
+  sipUdpPort: number | undefined;
+  /** SIP over TCP port (SIP_TCP_PORT), same rules as {@link sipUdpPort}. */
+  sipTcpPort: number | undefined;
+  /** Largest SIP message on any transport, bytes (SIP_MAX_MESSAGE_SIZE, default 65536). */
+  sipMaxMessageSize: number;
+  /** SIP requests per second per source address (SIP_RATE_LIMIT, default 200; 0 = off). */
+  sipRateLimit: number;
+  /** Source addresses the SIP rate limit leaves alone (SIP_RATE_LIMIT_EXEMPT, comma separated). */
+  sipRateLimitExempt: string[];
   /** Log level for the core's logger. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -96,6 +111,27 @@ function parsePositive(value: string | undefined, fallback: number, name: string
   return n;
 }
 
+function parseSipPort(
+  value: string | undefined,
+  fallback: number,
+  name: string,
+): number | undefined {
+  if (value === 'off') return undefined;
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${name} must be an integer 0–65535 or "off", got "${value}"`);
+  }
+  return port;
+}
+
+function parseCount(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0`);
+  return n;
+}
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 export function loadConfig(
@@ -126,6 +162,19 @@ export function loadConfig(
     calendarSyncS:
       env.CALENDAR_SYNC_S === '0' ? 0 : parsePositive(env.CALENDAR_SYNC_S, 300, 'CALENDAR_SYNC_S'),
     lookupFields: parseLookupFields(env.LOOKUP_FIELDS),
+    sipListenAddress: env.SIP_LISTEN_ADDRESS || '127.0.0.1',
+    // An ephemeral core (PORT=0: tests, benchmarks) takes ephemeral SIP ports too.
+    sipUdpPort: parseSipPort(env.SIP_UDP_PORT, env.PORT === '0' ? 0 : 5060, 'SIP_UDP_PORT'),
+    sipTcpPort: parseSipPort(env.SIP_TCP_PORT, env.PORT === '0' ? 0 : 5060, 'SIP_TCP_PORT'),
+    sipMaxMessageSize: Math.max(
+      1024,
+      parseCount(env.SIP_MAX_MESSAGE_SIZE, 65536, 'SIP_MAX_MESSAGE_SIZE'),
+    ),
+    sipRateLimit: parseCount(env.SIP_RATE_LIMIT, 200, 'SIP_RATE_LIMIT'),
+    sipRateLimitExempt: (env.SIP_RATE_LIMIT_EXEMPT ?? '127.0.0.1,::1')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
     logLevel,
   };
 }

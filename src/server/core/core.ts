@@ -35,7 +35,7 @@ import { SipCredentialStore } from '../api/sip-credentials';
 import { DigestAuthenticator } from '../registrar/authenticator';
 import { Registrar } from '../registrar/registrar';
 import { B2bua } from '../b2bua/b2bua';
-import { TransactionLayer, WsTransport, sipWebSocketProtocols, type Flow } from '../sip';
+import { SipTransports, TransactionLayer, sipWebSocketProtocols, type Flow } from '../sip';
 import { devWebApp, staticWebApp, type WebApp } from '../http/web-app';
 import { People } from './people';
 import { SipRouter } from './sip-router';
@@ -56,6 +56,10 @@ export interface Core {
   readonly sms: SmsGateway;
   readonly api: ApiServer;
   readonly transactions: TransactionLayer;
+  /** WebSocket, UDP and TCP; `flowTo()` reaches trunks and edge proxies. */
+  readonly sipTransports: SipTransports;
+  /** Bound SIP UDP/TCP ports once listening (undefined: off or the port was taken). */
+  readonly sipPorts: { udp: number | undefined; tcp: number | undefined };
   readonly logger: Logger;
   /** Starts listening; resolves with the base URL (`http://127.0.0.1:8080`). */
   listen(): Promise<string>;
@@ -94,6 +98,36 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     onRequest: (req, tx) => late.router?.onRequest(req, tx, tx.flow),
     onAck: (ack, flow) => late.router?.onAck(ack, flow),
   });
+  // WebSocket, UDP and TCP. Flows only close after listen(), when everything below exists.
+  const sipLog = logger.child('transport');
+  const sipTransports = new SipTransports({
+    onMessage: (msg, flow) => {
+      if (isScanner(msg)) return; // dropped unanswered (see edge-guard.ts)
+      transactions.receive(msg, flow);
+    },
+    onFlowClosed: (flow) => {
+      transactions.flowClosed(flow);
+      registrar.flowClosed(flow);
+      b2bua.flowClosed(flow);
+      dialogEvents.flowClosed(flow);
+    },
+    onError: (err, flow) => sipLog.debug('SIP transport error', { err, flow: flow?.id }),
+    onListenError: (transport, err) =>
+      sipLog.warn(`SIP over ${transport} is off: cannot listen`, {
+        address: config.sipListenAddress,
+        port: transport === 'UDP' ? config.sipUdpPort : config.sipTcpPort,
+        err,
+      }),
+    listenAddress: config.sipListenAddress,
+    udpPort: config.sipUdpPort,
+    tcpPort: config.sipTcpPort,
+    maxMessageSize: config.sipMaxMessageSize,
+    rateLimit: config.sipRateLimit,
+    rateLimitExempt: config.sipRateLimitExempt,
+  });
+  // Via/Contact per flow: UDP/TCP flows carry the SIP listener's address, WebSocket the HTTP one.
+  const viaFor = (flow: Flow) => sipTransports.via(flow, sentBy());
+  const contactFor = (flow: Flow) => sipTransports.contact(flow, sentBy());
   const b2bua = new B2bua({
     transactions,
     lookup: (aor) => registrar.lookup(aor),
@@ -101,8 +135,8 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     onRefer: (call, leg, req, tx) => late.switchboard?.onRefer(call, leg, req, tx),
     onLegChange: (leg, call) => late.switchboard?.legChanged(leg, call),
     onCallEnded: (call) => late.switchboard?.callEnded(call),
-    via: (flow: Flow) => `SIP/2.0/${flow.transport} ${sentBy()}`,
-    contact: (flow: Flow) => `<sip:sentral@${sentBy()};transport=${flow.transport.toLowerCase()}>`,
+    via: viaFor,
+    contact: contactFor,
     logger: logger.child('b2bua'),
   });
   const events = new TenantEventBus();
@@ -130,8 +164,8 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     transactions,
     events,
     presence: (userId) => switchboard.presence.get(userId),
-    via: (flow: Flow) => `SIP/2.0/${flow.transport} ${sentBy()}`,
-    contact: (flow: Flow) => `<sip:sentral@${sentBy()};transport=${flow.transport.toLowerCase()}>`,
+    via: viaFor,
+    contact: contactFor,
     logger: logger.child('blf'),
   });
   late.router = new SipRouter({
@@ -144,18 +178,6 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     findInviteServerTransaction: (cancel) => transactions.findInviteServerTransaction(cancel),
     logger: logger.child('sip'),
     userAgent: USER_AGENT,
-  });
-  const sipTransport = new WsTransport({
-    onMessage: (msg, flow) => {
-      if (isScanner(msg)) return; // dropped unanswered (see edge-guard.ts)
-      transactions.receive(msg, flow);
-    },
-    onFlowClosed: (flow) => {
-      transactions.flowClosed(flow);
-      registrar.flowClosed(flow);
-      b2bua.flowClosed(flow);
-      dialogEvents.flowClosed(flow);
-    },
   });
 
   const absences = new AbsenceRepository(db);
@@ -234,10 +256,12 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   apiWss.on('connection', (ws, req) => api.handleConnection(ws, req));
   const sipWss = new WebSocketServer({
     noServer: true,
-    maxPayload: 64 * 1024,
+    // Above the limit so the transport sees oversized frames and answers 413; far larger
+    // frames are cut off by ws itself (close 1009).
+    maxPayload: config.sipMaxMessageSize * 2,
     handleProtocols: sipWebSocketProtocols,
   });
-  sipWss.on('connection', (ws, req) => sipTransport.handleConnection(ws, req));
+  sipWss.on('connection', (ws, req) => sipTransports.ws.handleConnection(ws, req));
 
   let webApp: WebApp | undefined;
   if (!options.withoutWebApp) webApp = config.dev ? await devWebApp(http) : staticWebApp();
@@ -312,15 +336,25 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     sms,
     api,
     transactions,
+    sipTransports,
+    get sipPorts() {
+      return sipTransports.ports;
+    },
     logger,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      const url = await new Promise<string>((resolve, reject) => {
         http.once('error', reject);
         http.listen(config.port, config.host, () => {
           address = http.address() as AddressInfo;
           resolve(`http://${config.host}:${address.port}`);
         });
-      }),
+      });
+      const ports = await sipTransports.listen();
+      if (ports.udp !== undefined || ports.tcp !== undefined) {
+        sipLog.info('SIP over UDP/TCP', { address: config.sipListenAddress, ...ports });
+      }
+      return url;
+    },
     close: async () => {
       clearInterval(sweep);
       b2bua.close();
@@ -332,6 +366,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
       switchboard.presence.close();
       switchboard.lookup.close();
       for (const ws of sipWss.clients) ws.close(1001, 'core shutting down');
+      await sipTransports.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       await webApp?.close();

@@ -40,7 +40,15 @@ export {
   newTag,
 } from './helpers';
 export type { ResponseOptions } from './helpers';
-export { WsTransport, sipWebSocketProtocols } from './transport';
+export { WsTransport, hostPort, sipWebSocketProtocols, stampVia } from './transport';
+export { SipStreamFramer, TcpTransport } from './tcp-transport';
+export type { StreamFrame, TcpTransportOptions } from './tcp-transport';
+export { UdpTransport } from './udp-transport';
+export type { UdpTransportOptions } from './udp-transport';
+export { SipTransports } from './transports';
+export type { FlowTarget, SipTransportsOptions } from './transports';
+export { RateVerdict, SourceRateLimiter } from './rate-limit';
+export type { SourceRateLimiterOptions } from './rate-limit';
 export type {
   Flow,
   SipWebSocket,

@@ -53,6 +53,8 @@ interface LayerContext {
   /** Runs a TU callback; an exception is reported, never thrown into the layer. */
   call(fn: () => void): void;
   onAck(ack: SipRequest, flow: Flow): void;
+  /** An unreliable 2xx is being retransmitted until its ACK (matched by dialog) arrives. */
+  awaitAck(tx: InviteServerTransaction): void;
 }
 
 type Table<S extends string> = Readonly<Record<S, readonly S[]>>;
@@ -193,6 +195,9 @@ abstract class Transaction<S extends string> {
  *     | Accepted | ACK: to TU (onAck) --->| Terminated |
  *     +----------+ Timer L (64*T1)        +------------+
  * ```
+ * On an unreliable flow the 2xx is retransmitted from Accepted at T1,
+ * doubling to T2, until the layer sees its ACK (RFC 3261 §13.3.1.4: the
+ * UAS core's duty, done here once for every TU).
  * Any state → Terminated on a transport error. A retransmitted INVITE gets
  * the last response again (in Accepted too: harmless, and it spares the TU
  * a 2xx retransmission loop on reliable flows).
@@ -258,6 +263,12 @@ export class InviteServerTransaction
         if (res.status < 300) {
           this.transition(IST.Accepted);
           this.after('L', 64 * T1, () => this.terminate());
+          if (!this.flow.reliable) {
+            this.retransmit('2xx', T1, this.ctx.timers.T2, () => {
+              if (this.lastResponse) this.send(this.lastResponse.toString());
+            });
+            this.ctx.awaitAck(this);
+          }
           return true;
         }
         this.transition(IST.Completed);
@@ -293,12 +304,18 @@ export class InviteServerTransaction
         this.transition(IST.Confirmed);
         this.after('I', this.flow.reliable ? 0 : this.ctx.timers.T4, () => this.terminate());
       } else if (this.current === IST.Accepted) {
+        this.acked();
         this.ctx.call(() => this.ctx.onAck(req, this.flow));
       }
       return;
     }
     if (this.lastResponse && this.current !== IST.Confirmed)
       this.send(this.lastResponse.toString());
+  }
+
+  /** @internal The ACK for the 2xx arrived: stop retransmitting it (stay for Timer L). */
+  acked(): void {
+    this.stop('2xx');
   }
 
   protected transportFailed(): void {
@@ -689,6 +706,8 @@ export interface TransactionLayerOptions {
 export class TransactionLayer {
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly clients = new Map<string, ClientTransaction>();
+  /** Accepted INVITE server transactions retransmitting a 2xx, by {@link ackKey}. */
+  private readonly awaitingAck = new Map<string, InviteServerTransaction>();
   private readonly options: TransactionLayerOptions;
   private readonly ctx: LayerContext;
 
@@ -707,7 +726,15 @@ export class TransactionLayer {
           if (this.clients.get(tx.id) === tx) this.clients.delete(tx.id);
         } else if (this.servers.get(tx.id) === tx) {
           this.servers.delete(tx.id);
+          if (tx instanceof InviteServerTransaction) {
+            const key = ackKey(tx.request);
+            if (key !== undefined && this.awaitingAck.get(key) === tx) this.awaitingAck.delete(key);
+          }
         }
+      },
+      awaitAck: (tx) => {
+        const key = ackKey(tx.request);
+        if (key !== undefined) this.awaitingAck.set(key, tx);
       },
       call: (fn) => {
         try {
@@ -764,6 +791,12 @@ export class TransactionLayer {
       return;
     }
     if (msg.method === 'ACK') {
+      const key = ackKey(msg);
+      const accepted = key === undefined ? undefined : this.awaitingAck.get(key);
+      if (accepted && key !== undefined) {
+        this.awaitingAck.delete(key);
+        accepted.acked();
+      }
       this.ctx.call(() => this.options.onAck(msg, flow));
       return;
     }
@@ -823,6 +856,15 @@ export class TransactionLayer {
     for (const tx of [...this.servers.values(), ...this.clients.values()]) {
       if (tx.flow === flow) tx.flowClosed();
     }
+  }
+}
+
+/** An INVITE and the ACK of its 2xx share Call-ID, CSeq number and From tag (§17.1.1.3). */
+function ackKey(req: SipRequest): string | undefined {
+  try {
+    return `${req.callId}|${req.cseq.seq}|${req.from.tag ?? ''}`;
+  } catch {
+    return undefined;
   }
 }
 

@@ -14,6 +14,8 @@ import { SipParseError, SipTransportError } from './errors';
 import { createResponse } from './helpers';
 import type { SipRequest, SipResponse } from './message';
 import { parseMessage } from './parser';
+import { normalizeAddress } from './rate-limit';
+import { parseVia } from './via';
 
 /** Transport names as they appear in Via. */
 export type TransportName = 'WS' | 'WSS' | 'TCP' | 'UDP';
@@ -26,6 +28,11 @@ export interface Flow {
   /** Reliable transports need no retransmissions and zero wait timers (I, J, D, K). */
   readonly reliable: boolean;
   readonly remote: { readonly address: string; readonly port: number };
+  /**
+   * The core's own listening address for UDP/TCP flows (what Via sent-by and Contact carry);
+   * undefined for WebSocket flows, whose address is the HTTP listener's.
+   */
+  readonly local?: { readonly address: string; readonly port: number } | undefined;
   /** Sends one message; throws {@link SipTransportError} when the flow is closed. */
   send(data: string): void;
   close(): void;
@@ -262,4 +269,57 @@ export class WsTransport {
     }
     process.emitWarning(error instanceof Error ? error : new Error(String(error)));
   }
+}
+
+/** `host:port` with IPv6 addresses in brackets, as Via sent-by and SIP URIs write it. */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/**
+ * RFC 3261 §18.2.1 and RFC 3581 §4 on a request that arrived from `remote`:
+ * `received` is added when the top Via's sent-by host is not the source
+ * address (always when the client asked for `rport`), and an empty `rport`
+ * is filled with the source port. Responses copy this Via, so the client
+ * sees where it was seen from. A Via that does not parse is left alone
+ * (the parser has already refused such a request).
+ */
+export function stampVia(req: SipRequest, remote: { address: string; port: number }): void {
+  const raw = req.get('Via');
+  if (raw === undefined) return;
+  let via;
+  try {
+    via = parseVia(raw);
+  } catch {
+    return;
+  }
+  const source = normalizeAddress(remote.address);
+  const sentByHost = normalizeAddress(via.host.replace(/^\[|\]$/g, ''));
+  const askedRport = via.params.has('rport') && via.params.get('rport') === null;
+  if (!askedRport && sentByHost === source) return;
+  via.params.set('received', source);
+  if (askedRport) via.params.set('rport', String(remote.port));
+  req.removeFirst('Via');
+  req.prepend('Via', via.toString());
+}
+
+/**
+ * Answers a malformed message the way every transport does: a request with
+ * a Via (not an ACK) gets `status` (its own, or `tooLarge` for 413 when the
+ * transport says 513), responses and garbage are dropped. With `remote`,
+ * the Via is stamped first (received/rport). Returns the response text to
+ * send, or undefined.
+ */
+export function parseErrorAnswer(
+  error: SipParseError,
+  tooLarge = 413,
+  remote?: { address: string; port: number },
+): string | undefined {
+  const partial = error.partial;
+  if (error.kind !== 'request' || partial === undefined || partial.method === 'ACK') return;
+  if (!partial.has('Via')) return;
+  if (remote) stampVia(partial, remote);
+  const status = error.status === 413 ? tooLarge : error.status;
+  const reason = status === 513 ? 'Message Too Large' : error.reason;
+  return createResponse(partial, status, reason).toString();
 }

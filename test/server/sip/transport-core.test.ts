@@ -1,0 +1,399 @@
+/**
+ * UDP and TCP through a real core: RFC 3581 Via stamping, responses routed to the source,
+ * retransmissions (non-INVITE answered again, INVITE 2xx until ACK, Timer A towards a UDP
+ * callee), a call between a UDP phone and a WebSocket phone, the rate and size limits.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DOMAIN,
+  SDP,
+  loginAndRegister,
+  respond,
+  uriOf,
+  type Registered,
+} from '../support/scenarios';
+import { digestAuthorization, rand, type ReceivedMessage } from '../support/sip-peer';
+import { startTestCore, type TestCore } from '../support/test-core';
+import { TcpPeer, UdpPeer, registerOverUdp } from '../support/udp-peer';
+
+let core: TestCore;
+let udpPort: number;
+let tcpPort: number;
+const closers: Array<() => void> = [];
+
+beforeAll(async () => {
+  core = await startTestCore();
+  udpPort = core.core.sipPorts.udp ?? 0;
+  tcpPort = core.core.sipPorts.tcp ?? 0;
+});
+afterAll(async () => {
+  for (const close of closers) close();
+  await core?.close();
+});
+
+async function udpPeer(): Promise<UdpPeer> {
+  const peer = await UdpPeer.open();
+  closers.push(() => peer.close());
+  return peer;
+}
+
+function options(opts: { hostPort: string; transport?: string; branch?: string; body?: string }) {
+  const body = opts.body ?? '';
+  return [
+    `OPTIONS sip:${DOMAIN} SIP/2.0`,
+    `Via: SIP/2.0/${opts.transport ?? 'UDP'} ${opts.hostPort};rport;branch=${opts.branch ?? `z9hG4bK${rand()}`}`,
+    'Max-Forwards: 70',
+    `To: <sip:${DOMAIN}>`,
+    `From: <sip:probe@${DOMAIN}>;tag=${rand()}`,
+    `Call-ID: ${rand()}`,
+    'CSeq: 1 OPTIONS',
+    ...(body ? ['Content-Type: text/plain'] : []),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ].join('\r\n');
+}
+
+function udpInvite(o: {
+  peer: UdpPeer;
+  user: string;
+  target: string;
+  callId: string;
+  fromTag: string;
+  cseq: number;
+  branch: string;
+  authorization?: string;
+}): string {
+  return [
+    `INVITE sip:${o.target}@${DOMAIN} SIP/2.0`,
+    `Via: SIP/2.0/UDP ${o.peer.hostPort};rport;branch=${o.branch}`,
+    'Max-Forwards: 70',
+    `To: <sip:${o.target}@${DOMAIN}>`,
+    `From: <sip:${o.user}@${DOMAIN}>;tag=${o.fromTag}`,
+    `Call-ID: ${o.callId}`,
+    `CSeq: ${o.cseq} INVITE`,
+    `Contact: <sip:${o.user}@${o.peer.hostPort}>`,
+    ...(o.authorization ? [`Proxy-Authorization: ${o.authorization}`] : []),
+    'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(SDP)}`,
+    '',
+    SDP,
+  ].join('\r\n');
+}
+
+function udpInDialog(o: {
+  method: string;
+  peer: UdpPeer;
+  uri: string;
+  from: string;
+  to: string;
+  callId: string;
+  cseq: number;
+}): string {
+  return [
+    `${o.method} ${o.uri} SIP/2.0`,
+    `Via: SIP/2.0/UDP ${o.peer.hostPort};rport;branch=z9hG4bK${rand()}`,
+    'Max-Forwards: 70',
+    `To: ${o.to}`,
+    `From: ${o.from}`,
+    `Call-ID: ${o.callId}`,
+    `CSeq: ${o.cseq} ${o.method}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+const countOf = (peer: UdpPeer, pred: (m: ReceivedMessage) => boolean) =>
+  peer.all.filter(pred).length;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('SIP over UDP through the core', () => {
+  it('listens on loopback UDP and TCP ports of its own', () => {
+    expect(udpPort).toBeGreaterThan(0);
+    expect(tcpPort).toBeGreaterThan(0);
+    expect(core.core.sipTransports.udp?.address?.address).toBe('127.0.0.1');
+  });
+
+  it('fills rport and received on the top Via and answers at the source address', async () => {
+    const peer = await udpPeer();
+    // sent-by names another host and port: the answer still comes back to the source.
+    const text = options({ hostPort: '192.0.2.7:5099' });
+    peer.send(text, udpPort);
+    const ok = await peer.expectResponse(200, 'OPTIONS');
+    const via = ok.header('Via') ?? '';
+    expect(via).toMatch(/^SIP\/2\.0\/UDP 192\.0\.2\.7:5099;/);
+    expect(via).toContain(`rport=${peer.port}`);
+    expect(via).toContain('received=127.0.0.1');
+  });
+
+  it('adds received without rport only when the sent-by host is not the source', async () => {
+    const peer = await udpPeer();
+    const noRport = options({ hostPort: peer.hostPort }).replace(';rport', '');
+    peer.send(noRport, udpPort);
+    const same = await peer.expectResponse(200, 'OPTIONS');
+    expect(same.header('Via')).not.toContain('received');
+    expect(same.header('Via')).not.toContain('rport');
+    peer.send(options({ hostPort: '192.0.2.8' }).replace(';rport', ''), udpPort);
+    const other = await peer.expectResponse(200, 'OPTIONS');
+    expect(other.header('Via')).toBe(
+      `SIP/2.0/UDP 192.0.2.8;branch=${/branch=([^;\s]+)/.exec(other.header('Via') ?? '')?.[1]};received=127.0.0.1`,
+    );
+  });
+
+  it('answers a retransmitted OPTIONS with the same response (non-INVITE server transaction)', async () => {
+    const peer = await udpPeer();
+    const text = options({ hostPort: peer.hostPort });
+    peer.send(text, udpPort);
+    const first = await peer.expectResponse(200, 'OPTIONS');
+    await sleep(550); // the client's Timer E (T1) fires
+    peer.send(text, udpPort);
+    const again = await peer.expectResponse(200, 'OPTIONS');
+    expect(again.text).toBe(first.text);
+    expect(core.core.transactions.serverCount).toBeGreaterThanOrEqual(1); // Timer J holds it
+  });
+
+  it('answers a CRLF keepalive with CRLF and drops garbage without an answer', async () => {
+    const peer = await udpPeer();
+    peer.send('\r\n\r\n', udpPort);
+    peer.send('hello there, not SIP\r\n\r\n', udpPort);
+    await sleep(200);
+    expect(peer.raw).toEqual(['\r\n']);
+  });
+
+  it('answers a malformed request with a Via 400 and drops a malformed response', async () => {
+    const peer = await udpPeer();
+    const broken = options({ hostPort: peer.hostPort }).replace(
+      'CSeq: 1 OPTIONS',
+      'CSeq: x OPTIONS',
+    );
+    peer.send(broken, udpPort);
+    const bad = await peer.expectResponse(400);
+    expect(bad.header('Via')).toContain(`rport=${peer.port}`);
+    peer.send('SIP/2.0 200 OK\r\nVia: nonsense\r\n\r\n', udpPort);
+    await sleep(150);
+    expect(peer.all).toHaveLength(1);
+  });
+
+  it('registers a UDP phone and reaches it on the flow it registered from', async () => {
+    const phone = await registerOverUdp(core.wsUrl, udpPort, 'camilla.kristiansen');
+    closers.push(() => {
+      phone.peer.close();
+      phone.api.close();
+    });
+    const bindings = core.core.registrar.lookup(`camilla.kristiansen@${DOMAIN}`);
+    expect(bindings).toHaveLength(1);
+    expect(bindings[0]?.flow.transport).toBe('UDP');
+    expect(bindings[0]?.flow.remote).toEqual({ address: '127.0.0.1', port: phone.peer.port });
+  });
+
+  it('calls from a UDP phone to a WebSocket phone; the 200 is retransmitted until the ACK', async () => {
+    const caller = await registerOverUdp(core.wsUrl, udpPort, 'lars.johansen'); // 1009
+    closers.push(() => {
+      caller.peer.close();
+      caller.api.close();
+    });
+    const callee: Registered = await loginAndRegister(core.wsUrl, 'martin.andersen'); // 1011
+    closers.push(() => {
+      callee.peer.close();
+      callee.api.close();
+    });
+    const peer = caller.peer;
+    const callId = rand();
+    const fromTag = rand();
+    const base = { peer, user: 'lars.johansen', target: '1011', callId, fromTag };
+    peer.send(udpInvite({ ...base, cseq: 1, branch: `z9hG4bK${rand()}` }), udpPort);
+    const challenge = await peer.expectResponse(407, 'INVITE');
+    peer.send(
+      [
+        `ACK sip:1011@${DOMAIN} SIP/2.0`,
+        `Via: ${challenge.header('Via')}`,
+        'Max-Forwards: 70',
+        `To: ${challenge.header('To')}`,
+        `From: <sip:lars.johansen@${DOMAIN}>;tag=${fromTag}`,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 ACK',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+      udpPort,
+    );
+    const authorization = digestAuthorization({
+      challenge: challenge.header('Proxy-Authenticate') ?? '',
+      username: caller.authorizationUsername,
+      password: caller.password,
+      method: 'INVITE',
+      uri: `sip:1011@${DOMAIN}`,
+    });
+    peer.send(udpInvite({ ...base, cseq: 2, branch: `z9hG4bK${rand()}`, authorization }), udpPort);
+    await peer.expectResponse(100, 'INVITE');
+
+    const inv = await callee.peer.expectRequest('INVITE');
+    const bTag = rand();
+    const bContact = `<sip:${callee.contactUser}@${callee.peer.host};transport=ws>`;
+    callee.peer.send(respond(inv, 180, 'Ringing', { toTag: bTag, contact: bContact }));
+    await peer.expectResponse(180, 'INVITE');
+    const answer = SDP.replace('40000', '40002');
+    callee.peer.send(respond(inv, 200, 'OK', { toTag: bTag, contact: bContact, body: answer }));
+    const ok = await peer.expectResponse(200, 'INVITE');
+    expect(ok.body).toBe(answer);
+    expect(ok.header('Contact')).toBe(`<sip:sentral@127.0.0.1:${udpPort};transport=udp>`);
+
+    // No ACK yet: the 200 comes again at T1 and 2*T1 (0.5 s, 1.5 s).
+    await sleep(1700);
+    const twoHundreds = (m: ReceivedMessage) => m.status === 200 && m.header('CSeq') === '2 INVITE';
+    expect(countOf(peer, twoHundreds)).toBe(3);
+    peer.drain();
+
+    const to = ok.header('To') ?? '';
+    const from = `<sip:lars.johansen@${DOMAIN}>;tag=${fromTag}`;
+    const coreUri = uriOf(ok.header('Contact'));
+    peer.send(
+      udpInDialog({ method: 'ACK', peer, uri: coreUri, from, to, callId, cseq: 2 }),
+      udpPort,
+    );
+    const bAck = await callee.peer.expectRequest('ACK');
+    expect(bAck.header('CSeq')).toBe('1 ACK');
+    await sleep(1200); // the next retransmission would have been due at 3.5 s
+    expect(countOf(peer, twoHundreds)).toBe(3);
+
+    peer.send(
+      udpInDialog({ method: 'BYE', peer, uri: coreUri, from, to, callId, cseq: 3 }),
+      udpPort,
+    );
+    await peer.expectResponse(200, 'BYE');
+    const bye = await callee.peer.expectRequest('BYE');
+    callee.peer.send(respond(bye, 200, 'OK'));
+    expect(core.core.b2bua.activeCalls).toBe(0);
+  });
+
+  it('calls a UDP phone from a WebSocket phone: Via/Contact name the UDP listener, the INVITE is retransmitted until answered', async () => {
+    const phone = await registerOverUdp(core.wsUrl, udpPort, 'sofie.berg');
+    closers.push(() => {
+      phone.peer.close();
+      phone.api.close();
+    });
+    const caller = await loginAndRegister(core.wsUrl, 'ida.pedersen');
+    closers.push(() => {
+      caller.peer.close();
+      caller.api.close();
+    });
+    const extension = (await core.core.people.findByUsername('sofie.berg'))?.extension ?? '';
+    const { authenticatedInvite } = await import('../support/scenarios');
+    await authenticatedInvite(caller, extension);
+    const inv = await phone.peer.expectRequest('INVITE');
+    expect(inv.header('Via')).toMatch(
+      new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.1:${udpPort};rport;branch=z9hG4bK`),
+    );
+    expect(inv.header('Contact')).toBe(`<sip:sentral@127.0.0.1:${udpPort};transport=udp>`);
+    // Timer A: unanswered, the INVITE comes again after T1.
+    const again = await phone.peer.expectRequest('INVITE', 1500);
+    expect(again.header('Via')).toBe(inv.header('Via'));
+    const tag = rand();
+    const contact = `<sip:sofie.berg@${phone.peer.hostPort}>`;
+    phone.peer.send(respond(inv, 180, 'Ringing', { toTag: tag, contact }), udpPort);
+    await caller.peer.expectResponse(180, 'INVITE');
+    phone.peer.send(respond(inv, 486, 'Busy Here', { toTag: tag, contact }), udpPort);
+    const ack = await phone.peer.expectRequest('ACK');
+    expect(ack.header('CSeq')).toBe('1 ACK');
+    await caller.peer.expectResponse(486, 'INVITE');
+  });
+});
+
+describe('SIP over TCP through the core', () => {
+  it('frames an OPTIONS split across writes and two requests in one write', async () => {
+    const peer = await TcpPeer.connect(tcpPort);
+    closers.push(() => peer.close());
+    const host = `127.0.0.1:${peer.localPort}`;
+    const a = options({ hostPort: host, transport: 'TCP' });
+    peer.write(a.slice(0, 40));
+    await sleep(30);
+    peer.write(a.slice(40));
+    const first = await peer.expectResponse(200, 'OPTIONS');
+    expect(first.header('Via')).toContain(`rport=${peer.localPort}`);
+    const b = options({ hostPort: host, transport: 'TCP', body: 'x'.repeat(10) });
+    const c = options({ hostPort: host, transport: 'TCP' });
+    peer.write(b + c);
+    await peer.expectResponse(200, 'OPTIONS');
+    await peer.expectResponse(200, 'OPTIONS');
+    expect(peer.closed).toBe(false);
+  });
+
+  it('answers a request without Content-Length 400 and closes the connection (§18.3)', async () => {
+    const peer = await TcpPeer.connect(tcpPort);
+    closers.push(() => peer.close());
+    const text = options({ hostPort: `127.0.0.1:${peer.localPort}`, transport: 'TCP' }).replace(
+      'Content-Length: 0\r\n',
+      '',
+    );
+    peer.write(text);
+    const bad = await peer.expectResponse(400, 'OPTIONS');
+    expect(bad.text.split('\r\n')[0]).toBe('SIP/2.0 400 Missing Content-Length');
+    expect(await peer.waitClosed()).toBe(true);
+  });
+
+  it('answers a keepalive with CRLF', async () => {
+    const peer = await TcpPeer.connect(tcpPort);
+    closers.push(() => peer.close());
+    peer.write('\r\n\r\n');
+    await sleep(100);
+    expect(peer.rawText).toBe('\r\n');
+  });
+});
+
+describe('limits', () => {
+  let limited: TestCore;
+  beforeAll(async () => {
+    limited = await startTestCore({
+      SIP_RATE_LIMIT: '5',
+      SIP_RATE_LIMIT_EXEMPT: '',
+      SIP_MAX_MESSAGE_SIZE: '2000',
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('answers the first request over the per-source rate 503 with Retry-After, then drops', async () => {
+    const port = limited.core.sipPorts.udp ?? 0;
+    const peer = await udpPeer();
+    for (let i = 0; i < 8; i++) peer.send(options({ hostPort: peer.hostPort }), port);
+    await sleep(300);
+    const statuses = peer.all.map((m) => m.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 503)).toHaveLength(1);
+    expect(statuses).toHaveLength(6);
+    const busy = peer.all.find((m) => m.status === 503);
+    expect(busy?.header('Retry-After')).toBe('1');
+    // A second later the bucket has refilled.
+    await sleep(1000);
+    peer.send(options({ hostPort: peer.hostPort }), port);
+    await peer.expect((m) => m.status === 200 && peer.all.length === 7);
+  });
+
+  it('answers an oversized datagram 513 Message Too Large', async () => {
+    const port = limited.core.sipPorts.udp ?? 0;
+    const peer = await udpPeer();
+    peer.send(options({ hostPort: peer.hostPort, body: 'x'.repeat(3000) }), port);
+    const res = await peer.expectResponse(513, 'OPTIONS');
+    expect(res.text.split('\r\n')[0]).toBe('SIP/2.0 513 Message Too Large');
+  });
+
+  it('answers an oversized TCP message 513 and closes the connection', async () => {
+    const peer = await TcpPeer.connect(limited.core.sipPorts.tcp ?? 0);
+    closers.push(() => peer.close());
+    const host = `127.0.0.1:${peer.localPort}`;
+    peer.write(options({ hostPort: host, transport: 'TCP', body: 'x'.repeat(3000) }));
+    await peer.expectResponse(513, 'OPTIONS');
+    expect(await peer.waitClosed()).toBe(true);
+  });
+
+  it('gives the WebSocket transport the same size limit (413)', async () => {
+    const { SipPeer } = await import('../support/sip-peer');
+    const peer = await SipPeer.connect(limited.wsUrl);
+    closers.push(() => peer.close());
+    peer.send(options({ hostPort: peer.host, transport: 'WSS', body: 'x'.repeat(3000) }));
+    await peer.expectResponse(413, 'OPTIONS');
+  });
+});
