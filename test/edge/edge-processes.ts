@@ -174,12 +174,15 @@ export interface KamailioOptions {
   cores: string[];
   /** Seconds between OPTIONS probes to the cores (failover tests use short ones). */
   pingInterval?: number;
+  /** Ports chosen beforehand (the core must know the edge's before Kamailio starts). */
+  wsPort?: number;
+  sipPort?: number;
 }
 
 export async function startKamailio(options: KamailioOptions): Promise<Kamailio> {
   const dir = mkdtempSync(join(tmpdir(), 'sentral-kamailio-'));
-  const wsPort = await freeTcpPort();
-  const sipPort = await freeUdpTcpPort();
+  const wsPort = options.wsPort ?? (await freeTcpPort());
+  const sipPort = options.sipPort ?? (await freeUdpTcpPort());
   const list = join(dir, 'dispatcher.list');
   writeFileSync(list, options.cores.map((uri) => `1 ${uri} 0 0\n`).join(''));
   const pidFile = join(dir, 'kamailio.pid');
