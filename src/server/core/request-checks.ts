@@ -18,11 +18,12 @@ import { createResponse, headerName, type SipRequest, type SipResponse } from '.
 /**
  * Option tags the core implements, for Require (420 otherwise) and Supported. Only what works
  * today: `outbound` because registrations are bound to their connection (flow) with
- * `+sip.instance` and CRLF keep-alives are answered (RFC 5626). Not yet: `path`, `gruu`,
- * `replaces` (an incoming INVITE with Replaces), `timer`, `100rel` — add a tag here when its
- * feature lands.
+ * `+sip.instance` and CRLF keep-alives are answered (RFC 5626); `timer` because the B2BUA runs
+ * RFC 4028 session timers per leg (src/server/b2bua/session-timer.ts). Not yet: `path`,
+ * `gruu`, `replaces` (an incoming INVITE with Replaces); never `100rel` (the core sends no
+ * reliable provisionals, RFC 3262) — add a tag here when its feature lands.
  */
-export const SUPPORTED_OPTION_TAGS: readonly string[] = ['outbound'];
+export const SUPPORTED_OPTION_TAGS: readonly string[] = ['outbound', 'timer'];
 
 /** Methods the core knows; any other is 501 (§8.2.1). The router answers each of these. */
 export const KNOWN_METHODS: ReadonlySet<string> = new Set([
