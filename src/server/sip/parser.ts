@@ -35,6 +35,10 @@ export interface ParseOptions {
   encoding?: 'utf8' | 'latin1';
 }
 
+function hasLineBreak(s: string): boolean {
+  return s.indexOf('\n') !== -1 || s.indexOf('\r') !== -1;
+}
+
 function isWsp(c: number): boolean {
   return c === 32 || c === 9;
 }
@@ -171,6 +175,12 @@ export function parseMessage(data: string, options?: ParseOptions): SipRequest |
       value = colon > 0 ? raw.slice(colon + 1).trim() : '';
     }
     pos = next;
+    // A lone CR or LF inside a line (CRLF and LF mixed) would end up inside a value, and from
+    // there in every response that copies it: the line is malformed (RFC 3261 §7.3.1).
+    if (hasLineBreak(value) || hasLineBreak(name)) {
+      lineProblem ??= { status: 400, reason: 'Malformed header line' };
+      continue;
+    }
     // Known names are tokens by construction; only unknown ones need the character check.
     let known = knownHeaderName(name);
     if (known === undefined) {

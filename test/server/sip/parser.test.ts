@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SipParseError } from '../../../src/server/sip/errors';
 import { parseDigest } from '../../../src/server/sip/digest';
 import { unquote } from '../../../src/server/sip/grammar';
+import { createResponse } from '../../../src/server/sip/helpers';
+import type { SipRequest } from '../../../src/server/sip/message';
 import { parseMessage } from '../../../src/server/sip/parser';
 import { CRLF, INVITE, REGISTER, RINGING, SDP, parseRequest, parseResponse } from './messages';
 
@@ -307,6 +309,18 @@ describe('refusing malformed messages', () => {
 
   it('a header line without a colon is a 400', () => {
     expect(parseError(options({}, ['this is not a header'])).reason).toBe('Malformed header line');
+  });
+
+  it('a lone LF or CR inside the header section (line ends mixed) is a 400 the partial can answer', () => {
+    // Found by the fuzzer: the LF ended up inside a value, and building the 400 then threw.
+    for (const mixed of ['Max-Forwards: 70\nX-Next: 1', 'Max-Forwards: 70\rX-Next: 1']) {
+      const error = parseError(options({ 'Max-Forwards': mixed }));
+      expect([error.status, error.reason]).toEqual([400, 'Malformed header line']);
+      expect(error.partial?.has('Max-Forwards')).toBe(false);
+      const answer = createResponse(error.partial as SipRequest, error.status, error.reason);
+      expect(answer.toString()).toMatch(/^SIP\/2\.0 400 Malformed header line\r\n/);
+      expect(answer.get('Call-ID')).toBe('opt-1');
+    }
   });
 
   it('two different Call-IDs are a 400', () => {
