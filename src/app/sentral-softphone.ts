@@ -11,8 +11,15 @@ import type { LinesSnapshot } from '../store/lines-state.js';
 import { logger } from '../store/logger.js';
 import type { PhoneService, RemoteStreams } from '../store/phone-service.js';
 import type { RegistrationModel } from '../store/registration-model.js';
+import type { SessionModel } from '../store/session-model.js';
 import { RegistrationState, initialRegistration } from '../store/registration-state.js';
-import { linesModelContext, phoneServiceContext, registrationModelContext } from './contexts.js';
+import {
+  linesModelContext,
+  phoneServiceContext,
+  registrationModelContext,
+  sessionModelContext,
+} from './contexts.js';
+import { formatPhoneNumber } from './phone-number.js';
 import { callStateText, endReasonText } from './format.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
@@ -110,6 +117,14 @@ export class SentralSoftphone extends LitElement {
       audio {
         display: none;
       }
+      .present-as {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        font-size: 0.9rem;
+        color: var(--sentral-text-muted, #556070);
+        margin-top: 0.5rem;
+      }
     `,
   ];
 
@@ -121,6 +136,9 @@ export class SentralSoftphone extends LitElement {
 
   @consume({ context: phoneServiceContext, subscribe: true })
   phoneService?: PhoneService;
+
+  @consume({ context: sessionModelContext, subscribe: true })
+  sessionModel?: SessionModel;
 
   private readonly registration = select(
     this,
@@ -134,8 +152,12 @@ export class SentralSoftphone extends LitElement {
     NO_STREAMS,
   );
 
+  private readonly user = select(this, () => this.sessionModel?.user$, null);
+
   @state() private target = '';
   @state() private swapPending = false;
+  /** The number to show on this external call ('' = the default, the first allowed one). */
+  @state() private presentAs = '';
 
   @queryAll('audio') private audios?: NodeListOf<HTMLAudioElement>;
   private readonly attached = new WeakMap<HTMLAudioElement, MediaStream | null>();
@@ -282,8 +304,29 @@ export class SentralSoftphone extends LitElement {
             Call
           </button>
         </div>
+        ${this.renderPresentAs()}
       </form>
       <sentral-dialpad purpose="dial" @sentral-digit=${this.onDialKey}></sentral-dialpad>`;
+  }
+
+  /** Which of the user's numbers an external call shows; only offered for external numbers. */
+  private renderPresentAs() {
+    const numbers = this.user.value?.presentableNumbers ?? [];
+    if (numbers.length === 0 || !looksExternal(this.target)) return nothing;
+    return html`<label class="present-as">
+      Show my number as
+      <select
+        data-testid="present-as"
+        @change=${(e: Event) => (this.presentAs = (e.target as HTMLSelectElement).value)}
+      >
+        ${numbers.map(
+          (n) =>
+            html`<option value=${n.number} ?selected=${n.number === this.presentAs}>
+              ${PRESENTED_KIND[n.kind]} · ${formatPhoneNumber(n.number)}
+            </option>`,
+        )}
+      </select>
+    </label>`;
   }
 
   override updated(changed: PropertyValues): void {
@@ -315,7 +358,11 @@ export class SentralSoftphone extends LitElement {
   private async dial(): Promise<void> {
     const target = this.target.trim();
     if (!target || this.registration.value.state !== RegistrationState.Registered) return;
-    await this.phoneService?.dial(target);
+    const numbers = this.user.value?.presentableNumbers ?? [];
+    const presentAs = looksExternal(target)
+      ? (numbers.find((n) => n.number === this.presentAs) ?? numbers[0])?.number
+      : undefined;
+    await this.phoneService?.dial(target, presentAs ? { presentAs } : {});
   }
 
   private onDialKey(event: CustomEvent<DigitDetail>): void {
@@ -369,4 +416,12 @@ declare global {
   interface HTMLElementTagNameMap {
     'sentral-softphone': SentralSoftphone;
   }
+}
+
+const PRESENTED_KIND = { main: 'Main number', mobile: 'My mobile', department: 'Department' };
+
+/** A number outside the company: 8+ digits (a Norwegian subscriber number) or international. */
+function looksExternal(target: string): boolean {
+  const t = target.replace(/[\s().-]/g, '');
+  return /^(\+|00)[1-9][0-9]{5,}$/.test(t) || /^[0-9]{8,}$/.test(t);
 }

@@ -131,6 +131,14 @@ export const SessionUser = z.object({
   displayName: z.string(),
   extension: z.string(),
   role: Role,
+  /**
+   * Numbers the user may show on calls to external numbers, the default first (the company's
+   * main number, their mobile, their department's number); the phone picks one per call with
+   * P-Preferred-Identity and the core refuses any other.
+   */
+  presentableNumbers: z
+    .array(z.object({ number: z.string(), kind: z.enum(['main', 'mobile', 'department']) }))
+    .optional(),
 });
 export type SessionUser = z.infer<typeof SessionUser>;
 

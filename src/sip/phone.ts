@@ -89,13 +89,21 @@ export const MAX_LINES = 2;
  * is offered (call waiting) and a third is answered 486 Busy Here. Commands name the call by
  * its `callId`; a command for a call the phone does not have does nothing.
  */
+export interface CallOptions {
+  /** E.164 number to show to the called party (sent as P-Preferred-Identity, RFC 3325). */
+  readonly presentAs?: string;
+}
+
 export interface Phone {
   readonly events$: Observable<PhoneEvent>;
   /** Connect the SIP WebSocket and REGISTER. Resolves when the attempt finished (either way). */
   register(): Promise<void>;
   unregister(): Promise<void>;
-  /** Dial a number, extension or SIP URI (only while no other call is up). */
-  call(target: string): Promise<void>;
+  /**
+   * Dial a number, extension or SIP URI (only while no other call is up). `presentAs` asks the
+   * core to show that number (one the user may present) on a call to an external number.
+   */
+  call(target: string, options?: CallOptions): Promise<void>;
   /**
    * Answer a ringing incoming call. Any other established call that is not on hold is held
    * first (answer-and-hold), so only one line talks at a time.

@@ -40,7 +40,14 @@ import { DTMF_RELAY_CONTENT_TYPE, formatDtmfRelay, isDtmfDigit, parseDtmfInfo } 
 import { endReasonForStatus } from './end-reason.js';
 import { asksForAutoAnswer } from './auto-answer.js';
 import { MAX_LINES } from './phone.js';
-import type { EndReason, Party, Phone, PhoneEvent, SipRegistrationStatus } from './phone.js';
+import type {
+  CallOptions,
+  EndReason,
+  Party,
+  Phone,
+  PhoneEvent,
+  SipRegistrationStatus,
+} from './phone.js';
 import { offerHoldsUs } from './sdp.js';
 import { domainOf, toTargetUri } from './target.js';
 
@@ -355,14 +362,20 @@ export class SipPhone implements Phone {
 
   // ---- calls --------------------------------------------------------------------------------
 
-  async call(target: string): Promise<void> {
+  async call(target: string, options: CallOptions = {}): Promise<void> {
     this.assertUsable();
     if (this.calls.size > 0) throw new Error('A call is already in progress.');
     const uriString = toTargetUri(target, this.domain);
     const uri = uriString ? UserAgent.makeURI(uriString) : undefined;
     if (!uri) throw new Error(`Cannot dial ${JSON.stringify(target)}`);
+    // Only digits and + reach the header: the number comes from the session, but a header is
+    // no place to trust a string.
+    const presentAs = options.presentAs?.replace(/[^+0-9]/g, '');
     const inviter = new Inviter(this.ua, uri, {
       sessionDescriptionHandlerOptions: { constraints: AUDIO_ONLY },
+      ...(presentAs
+        ? { extraHeaders: [`P-Preferred-Identity: <sip:${presentAs}@${this.domain}>`] }
+        : {}),
     });
     const call = this.track(inviter, 'outbound');
     this.emit({ type: 'outgoing', callId: call.callId, remote: partyOf(undefined, uri) });

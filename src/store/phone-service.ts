@@ -9,7 +9,7 @@
  */
 import { BehaviorSubject, Subject } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
-import type { Phone, PhoneEvent, SipRegistrationStatus } from '../sip/phone.js';
+import type { CallOptions, Phone, PhoneEvent, SipRegistrationStatus } from '../sip/phone.js';
 import type { SipCredentials } from '../shared/protocol.js';
 import { CallState, isCallActive } from './call-state.js';
 import type { LinesModel } from './lines-model.js';
@@ -80,11 +80,11 @@ export class PhoneService {
   }
 
   /** Dials `target` unless a call is already in progress. Returns false if nothing was dialled. */
-  async dial(target: string): Promise<boolean> {
+  async dial(target: string, options: CallOptions = {}): Promise<boolean> {
     const phone = this.phone;
     if (!phone || target.trim() === '' || isBusy(this.lines.state)) return false;
     try {
-      await phone.call(target);
+      await phone.call(target, options);
       return true;
     } catch (error) {
       logger.warn('phone: dial failed', error);

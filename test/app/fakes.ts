@@ -16,7 +16,7 @@ import type {
   SessionUser,
   SipCredentials,
 } from '../../src/shared/protocol.js';
-import type { Phone, PhoneEvent } from '../../src/sip/phone.js';
+import type { CallOptions, Phone, PhoneEvent } from '../../src/sip/phone.js';
 import type { ApiClient, ConnectionState } from '../../src/store/api-client.js';
 import { ApiCallError } from '../../src/store/api-error.js';
 
@@ -75,7 +75,8 @@ export class FakePhone implements Phone {
 
   register = () => this.record('register');
   unregister = () => this.record('unregister');
-  call = (target: string) => this.record(`call ${target}`);
+  call = (target: string, options?: CallOptions) =>
+    this.record(options?.presentAs ? `call ${target} as ${options.presentAs}` : `call ${target}`);
   /** Commands name their call: `answer c2`, `dtmf c1 5`. */
   answer = (callId: string) => this.record(`answer ${callId}`);
   reject = (callId: string) => this.record(`reject ${callId}`);

@@ -7,6 +7,7 @@ import {
   directoryModelContext,
   phoneServiceContext,
   registrationModelContext,
+  sessionModelContext,
 } from '../../src/app/contexts.js';
 import { assembleServices } from '../../src/app/services.js';
 import type { Services } from '../../src/app/services.js';
@@ -48,6 +49,7 @@ describe('sentral-softphone', () => {
       [registrationModelContext, services.registration],
       [linesModelContext, services.lines],
       [phoneServiceContext, services.phone],
+      [sessionModelContext, services.session],
     ]);
     element = mounted.element;
     cleanup = mounted.cleanup;
@@ -205,6 +207,66 @@ describe('sentral-softphone', () => {
       expect(text('[data-testid=end-reason]')).to.equal('Busy');
       // The dial box is back for the next call.
       expect(q('input[data-testid=dial-input]')).not.to.equal(null);
+    });
+
+    it('offers the numbers the user may show on an external call, and dials with the chosen one', async () => {
+      services.session.loggedIn(
+        {
+          id: 'u1',
+          tenantId: 't1',
+          username: 'kari.nordmann',
+          displayName: 'Kari Nordmann',
+          extension: '1001',
+          role: 'operator',
+          presentableNumbers: [
+            { number: '+4721000000', kind: 'main' },
+            { number: '+4740001001', kind: 'mobile' },
+          ],
+        },
+        kariSip,
+      );
+      await registered();
+      const input = must(q<HTMLInputElement>('input[data-testid=dial-input]'));
+      // An extension is internal: no choice to make.
+      input.value = '1002';
+      input.dispatchEvent(new InputEvent('input'));
+      await settle(element);
+      expect(q('[data-testid=present-as]')).to.equal(null);
+
+      input.value = '900 00 011';
+      input.dispatchEvent(new InputEvent('input'));
+      await settle(element);
+      const select = must(q<HTMLSelectElement>('select[data-testid=present-as]'));
+      expect(
+        [...select.options].map((o) => o.textContent?.replace(/\s+/g, ' ').trim()),
+      ).to.deep.equal(['Main number · 21 00 00 00', 'My mobile · 40 00 10 01']);
+      select.value = '+4740001001';
+      select.dispatchEvent(new Event('change'));
+      await settle(element);
+      input.form?.requestSubmit();
+      await waitUntil(() => phone.commands.includes('call 900 00 011 as +4740001001'));
+    });
+
+    it('shows the default (main) number when the user makes no choice', async () => {
+      services.session.loggedIn(
+        {
+          id: 'u1',
+          tenantId: 't1',
+          username: 'kari.nordmann',
+          displayName: 'Kari Nordmann',
+          extension: '1001',
+          role: 'operator',
+          presentableNumbers: [{ number: '+4721000000', kind: 'main' }],
+        },
+        kariSip,
+      );
+      await registered();
+      const input = must(q<HTMLInputElement>('input[data-testid=dial-input]'));
+      input.value = '+4790000011';
+      input.dispatchEvent(new InputEvent('input'));
+      await settle(element);
+      input.form?.requestSubmit();
+      await waitUntil(() => phone.commands.includes('call +4790000011 as +4721000000'));
     });
 
     it('builds the number from the dial pad', async () => {

@@ -729,6 +729,7 @@ export class ApiServer {
       displayName: user.displayName,
       extension: user.extension,
       role: user.role,
+      ...(user.presentableNumbers ? { presentableNumbers: user.presentableNumbers } : {}),
     };
     ctx.sipCredential = cred;
     ctx.mustEnrol = twoFactor.required && !twoFactor.enabled;

@@ -6,6 +6,7 @@ import type { Db } from '../store/db';
 import type { User, UserRepository } from '../store/users';
 import type { ApiPeople, ApiUser } from '../api/api-server';
 import type { Callee } from '../b2bua/b2bua';
+import { presentableNumbers, type PresentableKind } from '../trunks/presented-number';
 
 export interface Tenant {
   id: string;
@@ -60,7 +61,25 @@ export class People implements ApiPeople {
 
   async authenticate(username: string, password: string): Promise<ApiUser | null> {
     const user = await this.users.authenticate(username, password);
-    return user ? toApiUser(user) : null;
+    if (!user) return null;
+    return { ...toApiUser(user), presentableNumbers: await this.presentableNumbers(user) };
+  }
+
+  /** The numbers `user` may show on external calls, the default first (see trunks/). */
+  async presentableNumbers(user: User): Promise<Array<{ number: string; kind: PresentableKind }>> {
+    let departmentNumber: string | null = null;
+    if (user.departmentId) {
+      const [row] = await this.db.query<{ number: string | null }>(
+        'SELECT number FROM departments WHERE id = $1',
+        [user.departmentId],
+      );
+      departmentNumber = row?.number ?? null;
+    }
+    return presentableNumbers({
+      mobile: user.mobile,
+      mainNumber: this.#tenantsById.get(user.tenantId)?.mainNumber ?? null,
+      departmentNumber,
+    });
   }
 
   async list(tenantId: string): Promise<ApiUser[]> {

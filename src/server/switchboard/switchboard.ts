@@ -288,7 +288,7 @@ export class Switchboard implements SwitchboardPort {
     const callee = await this.deps.people.resolveCallee(caller.tenantId, dialled);
     if (!callee) {
       const external = this.deps.trunks ? toE164(dialled) : null;
-      if (external) this.#callExternal(req, tx, flow, caller, external);
+      if (external) await this.#callExternal(req, tx, flow, caller, external);
       else tx.respond(createResponse(req, 404, 'Not Found'));
       return;
     }
@@ -319,13 +319,13 @@ export class Switchboard implements SwitchboardPort {
    * A user calls an external number: out through the tenant's trunk, after the toll-fraud
    * guard, showing a number the user may present (P-Preferred-Identity picks one).
    */
-  #callExternal(
+  async #callExternal(
     req: SipRequest,
     tx: ServerTransaction,
     flow: Flow,
     caller: Party,
     e164: string,
-  ): void {
+  ): Promise<void> {
     const user = caller.userId ? this.#users.get(caller.userId) : undefined;
     const trunks = this.deps.trunks;
     if (!user || !trunks) {
@@ -335,11 +335,7 @@ export class Switchboard implements SwitchboardPort {
     const route = trunks.route(
       caller.tenantId,
       e164,
-      {
-        mobile: user.mobile,
-        mainNumber: this.deps.people.tenant(caller.tenantId)?.mainNumber ?? null,
-        departmentNumber: null,
-      },
+      await this.deps.people.presentableNumbers(user),
       req.get('P-Preferred-Identity'),
     );
     if (!route.ok) {

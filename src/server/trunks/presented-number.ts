@@ -14,12 +14,21 @@ export interface PresentableSources {
   readonly departmentNumber: string | null;
 }
 
-/** The E.164 numbers a user may present, the default first. */
-export function presentableNumbers(sources: PresentableSources): string[] {
-  const out: string[] = [];
-  for (const n of [sources.mainNumber, sources.mobile, sources.departmentNumber]) {
+export type PresentableKind = 'main' | 'mobile' | 'department';
+
+/** The E.164 numbers a user may present, the default first, each with where it comes from. */
+export function presentableNumbers(
+  sources: PresentableSources,
+): Array<{ number: string; kind: PresentableKind }> {
+  const out: Array<{ number: string; kind: PresentableKind }> = [];
+  const candidates: Array<[string | null, PresentableKind]> = [
+    [sources.mainNumber, 'main'],
+    [sources.mobile, 'mobile'],
+    [sources.departmentNumber, 'department'],
+  ];
+  for (const [n, kind] of candidates) {
     const e164 = n ? toE164(n) : null;
-    if (e164 && !out.includes(e164)) out.push(e164);
+    if (e164 && !out.some((o) => o.number === e164)) out.push({ number: e164, kind });
   }
   return out;
 }
@@ -32,15 +41,17 @@ export type PresentedChoice =
  * `<sip:+4722334455@host>` or `<tel:+47 22 33 44 55>`, or undefined for the default).
  */
 export function choosePresentedNumber(
-  allowed: readonly string[],
+  allowed: ReadonlyArray<{ readonly number: string }>,
   preferred: string | undefined,
 ): PresentedChoice {
   if (preferred === undefined || preferred.trim() === '') {
     const first = allowed[0];
-    return first ? { ok: true, number: first } : { ok: false, reason: 'No Number To Present' };
+    return first
+      ? { ok: true, number: first.number }
+      : { ok: false, reason: 'No Number To Present' };
   }
   const wanted = toE164(numberOfIdentity(preferred));
-  if (wanted && allowed.includes(wanted)) return { ok: true, number: wanted };
+  if (wanted && allowed.some((a) => a.number === wanted)) return { ok: true, number: wanted };
   return { ok: false, reason: 'Number Not Allowed' };
 }
 

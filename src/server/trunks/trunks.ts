@@ -14,11 +14,7 @@ import type { TrunkConfig, TrunkInput, TrunkRepository } from '../store/trunks';
 import type { Logger } from '../logger';
 import type { DigestCredentials } from './digest-client';
 import { TollFraudGuard } from './toll-fraud';
-import {
-  choosePresentedNumber,
-  presentableNumbers,
-  type PresentableSources,
-} from './presented-number';
+import { choosePresentedNumber } from './presented-number';
 
 /** Where the core's UDP/TCP transports give a flow to a host and port. */
 export interface OutboundFlows {
@@ -106,13 +102,14 @@ export class Trunks {
   }
 
   /**
-   * Routes a user's call to the external number `e164`: the toll-fraud guard, the presented
-   * number (from `preferredIdentity`, a P-Preferred-Identity value), then the trunk's flow.
+   * Routes a user's call to the external number `e164`: the presented number (one of
+   * `allowed`, chosen by `preferredIdentity`, a P-Preferred-Identity value), the toll-fraud
+   * guard, then the trunk's flow.
    */
   route(
     tenantId: string,
     e164: string,
-    identity: PresentableSources,
+    allowed: ReadonlyArray<{ readonly number: string }>,
     preferredIdentity: string | undefined,
   ): ExternalRoute {
     const trunk = this.#byTenant.get(tenantId);
@@ -120,7 +117,7 @@ export class Trunks {
       return { ok: false, status: 404, reason: 'No Route To External Numbers' };
     }
     const c = trunk.config;
-    const presented = choosePresentedNumber(presentableNumbers(identity), preferredIdentity);
+    const presented = choosePresentedNumber(allowed, preferredIdentity);
     if (!presented.ok) return { ok: false, status: 403, reason: presented.reason };
     const verdict = this.#guard.check(tenantId, e164, c);
     if (!verdict.ok) {

@@ -5,8 +5,7 @@ import {
   presentableNumbers,
 } from '../../../src/server/trunks/presented-number';
 import { DigestClient, authorize } from '../../../src/server/trunks/digest-client';
-import type {
-  SipRequest} from '../../../src/server/sip';
+import type { SipRequest } from '../../../src/server/sip';
 import {
   parseMessage,
   type ClientTransaction,
@@ -56,7 +55,11 @@ describe('the presented number', () => {
   });
 
   it('offers the main number first, then the mobile and the department number', () => {
-    expect(allowed).toEqual(['+4721000000', '+4740001001', '+4722334455']);
+    expect(allowed).toEqual([
+      { number: '+4721000000', kind: 'main' },
+      { number: '+4740001001', kind: 'mobile' },
+      { number: '+4722334455', kind: 'department' },
+    ]);
   });
 
   it('shows the main number unless the phone asks for another allowed one', () => {
