@@ -12,6 +12,7 @@ import { printResults, type BenchResult } from './stats';
 
 const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> = {
   'sip-parse': () => import('./sip-parse.bench'),
+  'sip-fuzz': () => import('./sip-fuzz.bench'),
   'call-setup': () => import('./call-setup.bench'),
   register: () => import('./register.bench'),
   'acd-distribution': () => import('./acd-distribution.bench'),

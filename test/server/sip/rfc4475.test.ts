@@ -242,8 +242,11 @@ describe('RFC 4475 §3.3/3.4 application-layer messages parse so the TU can deci
     'badbranch',
     'baddate',
     'bcast',
-  ])('%s parses', (name) => {
-    expect(() => parseMessage(torture(name))).not.toThrow();
+  ])('%s parses, with its own Call-ID and CSeq', (name) => {
+    const msg = parseMessage(torture(name));
+    expect(msg.callId.startsWith(`${name}.`)).toBe(true);
+    expect(msg.type).toBe(name === 'bcast' ? 'response' : 'request');
+    if (msg.type === 'request') expect(msg.cseq.method).toBe(msg.method);
   });
 
   it('zeromf: Max-Forwards 0 is readable, so the TU can answer 483', () => {
