@@ -14,7 +14,7 @@ import {
 } from '../support/scenarios';
 import { digestAuthorization, rand, type ReceivedMessage } from '../support/sip-peer';
 import { startTestCore, type TestCore } from '../support/test-core';
-import { TcpPeer, UdpPeer, registerOverUdp } from '../support/udp-peer';
+import { TcpPeer, UdpPeer, registerOverUdp, sipCredentials } from '../support/udp-peer';
 
 let core: TestCore;
 let udpPort: number;
@@ -299,6 +299,30 @@ describe('SIP over UDP through the core', () => {
     expect(ack.header('CSeq')).toBe('1 ACK');
     await caller.peer.expectResponse(486, 'INVITE');
   });
+  it("keeps the call when a UDP callee retransmits its 200 before the caller's ACK", async () => {
+    const phone = await registerOverUdp(core.wsUrl, udpPort, 'nina.jensen'); // 1015
+    closers.push(() => {
+      phone.peer.close();
+      phone.api.close();
+    });
+    const caller = await loginAndRegister(core.wsUrl, 'silje.larsen');
+    closers.push(() => {
+      caller.peer.close();
+      caller.api.close();
+    });
+    const { authenticatedInvite } = await import('../support/scenarios');
+    await authenticatedInvite(caller, '1015');
+    const inv = await phone.peer.expectRequest('INVITE');
+    const tag = rand();
+    const contact = `<sip:nina.jensen@${phone.peer.hostPort}>`;
+    const ok = respond(inv, 200, 'OK', { toTag: tag, contact, body: SDP });
+    phone.peer.send(ok, udpPort);
+    await caller.peer.expectResponse(200, 'INVITE');
+    phone.peer.send(ok, udpPort); // Timer-G-like 2xx retransmission of the UAS core
+    await sleep(300);
+    expect(phone.peer.all.filter((m) => m.method === 'BYE')).toHaveLength(0);
+    expect(core.core.b2bua.activeCalls).toBe(1);
+  });
 });
 
 describe('SIP over TCP through the core', () => {
@@ -318,6 +342,70 @@ describe('SIP over TCP through the core', () => {
     await peer.expectResponse(200, 'OPTIONS');
     await peer.expectResponse(200, 'OPTIONS');
     expect(peer.closed).toBe(false);
+  });
+
+  it('registers a TCP phone and calls it on its own connection; Via and Contact carry the TCP listener', async () => {
+    const { authorizationUsername, password, api } = await sipCredentials(core.wsUrl, 'even.dahl');
+    const phone = await TcpPeer.connect(tcpPort);
+    closers.push(() => {
+      phone.close();
+      api.close();
+    });
+    const host = `127.0.0.1:${phone.localPort}`;
+    const callId = rand();
+    const fromTag = rand();
+    const register = (cseq: number, authorization?: string) =>
+      [
+        `REGISTER sip:${DOMAIN} SIP/2.0`,
+        `Via: SIP/2.0/TCP ${host};branch=z9hG4bK${rand()}`,
+        'Max-Forwards: 70',
+        `To: <sip:even.dahl@${DOMAIN}>`,
+        `From: <sip:even.dahl@${DOMAIN}>;tag=${fromTag}`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} REGISTER`,
+        `Contact: <sip:even.dahl@${host};transport=tcp>;expires=600`,
+        ...(authorization ? [`Authorization: ${authorization}`] : []),
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+    phone.write(register(1));
+    const challenge = await phone.expectResponse(401, 'REGISTER');
+    phone.write(
+      register(
+        2,
+        digestAuthorization({
+          challenge: challenge.header('WWW-Authenticate') ?? '',
+          username: authorizationUsername,
+          password,
+          method: 'REGISTER',
+          uri: `sip:${DOMAIN}`,
+        }),
+      ),
+    );
+    await phone.expectResponse(200, 'REGISTER');
+
+    const caller = await loginAndRegister(core.wsUrl, 'thea.halvorsen');
+    closers.push(() => {
+      caller.peer.close();
+      caller.api.close();
+    });
+    const extension = (await core.core.people.findByUsername('even.dahl'))?.extension ?? '';
+    const { authenticatedInvite } = await import('../support/scenarios');
+    await authenticatedInvite(caller, extension);
+    const inv = await phone.expectRequest('INVITE');
+    expect(inv.header('Via')).toMatch(
+      new RegExp(`^SIP/2\\.0/TCP 127\\.0\\.0\\.1:${tcpPort};branch=z9hG4bK`),
+    );
+    expect(inv.header('Contact')).toBe(`<sip:sentral@127.0.0.1:${tcpPort};transport=tcp>`);
+    phone.write(respond(inv, 486, 'Busy Here', { toTag: rand() }));
+    await phone.expectRequest('ACK');
+    await caller.peer.expectResponse(486, 'INVITE');
+
+    // The connection goes: the registration goes with it.
+    phone.close();
+    await sleep(100);
+    expect(core.core.registrar.lookup(`even.dahl@${DOMAIN}`)).toHaveLength(0);
   });
 
   it('answers a request without Content-Length 400 and closes the connection (§18.3)', async () => {
@@ -395,5 +483,26 @@ describe('limits', () => {
     closers.push(() => peer.close());
     peer.send(options({ hostPort: peer.host, transport: 'WSS', body: 'x'.repeat(3000) }));
     await peer.expectResponse(413, 'OPTIONS');
+  });
+});
+
+describe('listening', () => {
+  it('carries on without UDP when its port is taken, and without TCP when told off', async () => {
+    const { createSocket } = await import('node:dgram');
+    const squatter = createSocket('udp4');
+    await new Promise<void>((r) => squatter.bind(0, '127.0.0.1', () => r()));
+    const taken = squatter.address().port;
+    const other = await startTestCore({ SIP_UDP_PORT: String(taken), SIP_TCP_PORT: 'off' });
+    try {
+      expect(other.core.sipPorts).toEqual({ udp: undefined, tcp: undefined });
+      expect(() =>
+        other.core.sipTransports.flowTo({ transport: 'UDP', host: '127.0.0.1', port: 5060 }),
+      ).toThrow(/not running/);
+      const res = await fetch(`${other.url}/healthz`);
+      expect(res.status).toBe(200);
+    } finally {
+      await other.close();
+      squatter.close();
+    }
   });
 });
