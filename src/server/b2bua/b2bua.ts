@@ -96,7 +96,8 @@ export interface CallPolicy {
 }
 
 export interface B2buaDeps {
-  transactions: TransactionLayer;
+  /** Sends requests; a trunk's digest client may stand in front of the transaction layer. */
+  transactions: Pick<TransactionLayer, 'sendRequest'>;
   /** Live registrations of an AOR (`user@domain`). */
   lookup(aor: string): Binding[];
   /** Resolves a dialled string (extension, username, number in any format) to a user. */
@@ -309,6 +310,8 @@ export class B2bua {
   readonly #sdpFrom = new WeakMap<Leg, string>();
   /** The very last description the core sent each leg, hold re-offers included. */
   readonly #lastSent = new WeakMap<Leg, string>();
+  /** The last ACK the core sent on each leg (sent again for a retransmitted 2xx). */
+  readonly #acksSent = new WeakMap<Leg, { cseq: number; text: string }>();
   /** Each connected leg's session timer (RFC 4028). */
   readonly #sessionTimers = new WeakMap<Leg, SessionTimer>();
   /** Legs whose peer allows UPDATE (the core refreshes with it; re-INVITE otherwise). */
@@ -1026,6 +1029,7 @@ export class B2bua {
     res: SipResponse,
     failed: (status: number) => void,
   ): boolean {
+    if (this.#retransmitted2xx(leg, res)) return false;
     if (res.status < 200) {
       if (res.status > 100) leg.provisional = true;
       if (leg.cancelled && leg.provisional) this.#sendCancel(leg);
@@ -1577,6 +1581,7 @@ export class B2bua {
   }
 
   #outboundResponse(call: Call, leg: OutboundLeg, res: SipResponse): void {
+    if (this.#retransmitted2xx(leg, res)) return;
     if (res.status < 200) {
       if (res.status === 100) return;
       leg.provisional = true;
@@ -1863,7 +1868,23 @@ export class B2bua {
       ack.body = original.body;
       this.#sentTo(leg, original.body);
     }
-    leg.flow.send(ack.toString());
+    const text = ack.toString();
+    this.#acksSent.set(leg, { cseq, text });
+    leg.flow.send(text);
+  }
+
+  /**
+   * A 2xx to the INVITE a leg already answered, retransmitted by the callee until its ACK came
+   * (UDP, RFC 3261 §13.3.1.4): never a second answer. The ACK goes again if it went already;
+   * otherwise it is still waiting for the caller's own ACK.
+   */
+  #retransmitted2xx(leg: OutboundLeg, res: SipResponse): boolean {
+    if (res.status < 200 || res.status >= 300 || leg.final === undefined || !leg.dialog) {
+      return false;
+    }
+    const sent = this.#acksSent.get(leg);
+    if (sent && sent.cseq === res.cseq.seq && !leg.flow.closed) leg.flow.send(sent.text);
+    return true;
   }
 
   #sendInDialog(leg: Leg, method: 'BYE', headers?: Record<string, string>): void {

@@ -39,6 +39,9 @@ import { SipTransports, TransactionLayer, sipWebSocketProtocols, type Flow } fro
 import { devWebApp, staticWebApp, type WebApp } from '../http/web-app';
 import { People } from './people';
 import { SipRouter } from './sip-router';
+import { Trunks } from '../trunks/trunks';
+import { DigestClient } from '../trunks/digest-client';
+import { TrunkRepository } from '../store/trunks';
 
 export const USER_AGENT = 'Sentral/0.1';
 
@@ -128,8 +131,16 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   // Via/Contact per flow: UDP/TCP flows carry the SIP listener's address, WebSocket the HTTP one.
   const viaFor = (flow: Flow) => sipTransports.via(flow, sentBy());
   const contactFor = (flow: Flow) => sipTransports.contact(flow, sentBy());
+  // Trunks to carriers: a carrier's digest challenge to a request on its flow is answered in
+  // front of the transaction layer (src/server/trunks).
+  const trunks = new Trunks({
+    repository: new TrunkRepository(db),
+    flows: () => sipTransports,
+    logger: logger.child('trunks'),
+  });
+  await trunks.load();
   const b2bua = new B2bua({
-    transactions,
+    transactions: new DigestClient(transactions, (flow) => trunks.credentialsFor(flow)),
     lookup: (aor) => registrar.lookup(aor),
     resolve: (tenantId, dialled) => people.resolveCallee(tenantId, dialled),
     onRefer: (call, leg, req, tx) => late.switchboard?.onRefer(call, leg, req, tx),
@@ -154,6 +165,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     logger: logger.child('switchboard'),
     recallAfterS: config.recallAfterS,
     parkRecallS: config.parkRecallS,
+    trunks,
     ...(config.lookupUrlTemplate
       ? { lookup: { urlTemplate: config.lookupUrlTemplate, fields: config.lookupFields } }
       : {}),
@@ -178,6 +190,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     findInviteServerTransaction: (cancel) => transactions.findInviteServerTransaction(cancel),
     logger: logger.child('sip'),
     userAgent: USER_AGENT,
+    trunks,
   });
 
   const absences = new AbsenceRepository(db);
@@ -216,6 +229,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
       },
     },
     retention,
+    trunks,
     statistics: new StatisticsRepository(db),
     peopleCsv: {
       import: async (tenantId, csv) => {

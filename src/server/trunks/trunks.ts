@@ -33,8 +33,16 @@ export type ExternalRoute =
 
 interface LiveTrunk {
   readonly config: TrunkConfig;
-  /** The trunk host's addresses and the configured inbound addresses. */
+  /** The trunk host's addresses (where its answers come from). */
   readonly addresses: ReadonlySet<string>;
+  /**
+   * Where the carrier's own calls come from: the configured inbound addresses (`ip` or
+   * `ip:port`), else the trunk host — at the trunk port over UDP, so that other UDP peers on
+   * the same host are not taken for the carrier.
+   */
+  readonly inbound: ReadonlyArray<{ readonly address: string; readonly port?: number }>;
+  /** The address requests go to (the host's first address; undefined if it did not resolve). */
+  readonly sendTo: string | undefined;
 }
 
 export class Trunks {
@@ -77,7 +85,9 @@ export class Trunks {
   tenantOfCarrier(flow: Flow): string | undefined {
     if (flow.transport !== 'UDP' && flow.transport !== 'TCP') return undefined;
     for (const trunk of this.#byTenant.values()) {
-      if (trunk.config.enabled && trunk.addresses.has(flow.remote.address)) {
+      if (!trunk.config.enabled) continue;
+      const { address, port } = flow.remote;
+      if (trunk.inbound.some((m) => m.address === address && (m.port ?? port) === port)) {
         return trunk.config.tenantId;
       }
     }
@@ -125,10 +135,10 @@ export class Trunks {
       return { ok: false, status: verdict.status, reason: verdict.reason };
     }
     const flows = this.deps.flows();
-    if (!flows) return { ok: false, status: 503, reason: 'Trunk Transport Not Ready' };
+    if (!flows || !trunk.sendTo) return { ok: false, status: 503, reason: 'Trunk Unreachable' };
     let flow: Flow;
     try {
-      flow = flows.flowTo({ transport: transportName(c), host: c.host, port: c.port });
+      flow = flows.flowTo({ transport: transportName(c), host: trunk.sendTo, port: c.port });
     } catch (err) {
       this.deps.logger.error('trunk unreachable', { tenantId, err });
       return { ok: false, status: 503, reason: 'Trunk Unreachable' };
@@ -158,18 +168,34 @@ export class Trunks {
   }
 
   async #adopt(config: TrunkConfig): Promise<void> {
-    const addresses = new Set<string>();
-    for (const host of [config.host, ...config.inboundAddresses]) {
-      if (isIP(host)) addresses.add(host);
-      else {
-        try {
-          for (const a of await lookup(host, { all: true })) addresses.add(a.address);
-        } catch (err) {
-          this.deps.logger.warn('trunk host does not resolve', { host, err });
-        }
+    const hostAddresses = await this.#resolve(config.host);
+    const inbound: Array<{ address: string; port?: number }> = [];
+    for (const entry of config.inboundAddresses) {
+      const m = /^([0-9.]+):([0-9]{1,5})$/.exec(entry);
+      if (m?.[1] && m[2]) inbound.push({ address: m[1], port: Number(m[2]) });
+      else for (const address of await this.#resolve(entry)) inbound.push({ address });
+    }
+    if (inbound.length === 0) {
+      for (const address of hostAddresses) {
+        inbound.push(config.transport === 'udp' ? { address, port: config.port } : { address });
       }
     }
-    this.#byTenant.set(config.tenantId, { config, addresses });
+    this.#byTenant.set(config.tenantId, {
+      config,
+      addresses: new Set(hostAddresses),
+      inbound,
+      sendTo: hostAddresses[0],
+    });
+  }
+
+  async #resolve(host: string): Promise<string[]> {
+    if (isIP(host)) return [host];
+    try {
+      return (await lookup(host, { all: true, family: 4 })).map((a) => a.address);
+    } catch (err) {
+      this.deps.logger.warn('trunk host does not resolve', { host, err });
+      return [];
+    }
   }
 }
 

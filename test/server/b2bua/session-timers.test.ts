@@ -414,3 +414,30 @@ describe('100rel and PRACK (RFC 3262)', () => {
     expect(h.callee.pending()).toEqual(['ACK (CSeq 1)']);
   });
 });
+
+describe('a callee retransmitting its 2xx (UDP, RFC 3261 §13.3.1.4)', () => {
+  it('gets the same ACK again, never a BYE, once the call is up', () => {
+    const { outInvite, calleeTag } = connect(h, []);
+    const contact = `<sip:bob@${h.callee.host};transport=ws>`;
+    h.callee.deliver(reply(outInvite, 200, 'OK', { toTag: calleeTag, contact, body: CALLEE_SDP }));
+    expect(h.callee.request('ACK').cseq.seq).toBe(1);
+    expect(h.callee.pending()).toEqual([]);
+    expect(h.b2bua.calls()[0]?.state).toBe(CallState.Active);
+  });
+
+  it('waits for the caller before the first ACK: a second 200 is no second answer', () => {
+    callerInvite(h);
+    const outInvite = h.callee.request('INVITE');
+    const tag = rand();
+    const ok = reply(outInvite, 200, 'OK', {
+      toTag: tag,
+      contact: `<sip:bob@${h.callee.host}>`,
+      body: CALLEE_SDP,
+    });
+    h.callee.deliver(ok);
+    h.callee.deliver(ok);
+    h.caller.response(200, 'INVITE');
+    expect(h.callee.pending()).toEqual([]);
+    expect(h.b2bua.calls()[0]?.state).toBe(CallState.Connecting);
+  });
+});

@@ -100,6 +100,8 @@ export interface InviteOpts {
   branch?: string;
   cseq?: number;
   authorization?: string;
+  /** Extra header lines (`Name: value`). */
+  headers?: readonly string[];
 }
 
 export function invite(o: InviteOpts): string {
@@ -113,6 +115,7 @@ export function invite(o: InviteOpts): string {
     `CSeq: ${o.cseq ?? 1} INVITE`,
     `Contact: <sip:${o.from.contactUser}@${o.from.peer.host};transport=ws>`,
     ...(o.authorization ? [`Proxy-Authorization: ${o.authorization}`] : []),
+    ...(o.headers ?? []),
     'Content-Type: application/sdp',
     `Content-Length: ${Buffer.byteLength(SDP)}`,
     '',
@@ -124,9 +127,10 @@ export function invite(o: InviteOpts): string {
 export async function authenticatedInvite(
   from: Registered,
   target: string,
+  headers: readonly string[] = [],
 ): Promise<{ callId: string; branch: string; cseq: number }> {
   const callId = rand();
-  from.peer.send(invite({ from, target, callId, cseq: 1 }));
+  from.peer.send(invite({ from, target, callId, cseq: 1, headers }));
   const challenge = await from.peer.expectResponse(407, 'INVITE');
   from.peer.send(
     ack(from, target, callId, 1, challenge.header('To') ?? '', challenge.header('Via') ?? ''),
@@ -139,7 +143,7 @@ export async function authenticatedInvite(
     method: 'INVITE',
     uri: `sip:${target}@${DOMAIN}`,
   });
-  from.peer.send(invite({ from, target, callId, cseq: 2, branch, authorization }));
+  from.peer.send(invite({ from, target, callId, cseq: 2, branch, authorization, headers }));
   return { callId, branch, cseq: 2 };
 }
 
