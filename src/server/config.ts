@@ -49,6 +49,16 @@ export interface CoreConfig {
   lookupFields: { name?: string; company?: string; address?: string };
   /** Seconds between calendar sync passes; 0 turns calendar sync off. */
   calendarSyncS: number;
+  /**
+   * The production edge (Kamailio, deploy/kamailio): EDGE_SECRET (auth_ephemeral secret),
+   * EDGE_WS_URL (handed to browsers instead of the core's `/sip`) and EDGE_SIP (Kamailio's
+   * core-facing listener, `udp:127.0.0.1:5070`). Unset: the embedded profile.
+   */
+  edge: { secret: string; wsUrl: string; sip: string } | undefined;
+  /** rtpengine's ng control address (RTPENGINE_NG, `127.0.0.1:2223`): queue prompts and music. */
+  rtpengineNg: string | undefined;
+  /** Directory with the generated prompts and hold music (PROMPTS_DIR; scripts/make-prompts.mjs). */
+  promptsDir: string;
   /** Address the SIP UDP and TCP listeners bind to (SIP_LISTEN_ADDRESS). Loopback by default. */
   sipListenAddress: string;
   /**
@@ -111,6 +121,15 @@ function parsePositive(value: string | undefined, fallback: number, name: string
   return n;
 }
 
+function parseEdge(env: NodeJS.ProcessEnv): CoreConfig['edge'] {
+  const { EDGE_SECRET: secret, EDGE_WS_URL: wsUrl, EDGE_SIP: sip } = env;
+  if (!secret && !wsUrl && !sip) return undefined;
+  if (!secret || !wsUrl || !sip) {
+    throw new Error('EDGE_SECRET, EDGE_WS_URL and EDGE_SIP go together (the Kamailio edge)');
+  }
+  return { secret, wsUrl, sip };
+}
+
 function parseSipPort(
   value: string | undefined,
   fallback: number,
@@ -162,6 +181,9 @@ export function loadConfig(
     calendarSyncS:
       env.CALENDAR_SYNC_S === '0' ? 0 : parsePositive(env.CALENDAR_SYNC_S, 300, 'CALENDAR_SYNC_S'),
     lookupFields: parseLookupFields(env.LOOKUP_FIELDS),
+    edge: parseEdge(env),
+    rtpengineNg: env.RTPENGINE_NG || undefined,
+    promptsDir: resolve(env.PROMPTS_DIR || './build/prompts'),
     sipListenAddress: env.SIP_LISTEN_ADDRESS || '127.0.0.1',
     // An ephemeral core (PORT=0: tests, benchmarks) takes ephemeral SIP ports too.
     sipUdpPort: parseSipPort(env.SIP_UDP_PORT, env.PORT === '0' ? 0 : 5060, 'SIP_UDP_PORT'),

@@ -42,6 +42,7 @@ import { SipRouter } from './sip-router';
 import { Trunks } from '../trunks/trunks';
 import { DigestClient } from '../trunks/digest-client';
 import { TrunkRepository } from '../store/trunks';
+import { Edge, parseEdgeTarget } from '../edge/edge';
 
 export const USER_AGENT = 'Sentral/0.1';
 
@@ -83,7 +84,8 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   const people = new People(db, new UserRepository(db));
   await people.refreshTenants();
 
-  const sipCredentials = new SipCredentialStore();
+  // With the Kamailio edge, browsers get ephemeral credentials it can check (src/server/edge).
+  const sipCredentials = new SipCredentialStore(undefined, undefined, config.edge?.secret);
   const authenticator = new DigestAuthenticator({ credentials: sipCredentials });
   const late: { router?: SipRouter; switchboard?: Switchboard } = {};
   const registrar = new Registrar({
@@ -126,8 +128,16 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     tcpPort: config.sipTcpPort,
     maxMessageSize: config.sipMaxMessageSize,
     rateLimit: config.sipRateLimit,
-    rateLimitExempt: config.sipRateLimitExempt,
+    rateLimitExempt: [
+      ...config.sipRateLimitExempt,
+      ...(config.edge ? [parseEdgeTarget(config.edge.sip).host] : []), // every browser's requests
+    ],
   });
+  const edge = config.edge
+    ? new Edge({ ...config.edge, sip: parseEdgeTarget(config.edge.sip) }, (target) =>
+        sipTransports.flowTo(target),
+      )
+    : undefined;
   // Via/Contact per flow: UDP/TCP flows carry the SIP listener's address, WebSocket the HTTP one.
   const viaFor = (flow: Flow) => sipTransports.via(flow, sentBy());
   const contactFor = (flow: Flow) => sipTransports.contact(flow, sentBy());
@@ -191,6 +201,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     logger: logger.child('sip'),
     userAgent: USER_AGENT,
     trunks,
+    ...(edge ? { edge } : {}),
   });
 
   const absences = new AbsenceRepository(db);
@@ -262,7 +273,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     switchboard,
     sipCredentials,
     iceServers: config.iceServers,
-    publicSipUrl: config.publicSipUrl,
+    publicSipUrl: config.edge?.wsUrl ?? config.publicSipUrl,
     logger: logger.child('api'),
   });
 
