@@ -8,12 +8,15 @@
  * - 483 for Max-Forwards 0 on anything the core would pass on (§16.3 item 3),
  * - 501 for a method the core does not recognize (§8.2.1, RFC 4475 §3.1.1.6),
  * - 420 with Unsupported for option tags in Require the core does not implement (§8.2.2.3),
+ * - 422 with Min-SE for an INVITE or UPDATE asking for a session interval below it (RFC 4028
+ *   §9), before any call is accepted (queued callers included),
  * - 415 with Accept / Accept-Encoding for an INVITE body the core cannot read (§8.2.3),
  * - 406 with Warning 399 for an INVITE whose Accept excludes SDP (RFC 4475 §3.3.15).
  *
  * ACK never gets an answer and CANCEL only matches its INVITE, so both pass unchecked.
  */
 import { createResponse, headerName, type SipRequest, type SipResponse } from '../sip';
+import { MIN_SE, parseSessionExpires } from '../b2bua/session-timer';
 
 /**
  * Option tags the core implements, for Require (420 otherwise) and Supported. Only what works
@@ -107,6 +110,13 @@ export function checkRequest(
   if (unsupported.length > 0) {
     return createResponse(req, 420, 'Bad Extension', {
       headers: { Unsupported: unsupported.join(', ') },
+    });
+  }
+
+  const se = parseSessionExpires(req.get('Session-Expires'));
+  if (se && se.delta < MIN_SE && (req.method === 'INVITE' || req.method === 'UPDATE')) {
+    return createResponse(req, 422, 'Session Interval Too Small', {
+      headers: { 'Min-SE': String(MIN_SE) },
     });
   }
 

@@ -122,6 +122,16 @@ describe('request checks before routing', () => {
       expect(unsupportedTags(['outbound', 'OUTBOUND', ''])).toEqual([]);
     });
 
+    it('refuses a session interval below Min-SE with 422 and Min-SE: 90 (RFC 4028 §9)', () => {
+      const res = check(request(INVITE, ['Supported: timer', 'Session-Expires: 89;refresher=uac']));
+      expect([res?.status, res?.reason, res?.get('Min-SE')]).toEqual([
+        422,
+        'Session Interval Too Small',
+        '90',
+      ]);
+      expect(check(request(INVITE, ['Session-Expires: 90']))).toBeUndefined();
+    });
+
     it('ignores Proxy-Require: the core answers as a UAS (RFC 3261 §8.2.2.3)', () => {
       expect(check(request(INVITE, ['Proxy-Require: noProxiesSupportThis']))).toBeUndefined();
     });
