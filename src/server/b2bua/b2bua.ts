@@ -1190,7 +1190,7 @@ export class B2bua {
     const entry = this.#dialogs.get(key);
     if (!entry) {
       const early = this.#early.get(key);
-      if (early && tx && early.inbound.flow === flow) {
+      if (tx && ((early && early.inbound.flow === flow) || this.#ringingLeg(req, flow))) {
         this.#inEarlyDialog(req, tx);
         return;
       }
@@ -1253,9 +1253,26 @@ export class B2bua {
     this.#forward(call, leg, req, tx);
   }
 
+  /** The outbound leg still ringing whose early dialog `req` (from the callee) belongs to. */
+  #ringingLeg(req: SipRequest, flow: Flow): OutboundLeg | undefined {
+    for (const call of this.#calls.values()) {
+      for (const leg of call.outbound) {
+        if (
+          leg.flow === flow &&
+          leg.final === undefined &&
+          leg.invite.callId === req.callId &&
+          leg.invite.from.tag === req.to.tag
+        ) {
+          return leg;
+        }
+      }
+    }
+    return undefined;
+  }
+
   /**
-   * A request in the caller's early dialog (before the 200). PRACK: 481, no reliable
-   * provisional was sent. UPDATE with an offer: the caller's INVITE offer is still unanswered
+   * A request in an early dialog (the caller's before its 200, or a ringing callee's). PRACK:
+   * 481, no reliable provisional was sent. UPDATE with an offer: the INVITE's offer is unanswered
    * (unreliable provisionals carry no answer), so RFC 3311 §5.2 says 500 with Retry-After; an
    * UPDATE without one is answered. Anything else waits for the dialog to be confirmed.
    */

@@ -372,6 +372,24 @@ describe('UPDATE (RFC 3311)', () => {
   });
 });
 
+describe("requests in a ringing callee's early dialog", () => {
+  it('refuses an UPDATE offer with 500 and Retry-After and a PRACK with 481', () => {
+    callerInvite(h, { headers: TIMER_CALLER });
+    const outInvite = h.callee.request('INVITE');
+    const calleeTag = rand();
+    h.callee.deliver(
+      reply(outInvite, 180, 'Ringing', { toTag: calleeTag, contact: `<sip:bob@${h.callee.host}>` }),
+    );
+    h.callee.deliver(calleeRequest(h, outInvite, calleeTag, 'UPDATE', 1, { body: CALLEE_SDP }));
+    expect(Number(h.callee.response(500, 'UPDATE').get('Retry-After'))).toBeGreaterThan(0);
+    h.callee.deliver(
+      calleeRequest(h, outInvite, calleeTag, 'PRACK', 2, { headers: ['RAck: 1 1 INVITE'] }),
+    );
+    h.callee.response(481, 'PRACK');
+    expect(h.caller.pending()).toEqual(['180 INVITE']); // nothing of it reaches the caller
+  });
+});
+
 describe('100rel and PRACK (RFC 3262)', () => {
   it('refuses an INVITE requiring 100rel with 420 and Unsupported: 100rel', () => {
     callerInvite(h, { headers: ['Require: 100rel', 'Supported: timer'] });
