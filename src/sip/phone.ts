@@ -121,6 +121,14 @@ export interface Phone {
   unmute(callId: string): void;
   /** Send one DTMF digit (0-9, *, #, A-D) as SIP INFO application/dtmf-relay. */
   sendDtmf(callId: string, digit: string): Promise<void>;
+  /**
+   * Use this microphone (`deviceId`; null = the browser's default) for new calls, and move the
+   * live calls to it at once (`RTCRtpSender.replaceTrack`: no re-INVITE, the call stays up; a
+   * held call gets it on resume). Rejects when the device cannot be opened (the old one stays).
+   */
+  setMicrophone(deviceId: string | null): Promise<void>;
+  /** The call's WebRTC statistics (`RTCPeerConnection.getStats`); null without media. */
+  getStats(callId: string): Promise<RTCStatsReport | null>;
   /** Hang up, unregister and close the transport. The phone cannot be used afterwards. */
   dispose(): Promise<void>;
 }

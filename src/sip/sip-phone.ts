@@ -161,6 +161,9 @@ export class SipPhone implements Phone {
   private readonly initialReconnectDelayMs: number;
   private readonly holdMusic: (() => Promise<MediaStreamTrack | null>) | undefined;
   private readonly maxReconnectDelayMs: number;
+  private readonly microphone: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  /** The chosen microphone (null: the browser's default). */
+  private microphoneId: string | null = null;
 
   /** The lines, by Call-ID, in the order they started. */
   private readonly calls = new Map<string, ActiveCall>();
@@ -182,6 +185,8 @@ export class SipPhone implements Phone {
     const uri = UserAgent.makeURI(credentials.aor);
     if (!uri) throw new Error(`Invalid SIP address of record: ${credentials.aor}`);
     const microphone = options.microphone;
+    this.microphone =
+      microphone ?? ((constraints) => navigator.mediaDevices.getUserMedia(constraints));
     const sdhFactoryOptions: Web.SessionDescriptionHandlerConfiguration = {
       peerConnectionConfiguration: { iceServers: credentials.iceServers },
       iceGatheringTimeout: options.iceGatheringTimeoutMs ?? 500,
@@ -372,7 +377,7 @@ export class SipPhone implements Phone {
     // no place to trust a string.
     const presentAs = options.presentAs?.replace(/[^+0-9]/g, '');
     const inviter = new Inviter(this.ua, uri, {
-      sessionDescriptionHandlerOptions: { constraints: AUDIO_ONLY },
+      sessionDescriptionHandlerOptions: { constraints: this.constraints() },
       ...(presentAs
         ? { extraHeaders: [`P-Preferred-Identity: <sip:${presentAs}@${this.domain}>`] }
         : {}),
@@ -421,7 +426,9 @@ export class SipPhone implements Phone {
     // Answered already (or the caller gave up) while the other line was being held.
     if (session.state !== SessionState.Initial) return;
     try {
-      await session.accept({ sessionDescriptionHandlerOptions: { constraints: AUDIO_ONLY } });
+      await session.accept({
+        sessionDescriptionHandlerOptions: { constraints: this.constraints() },
+      });
     } catch (error) {
       this.log.error('sip: could not answer', error);
       call.failed = true;
@@ -596,6 +603,43 @@ export class SipPhone implements Phone {
         })
         .catch(reject);
     });
+  }
+
+  /**
+   * New calls ask for the chosen microphone as `ideal` (a device that went away must not fail
+   * the call: the default is taken instead); a switch asks for it `exact`.
+   */
+  private constraints(exact = false): MediaStreamConstraints {
+    if (!this.microphoneId) return AUDIO_ONLY;
+    const deviceId = exact ? { exact: this.microphoneId } : { ideal: this.microphoneId };
+    return { audio: { deviceId }, video: false };
+  }
+
+  async setMicrophone(deviceId: string | null): Promise<void> {
+    this.microphoneId = deviceId || null;
+    for (const call of this.calls.values()) {
+      if (!call.established || call.ended || !call.audioSender) continue;
+      const stream = await this.microphone(this.constraints(true));
+      const track = stream.getAudioTracks()[0] ?? null;
+      if (!track) throw new Error('The microphone gave no audio track.');
+      if (call.ended) {
+        track.stop();
+        continue;
+      }
+      track.enabled = !call.muted;
+      const old = call.micTrack;
+      // While held the sender plays music (or nothing): the new microphone goes on at resume.
+      if (!call.held) await call.audioSender.replaceTrack(track);
+      call.micTrack = track;
+      if (old !== track) old?.stop();
+    }
+  }
+
+  async getStats(callId: string): Promise<RTCStatsReport | null> {
+    const call = this.calls.get(callId);
+    const sdh = call?.session.sessionDescriptionHandler;
+    if (!call?.established || !(sdh instanceof Web.SessionDescriptionHandler)) return null;
+    return (await sdh.peerConnection?.getStats()) ?? null;
   }
 
   async dispose(): Promise<void> {

@@ -28,6 +28,7 @@ const NO_STREAMS: RemoteStreams = new Map();
 
 export class PhoneService {
   private phone: Phone | null = null;
+  private microphoneId: string | null = null;
   private subscription: Subscription | null = null;
   private readonly remoteStreamsSubject = new BehaviorSubject<RemoteStreams>(NO_STREAMS);
 
@@ -56,6 +57,7 @@ export class PhoneService {
     await this.stop();
     const phone = await this.createPhone(credentials);
     this.phone = phone;
+    if (this.microphoneId) await phone.setMicrophone(this.microphoneId);
     this.registration.setAor(credentials.aor);
     this.subscription = phone.events$.subscribe((event) => this.apply(event));
     await phone.register();
@@ -147,6 +149,36 @@ export class PhoneService {
       await p.sendDtmf(callId, digit);
       this.lines.dtmfSent(callId, digit);
     });
+  }
+
+  /**
+   * The microphone for new calls, and for the live ones at once (their calls stay up). The
+   * choice is remembered for a phone started later. Returns false when the device could not be
+   * opened (the calls keep the microphone they had).
+   */
+  async setMicrophone(deviceId: string | null): Promise<boolean> {
+    this.microphoneId = deviceId;
+    const phone = this.phone;
+    if (!phone) return true;
+    try {
+      await phone.setMicrophone(deviceId);
+      return true;
+    } catch (error) {
+      logger.warn('phone: cannot switch the microphone', error);
+      return false;
+    }
+  }
+
+  /** The live call's WebRTC statistics, for the call-quality estimate; null without media. */
+  async stats(callId: string): Promise<RTCStatsReport | null> {
+    const phone = this.phone;
+    if (!phone) return null;
+    try {
+      return await phone.getStats(callId);
+    } catch (error) {
+      logger.debug('phone: getStats failed', error);
+      return null;
+    }
   }
 
   /** Clears the "call ended" view. */

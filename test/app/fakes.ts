@@ -86,6 +86,10 @@ export class FakePhone implements Phone {
   mute = (callId: string) => void this.record(`mute ${callId}`);
   unmute = (callId: string) => void this.record(`unmute ${callId}`);
   sendDtmf = (callId: string, digit: string) => this.record(`dtmf ${callId} ${digit}`);
+  setMicrophone = (deviceId: string | null) => this.record(`microphone ${deviceId ?? 'default'}`);
+  /** What {@link FakePhone.getStats} answers, by Call-ID (tests fill it). */
+  readonly stats = new Map<string, RTCStatsReport>();
+  getStats = (callId: string) => Promise.resolve(this.stats.get(callId) ?? null);
   dispose = () => this.record('dispose');
 }
 
