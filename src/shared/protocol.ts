@@ -175,6 +175,42 @@ export const TrunkSettings = z.object({
 export const Trunk = TrunkSettings.extend({ hasPassword: z.boolean() });
 export type Trunk = z.infer<typeof Trunk>;
 
+/** Where a caller goes on (overflow, no agents, fallback): by id, or an E.164 `number`. */
+export const RouteTarget = z.object({
+  kind: z.enum(['queue', 'user', 'answer-group', 'number']),
+  id: z.string().min(1).max(64),
+});
+/** A queue's settings as an admin edits them (issue 4); numbers in any written form. */
+export const QueueSettings = z.object({
+  name: z.string().min(1).max(80),
+  number: z.string().max(32).nullable(),
+  strategy: z.enum(['ring-all', 'longest-idle', 'round-robin', 'serial']),
+  ringTimeoutS: z.number().int().min(5).max(300),
+  wrapUpS: z.number().int().min(0).max(600),
+  maxWaitS: z.number().int().min(10).max(7200).nullable(),
+  maxLength: z.number().int().min(1).max(1000).nullable(),
+  overflowTarget: RouteTarget.nullable(),
+  noAgentsTarget: RouteTarget.nullable(),
+  autoPauseAfterMisses: z.number().int().min(1).max(20).nullable(),
+  isMain: z.boolean(),
+  /** User ids, in serial order. */
+  members: z.array(z.string().min(1).max(64)).max(500),
+});
+export const QueueConfig = QueueSettings.extend({ id: z.string() });
+export type QueueConfig = z.infer<typeof QueueConfig>;
+export const AnswerGroupSettings = z.object({
+  name: z.string().min(1).max(80),
+  number: z.string().max(32).nullable(),
+  mode: z.enum(['parallel', 'serial']),
+  ringTimeoutS: z.number().int().min(5).max(300),
+  fallback: RouteTarget.nullable(),
+  members: z.array(z.string().min(1).max(64)).max(500),
+});
+export const AnswerGroupConfig = AnswerGroupSettings.extend({ id: z.string() });
+export type AnswerGroupConfig = z.infer<typeof AnswerGroupConfig>;
+export const VipPattern = z.object({ pattern: z.string(), label: z.string().nullable() });
+export type VipPattern = z.infer<typeof VipPattern>;
+
 /** Commands: params schema and result schema per `type`. */
 export const Commands = {
   /**
@@ -382,6 +418,53 @@ export const Commands = {
   'retention.set': {
     params: z.object({ days: z.number().int().min(1).max(3650) }),
     result: z.object({}),
+  },
+  /**
+   * The tenant's queues, answer groups and VIP list as configured (admins and supervisors).
+   */
+  'queues.config': {
+    params: z.object({}),
+    result: z.object({
+      queues: z.array(QueueConfig),
+      answerGroups: z.array(AnswerGroupConfig),
+      vip: z.array(VipPattern),
+    }),
+  },
+  /**
+   * Creates a queue, or updates the one with `queueId` (admins). The engine takes the change at
+   * once; callers already waiting stay. Numbers must be free in the tenant (`conflict`).
+   */
+  'queue.save': {
+    params: QueueSettings.extend({ queueId: z.string().max(64).optional() }),
+    result: z.object({ queue: QueueConfig }),
+  },
+  /** Deletes a queue nobody waits in (admins). */
+  'queue.delete': {
+    params: z.object({ queueId: z.string().max(64) }),
+    result: z.object({}),
+  },
+  /** Creates or updates an answer group (admins). */
+  'answergroup.save': {
+    params: AnswerGroupSettings.extend({ groupId: z.string().max(64).optional() }),
+    result: z.object({ answerGroup: AnswerGroupConfig }),
+  },
+  'answergroup.delete': {
+    params: z.object({ groupId: z.string().max(64) }),
+    result: z.object({}),
+  },
+  /**
+   * Replaces the VIP list (admins): numbers in any form or prefixes ending in `*`; the first
+   * bad entry is named and nothing changes.
+   */
+  'vip.set': {
+    params: z.object({
+      entries: z
+        .array(
+          z.object({ pattern: z.string().min(1).max(40), label: z.string().max(80).nullable() }),
+        )
+        .max(1000),
+    }),
+    result: z.object({ vip: z.array(VipPattern) }),
   },
   /**
    * The tenant's SIP trunk to its carrier (admins): where calls to external numbers go and

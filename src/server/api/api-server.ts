@@ -16,6 +16,8 @@ import {
   type CommandType,
   type Reply,
   type Role,
+  type AnswerGroupConfig,
+  type QueueConfig,
   type SessionUser,
   type Trunk,
 } from '../../shared/protocol';
@@ -35,6 +37,7 @@ import type { CallerHistoryRepository, CallerNote as StoredNote } from '../store
 import { toE164 } from '../store/phone';
 import type { RetentionRepository } from '../store/retention';
 import type { TrunkConfig, TrunkInput } from '../store/trunks';
+import type { AnswerGroupInput, QueueInput } from '../store/queues';
 
 /** Roles that administer the company. */
 const ADMIN_ROLES: ReadonlySet<Role> = new Set(['admin']);
@@ -107,6 +110,27 @@ export interface ApiPeopleCsv {
   export(tenantId: string): Promise<string>;
 }
 
+/** Queue, answer group and VIP administration; implemented over the store by the core. */
+export interface ApiQueues {
+  config(tenantId: string): Promise<{
+    queues: QueueConfig[];
+    answerGroups: AnswerGroupConfig[];
+    vip: Array<{ pattern: string; label: string | null }>;
+  }>;
+  saveQueue(tenantId: string, id: string | undefined, input: QueueInput): Promise<QueueConfig>;
+  deleteQueue(tenantId: string, id: string): Promise<boolean>;
+  saveAnswerGroup(
+    tenantId: string,
+    id: string | undefined,
+    input: AnswerGroupInput,
+  ): Promise<AnswerGroupConfig>;
+  deleteAnswerGroup(tenantId: string, id: string): Promise<boolean>;
+  setVip(
+    tenantId: string,
+    entries: ReadonlyArray<{ pattern: string; label: string | null }>,
+  ): Promise<Array<{ pattern: string; label: string | null }>>;
+}
+
 export interface ApiTrunks {
   get(tenantId: string): TrunkConfig | undefined;
   save(tenantId: string, input: TrunkInput): Promise<TrunkConfig>;
@@ -140,6 +164,8 @@ export interface ApiDeps {
   retention?: RetentionRepository;
   /** The tenants' SIP trunks; absent where the core has no trunk support wired. */
   trunks?: ApiTrunks;
+  /** Queue and answer group administration. */
+  queues?: ApiQueues;
   statistics?: ApiStatistics;
   peopleCsv?: ApiPeopleCsv;
   calendars?: ApiCalendars;
@@ -480,6 +506,53 @@ export class ApiServer {
         await this.#audit(user, 'retention.set', null, { days: p.days });
         return {};
       },
+      'queues.config': async (ctx) => {
+        const user = requireRole(ctx, REPORT_ROLES);
+        return this.#queues().config(user.tenantId);
+      },
+      'queue.save': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const { queueId, ...input } = p;
+        const queue = await storeCall(() =>
+          this.#queues().saveQueue(user.tenantId, queueId, input),
+        );
+        await this.#audit(user, 'queue.save', null, { queueId: queue.id, name: queue.name });
+        return { queue };
+      },
+      'queue.delete': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        if (!(await storeCall(() => this.#queues().deleteQueue(user.tenantId, p.queueId)))) {
+          throw new ApiFailure(ErrorCode.NotFound, 'No such queue.');
+        }
+        await this.#audit(user, 'queue.delete', null, { queueId: p.queueId });
+        return {};
+      },
+      'answergroup.save': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const { groupId, ...input } = p;
+        const answerGroup = await storeCall(() =>
+          this.#queues().saveAnswerGroup(user.tenantId, groupId, input),
+        );
+        await this.#audit(user, 'answergroup.save', null, {
+          groupId: answerGroup.id,
+          name: answerGroup.name,
+        });
+        return { answerGroup };
+      },
+      'answergroup.delete': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        if (!(await storeCall(() => this.#queues().deleteAnswerGroup(user.tenantId, p.groupId)))) {
+          throw new ApiFailure(ErrorCode.NotFound, 'No such answer group.');
+        }
+        await this.#audit(user, 'answergroup.delete', null, { groupId: p.groupId });
+        return {};
+      },
+      'vip.set': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const vip = await storeCall(() => this.#queues().setVip(user.tenantId, p.entries));
+        await this.#audit(user, 'vip.set', null, { entries: vip.length });
+        return { vip };
+      },
       'trunk.get': async (ctx) => {
         const user = requireRole(ctx, ADMIN_ROLES);
         const trunk = this.deps.trunks?.get(user.tenantId);
@@ -778,6 +851,12 @@ export class ApiServer {
     const stats = this.deps.statistics;
     if (!stats) throw new ApiFailure(ErrorCode.NotFound, 'This core keeps no statistics.');
     return stats;
+  }
+
+  #queues(): ApiQueues {
+    const queues = this.deps.queues;
+    if (!queues) throw new ApiFailure(ErrorCode.NotFound, 'No queue administration here.');
+    return queues;
   }
 
   #switchboard(): SwitchboardPort {

@@ -42,6 +42,7 @@ import { SipRouter } from './sip-router';
 import { Trunks } from '../trunks/trunks';
 import { DigestClient } from '../trunks/digest-client';
 import { TrunkRepository } from '../store/trunks';
+import { QueueAdmin } from '../switchboard/queue-admin';
 import { Edge, parseEdgeTarget } from '../edge/edge';
 
 export const USER_AGENT = 'Sentral/0.1';
@@ -241,6 +242,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     },
     retention,
     trunks,
+    queues: new QueueAdmin(new QueueRepository(db), switchboard),
     statistics: new StatisticsRepository(db),
     peopleCsv: {
       import: async (tenantId, csv) => {
