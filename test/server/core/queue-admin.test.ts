@@ -39,7 +39,7 @@ async function as(username: string): Promise<RawApiClient> {
   return api;
 }
 
-const cmd = (api: RawApiClient, type: string, params: object = {}) =>
+const cmd = (api: RawApiClient, type: string, params: Record<string, unknown> = {}) =>
   api.command(type, params) as Promise<Reply>;
 
 function supportQueue(overrides: object = {}) {
