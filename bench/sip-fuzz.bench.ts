@@ -3,7 +3,8 @@
  * same mutations and checks as `npm test` runs a few thousand of) through the parser and the
  * WebSocket receive path with the core's request checks. Reports messages/s, crashes (an
  * exception escaping, must be 0), malformed answers (must be 0), the slowest message, and the
- * JS heap after a forced GC before, during (5 slices) and after — it must stay flat.
+ * JS heap after a forced GC before, during (5 slices) and after — it must stay flat. The same
+ * bytes also go through the TCP stream framer, cut into reads, and the UDP/TCP error answer.
  * Run: `npm run bench -- sip-fuzz` or `npx tsx bench/sip-fuzz.bench.ts`; FUZZ_SEED and
  * FUZZ_MESSAGES override the seed and the count.
  */
@@ -36,7 +37,7 @@ export async function run(): Promise<BenchResult[]> {
   const gc = collector();
   // Warm-up so the JIT and the heap settle before the first measurement.
   for (const c of fc.sample(caseArb, { seed: SEED - 1, numRuns: 2_000 })) {
-    fuzzOne(mutate(c), c.binary);
+    fuzzOne(mutate(c), c.binary, c.cuts);
   }
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -57,7 +58,7 @@ export async function run(): Promise<BenchResult[]> {
     });
     for (const c of cases) {
       const data = mutate(c);
-      const outcome = fuzzOne(data, c.binary);
+      const outcome = fuzzOne(data, c.binary, c.cuts);
       busyMs += outcome.ms;
       verdicts.set(outcome.verdict, (verdicts.get(outcome.verdict) ?? 0) + 1);
       if (outcome.ms > slowest.ms) slowest = { ms: outcome.ms, case: c, bytes: data.length };
@@ -80,7 +81,8 @@ export async function run(): Promise<BenchResult[]> {
   let again = Infinity;
   if (slowest.case) {
     const data = mutate(slowest.case);
-    for (let i = 0; i < 3; i++) again = Math.min(again, fuzzOne(data, slowest.case.binary).ms);
+    for (let i = 0; i < 3; i++)
+      again = Math.min(again, fuzzOne(data, slowest.case.binary, slowest.case.cuts).ms);
   }
   for (const p of firstProblems) console.error(p);
   const verdictNote = [...verdicts]

@@ -14,7 +14,13 @@ import { SipParseError } from '../../../src/server/sip/errors';
 import { createResponse } from '../../../src/server/sip/helpers';
 import type { SipRequest, SipResponse } from '../../../src/server/sip/message';
 import { parseMessage } from '../../../src/server/sip/parser';
-import { WsTransport, type Flow, type SipWebSocket } from '../../../src/server/sip/transport';
+import { SipStreamFramer } from '../../../src/server/sip/tcp-transport';
+import {
+  WsTransport,
+  parseErrorAnswer,
+  type Flow,
+  type SipWebSocket,
+} from '../../../src/server/sip/transport';
 import { framingProblem } from './wire-checks';
 
 const CRLF = '\r\n';
@@ -198,6 +204,8 @@ export const caseArb = fc.record({
   mutations: fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
   /** Text frame (decoded as UTF-8 by the sender) or binary frame. */
   binary: fc.boolean(),
+  /** Where a TCP stream splits the bytes into reads (positions modulo the length). */
+  cuts: fc.array(fc.nat(), { maxLength: 3 }),
 });
 export type FuzzCase = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -305,7 +313,7 @@ export interface FuzzOutcome {
  * passes the core's request checks without throwing. Transport: nothing escapes to onError;
  * every answer is a well-framed 4xx/5xx response, which parses back whenever the request did.
  */
-export function fuzzOne(data: Buffer, binary: boolean): FuzzOutcome {
+export function fuzzOne(data: Buffer, binary: boolean, cuts: readonly number[] = []): FuzzOutcome {
   const problems: string[] = [];
   const t0 = performance.now();
   let verdict = 'accepted';
@@ -322,6 +330,14 @@ export function fuzzOne(data: Buffer, binary: boolean): FuzzOutcome {
         );
         const framing = answer === undefined ? undefined : framingProblem(answer);
         if (framing) problems.push(`error answer: ${framing}`);
+      }
+      // What the UDP and TCP transports send: the Via stamped with received/rport, 413 → 513.
+      const shared = safe(problems, 'parseErrorAnswer', () =>
+        parseErrorAnswer(error, 513, { address: '192.0.2.7', port: 5060 }),
+      );
+      if (shared !== undefined) {
+        const framing = framingProblem(shared);
+        if (framing) problems.push(`parseErrorAnswer: ${framing}`);
       }
     } else {
       problems.push(`parser threw ${describe(error)}`);
@@ -375,8 +391,40 @@ export function fuzzOne(data: Buffer, binary: boolean): FuzzOutcome {
       }
     }
   }
+  streamPath(problems, data, cuts);
   if (!accepted && verdict === 'accepted') verdict = 'dropped';
   return { problems, verdict, ms: performance.now() - t0 };
+}
+
+const STREAM_LIMIT = 64 * 1024;
+
+/**
+ * The TCP path: the bytes arrive in reads cut at `cuts`; the framer never throws, never holds
+ * more than its limit, and every message it cuts out parses or is refused with SipParseError.
+ */
+function streamPath(problems: string[], data: Buffer, cuts: readonly number[]): void {
+  const framer = new SipStreamFramer(STREAM_LIMIT);
+  const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
+  let from = 0;
+  for (const to of [...points, data.length]) {
+    const frames = safe(problems, 'stream framer', () => framer.push(data.subarray(from, to)));
+    from = to;
+    if (frames === undefined) return;
+    if (framer.pending > STREAM_LIMIT) problems.push(`stream framer holds ${framer.pending} bytes`);
+    for (const frame of frames) {
+      if (frame.kind === 'fatal' && frame.status !== 400 && frame.status !== 513) {
+        problems.push(`stream framer fatal ${frame.status}`);
+      }
+      if (frame.kind !== 'message') continue;
+      try {
+        parseMessage(frame.data.toString('utf8'));
+      } catch (error) {
+        if (!(error instanceof SipParseError)) {
+          problems.push(`parser threw on a stream frame ${describe(error)}`);
+        }
+      }
+    }
+  }
 }
 
 function safe<T>(problems: string[], what: string, fn: () => T): T | undefined {
