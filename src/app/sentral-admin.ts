@@ -6,15 +6,17 @@ import type { ApiClient } from '../store/api-client.js';
 import { commandErrorText } from './command-error.js';
 import { apiClientContext } from './contexts.js';
 import { controls } from './theme.js';
+import './sentral-queue-admin.js';
 
-type Tab = 'people' | 'security' | 'audit';
+type Tab = 'people' | 'queues' | 'security' | 'audit';
 type AuditEntry = CommandResult<'audit.list'>['entries'][number];
 
 const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
 /**
  * The contact person's administration: the directory (add or update a person; CSV export and
- * an all-or-nothing CSV import that names each bad line), security (two-factor login for
+ * an all-or-nothing CSV import that names each bad line), queues, answer groups and VIP callers
+ * (sentral-queue-admin), security (two-factor login for
  * everyone, retention of queue history and notes), and the audit log.
  */
 @customElement('sentral-admin')
@@ -85,6 +87,7 @@ export class SentralAdmin extends LitElement {
   override render() {
     const tabs: Array<[Tab, string]> = [
       ['people', 'People'],
+      ['queues', 'Queues'],
       ['security', 'Security'],
       ['audit', 'Audit log'],
     ];
@@ -106,9 +109,11 @@ export class SentralAdmin extends LitElement {
         ${
           this.tab === 'people'
             ? this.renderPeople()
-            : this.tab === 'security'
-              ? this.renderSecurity()
-              : this.renderAudit()
+            : this.tab === 'queues'
+              ? html`<sentral-queue-admin></sentral-queue-admin>`
+              : this.tab === 'security'
+                ? this.renderSecurity()
+                : this.renderAudit()
         }
       </div>
       ${this.note ? html`<p role="status" data-testid="admin-note">${this.note}</p>` : nothing}

@@ -1,0 +1,403 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import type {
+  AnswerGroupConfig,
+  CommandParams,
+  CommandResult,
+  QueueConfig,
+  VipPattern,
+} from '../shared/protocol.js';
+import type { ApiClient } from '../store/api-client.js';
+import { commandErrorText } from './command-error.js';
+import { apiClientContext } from './contexts.js';
+import { controls } from './theme.js';
+
+type Person = CommandResult<'directory.list'>['people'][number];
+type Target = QueueConfig['overflowTarget'];
+type Editing = { kind: 'queue'; queue: QueueConfig | null } | null;
+
+const STRATEGIES: ReadonlyArray<[QueueConfig['strategy'], string]> = [
+  ['ring-all', 'Ring all'],
+  ['longest-idle', 'Longest idle'],
+  ['round-robin', 'Round robin'],
+  ['serial', 'In order'],
+];
+
+const NEW_QUEUE: Omit<QueueConfig, 'id'> = {
+  name: '',
+  number: null,
+  strategy: 'longest-idle',
+  ringTimeoutS: 20,
+  wrapUpS: 10,
+  maxWaitS: null,
+  maxLength: null,
+  overflowTarget: null,
+  noAgentsTarget: null,
+  autoPauseAfterMisses: 3,
+  isMain: false,
+  members: [],
+};
+
+/**
+ * The contact person's switchboard set-up (issue 4): queues with their number, strategy, timers,
+ * overflow and members; answer groups (listed; created and removed); the VIP list. Every change
+ * goes to the server, which checks it (numbers unique, members of the company) and says why
+ * when it refuses; nothing is kept half-saved here.
+ */
+@customElement('sentral-queue-admin')
+export class SentralQueueAdmin extends LitElement {
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+      }
+      td,
+      th {
+        text-align: left;
+        padding: 0.3rem 0.5rem;
+        border-bottom: 1px solid var(--sentral-border, #d9dde3);
+        vertical-align: top;
+      }
+      form.queue {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr));
+        gap: 0.5rem;
+        align-items: end;
+        margin: 0.75rem 0;
+      }
+      label {
+        display: flex;
+        flex-direction: column;
+        font-size: 0.85rem;
+      }
+      fieldset {
+        grid-column: 1 / -1;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem 1rem;
+        max-height: 12rem;
+        overflow: auto;
+      }
+      fieldset label {
+        flex-direction: row;
+        gap: 0.3rem;
+        align-items: center;
+      }
+      textarea {
+        width: 100%;
+        min-height: 6rem;
+        font: inherit;
+      }
+      [role='alert'] {
+        color: var(--sentral-danger, #b3261e);
+        white-space: pre-wrap;
+      }
+      [role='status'] {
+        color: var(--sentral-ok, #1d7a3e);
+      }
+      section + section {
+        margin-top: 1.25rem;
+      }
+    `,
+  ];
+
+  @consume({ context: apiClientContext, subscribe: true })
+  api?: ApiClient;
+
+  @state() private queues: QueueConfig[] = [];
+  @state() private groups: AnswerGroupConfig[] = [];
+  @state() private vip: VipPattern[] = [];
+  @state() private people: Person[] = [];
+  @state() private editing: Editing = null;
+  @state() private error = '';
+  @state() private note = '';
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  override render() {
+    return html`
+      <section>
+        <h3>Queues</h3>
+        <table data-testid="queue-list">
+          <thead>
+            <tr>
+              <th scope="col">Queue</th>
+              <th scope="col">Number</th>
+              <th scope="col">Strategy</th>
+              <th scope="col">Members</th>
+              <th scope="col"><span class="visually-hidden">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.queues.map(
+              (q) =>
+                html`<tr data-queue-id=${q.id}>
+                  <td>${q.name}${q.isMain ? html` <strong>(main number)</strong>` : nothing}</td>
+                  <td>${q.number ?? '—'}</td>
+                  <td>${STRATEGIES.find(([s]) => s === q.strategy)?.[1] ?? q.strategy}</td>
+                  <td>${q.members.map((id) => this.nameOf(id)).join(', ') || '—'}</td>
+                  <td>
+                    <button
+                      data-testid="queue-edit"
+                      @click=${() => (this.editing = { kind: 'queue', queue: q })}
+                    >
+                      Edit
+                    </button>
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <button
+          data-testid="queue-new"
+          @click=${() => (this.editing = { kind: 'queue', queue: null })}
+        >
+          New queue
+        </button>
+        ${this.editing ? this.renderQueueForm(this.editing.queue) : nothing}
+      </section>
+      <section>
+        <h3>Answer groups</h3>
+        <ul data-testid="answer-groups">
+          ${this.groups.map(
+            (g) =>
+              html`<li>
+                ${g.name} · ${g.number ?? '—'} ·
+                ${g.mode === 'parallel' ? 'all at once' : 'in order'} ·
+                ${g.members.map((id) => this.nameOf(id)).join(', ')}
+              </li>`,
+          )}
+        </ul>
+      </section>
+      <section>
+        <h3>VIP callers</h3>
+        <form @submit=${this.saveVip}>
+          <label
+            >One per line: a number, or a prefix ending in *, then optionally a comma and a label
+            <textarea
+              name="vip"
+              data-testid="vip-list"
+              spellcheck="false"
+              .value=${this.vip.map((v) => (v.label ? `${v.pattern}, ${v.label}` : v.pattern)).join('\n')}
+            ></textarea>
+          </label>
+          <button type="submit" data-testid="vip-save">Save VIP list</button>
+        </form>
+      </section>
+      ${this.note ? html`<p role="status" data-testid="queue-admin-note">${this.note}</p>` : nothing}
+      ${this.error ? html`<p role="alert" data-testid="queue-admin-error">${this.error}</p>` : nothing}
+    `;
+  }
+
+  private renderQueueForm(queue: QueueConfig | null) {
+    const q = queue ?? { ...NEW_QUEUE, id: '' };
+    const optionalNumber = (name: string, label: string, value: number | null, min: number) =>
+      html`<label
+        >${label}
+        <input name=${name} type="number" min=${min} .value=${value === null ? '' : String(value)}
+      /></label>`;
+    return html`<form class="queue" data-testid="queue-form" @submit=${this.saveQueue}>
+      <label>Name <input name="name" required maxlength="80" .value=${q.name} /></label>
+      <label
+        >Number <input name="number" inputmode="tel" .value=${q.number ?? ''} placeholder="none"
+      /></label>
+      <label
+        >Strategy
+        <select name="strategy">
+          ${STRATEGIES.map(
+            ([value, text]) =>
+              html`<option value=${value} ?selected=${value === q.strategy}>${text}</option>`,
+          )}
+        </select></label
+      >
+      <label
+        >Ring time per offer (s)
+        <input name="ringTimeoutS" type="number" min="5" max="300" .value=${String(q.ringTimeoutS)}
+      /></label>
+      <label
+        >Wrap-up after a call (s)
+        <input name="wrapUpS" type="number" min="0" max="600" .value=${String(q.wrapUpS)}
+      /></label>
+      ${optionalNumber('maxWaitS', 'Longest wait before overflow (s)', q.maxWaitS, 10)}
+      ${optionalNumber('maxLength', 'Most callers waiting', q.maxLength, 1)}
+      ${optionalNumber(
+        'autoPauseAfterMisses',
+        'Pause an agent after missed offers in a row',
+        q.autoPauseAfterMisses,
+        1,
+      )}
+      <label
+        >Overflow to
+        <select name="overflow" data-testid="queue-overflow">
+          <option value="">Nowhere (callers wait)</option>
+          ${this.queues
+            .filter((o) => o.id !== q.id)
+            .map(
+              (o) =>
+                html`<option
+                  value=${`queue:${o.id}`}
+                  ?selected=${sameTarget(q.overflowTarget, 'queue', o.id)}
+                >
+                  Queue ${o.name}
+                </option>`,
+            )}
+          ${this.groups.map(
+            (g) =>
+              html`<option
+                value=${`answer-group:${g.id}`}
+                ?selected=${sameTarget(q.overflowTarget, 'answer-group', g.id)}
+              >
+                Answer group ${g.name}
+              </option>`,
+          )}
+        </select></label
+      >
+      <label class="check"
+        ><span
+          ><input name="isMain" type="checkbox" ?checked=${q.isMain} /> The main number leads
+          here</span
+        ></label
+      >
+      <fieldset data-testid="queue-members">
+        <legend>Members</legend>
+        ${this.people
+          .filter((p) => p.extension)
+          .map(
+            (p) =>
+              html`<label
+                ><input
+                  type="checkbox"
+                  name="members"
+                  value=${p.id}
+                  ?checked=${q.members.includes(p.id)}
+                />${p.displayName}</label
+              >`,
+          )}
+      </fieldset>
+      <button class="primary" type="submit" data-testid="queue-save">
+        ${queue ? 'Save queue' : 'Create queue'}
+      </button>
+      ${
+        queue
+          ? html`<button
+              type="button"
+              data-testid="queue-delete"
+              @click=${() => this.deleteQueue(queue)}
+            >
+              Delete queue
+            </button>`
+          : nothing
+      }
+      <button type="button" @click=${() => (this.editing = null)}>Cancel</button>
+    </form>`;
+  }
+
+  private nameOf(userId: string): string {
+    return this.people.find((p) => p.id === userId)?.displayName ?? 'unknown';
+  }
+
+  private async load(): Promise<void> {
+    await this.run(async () => {
+      const api = this.api;
+      if (!api) return;
+      const [config, directory] = await Promise.all([
+        api.call('queues.config', {}),
+        api.call('directory.list', {}),
+      ]);
+      this.queues = config.queues;
+      this.groups = config.answerGroups;
+      this.vip = config.vip;
+      this.people = directory.people;
+    });
+  }
+
+  private readonly saveQueue = (e: Event): void => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const text = (name: string) => String(data.get(name) ?? '').trim();
+    const optional = (name: string) => (text(name) === '' ? null : Number(text(name)));
+    const overflow = text('overflow');
+    const [kind, id] = overflow.split(/:(.*)/s);
+    const existing = this.editing?.queue ?? null;
+    const params: CommandParams<'queue.save'> = {
+      ...(existing ? { queueId: existing.id } : {}),
+      name: text('name'),
+      number: text('number') || null,
+      strategy: text('strategy') as QueueConfig['strategy'],
+      ringTimeoutS: Number(text('ringTimeoutS')),
+      wrapUpS: Number(text('wrapUpS')),
+      maxWaitS: optional('maxWaitS'),
+      maxLength: optional('maxLength'),
+      autoPauseAfterMisses: optional('autoPauseAfterMisses'),
+      overflowTarget: overflow && id ? { kind: kind as NonNullable<Target>['kind'], id } : null,
+      noAgentsTarget: existing?.noAgentsTarget ?? null,
+      isMain: data.get('isMain') !== null,
+      members: data.getAll('members').map(String),
+    };
+    void this.run(async () => {
+      const saved = await this.api?.call('queue.save', params);
+      if (!saved) return;
+      this.editing = null;
+      await this.load();
+      this.note = `Queue ${saved.queue.name} saved.`;
+    });
+  };
+
+  private async deleteQueue(queue: QueueConfig): Promise<void> {
+    await this.run(async () => {
+      await this.api?.call('queue.delete', { queueId: queue.id });
+      this.editing = null;
+      await this.load();
+      this.note = `Queue ${queue.name} deleted.`;
+    });
+  }
+
+  private readonly saveVip = (e: Event): void => {
+    e.preventDefault();
+    const raw = String(new FormData(e.currentTarget as HTMLFormElement).get('vip') ?? '');
+    const entries = raw
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '')
+      .map((line) => {
+        const [pattern = '', ...label] = line.split(',');
+        const text = label.join(',').trim();
+        return { pattern: pattern.trim(), label: text === '' ? null : text };
+      });
+    void this.run(async () => {
+      const saved = await this.api?.call('vip.set', { entries });
+      if (saved) this.vip = saved.vip;
+      this.note = 'VIP list saved.';
+    });
+  };
+
+  private async run(command: () => Promise<unknown>): Promise<void> {
+    this.error = '';
+    this.note = '';
+    try {
+      await command();
+    } catch (error) {
+      this.error = commandErrorText(error);
+    }
+  }
+}
+
+function sameTarget(target: Target, kind: string, id: string): boolean {
+  return target?.kind === kind && target.id === id;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sentral-queue-admin': SentralQueueAdmin;
+  }
+}
