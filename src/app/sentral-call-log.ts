@@ -17,6 +17,7 @@ import {
   phoneServiceContext,
 } from './contexts.js';
 import { endReasonText, formatDuration } from './format.js';
+import { rateMos } from '../sip/call-quality.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 
@@ -27,6 +28,15 @@ export function callOutcomeText(record: CallLogRecord): string {
   }
   if (record.direction === 'in') return record.endReason === 'rejected' ? 'Rejected' : 'Missed';
   return endReasonText(record.endReason);
+}
+
+/** The call's estimated quality in words (never colour alone), or '' when none was measured. */
+export function callQualityText(record: CallLogRecord): string {
+  const q = record.quality;
+  if (!q) return '';
+  const rating = rateMos(q.worstMos);
+  const word = rating === 'good' ? 'Good' : rating === 'fair' ? 'Fair' : 'Poor';
+  return `${word} quality · MOS ${q.averageMos.toFixed(1)} average, ${q.worstMos.toFixed(1)} worst`;
 }
 
 /**
@@ -251,6 +261,11 @@ export class SentralCallLog extends LitElement {
           <span data-testid="call-log-outcome">${callOutcomeText(r)}</span>
         </div>
         <time class="muted" datetime=${ended.toISOString()}>${this.dateTime.format(ended)}</time>
+        ${
+          r.quality
+            ? html`<div class="muted" data-testid="call-log-quality">${callQualityText(r)}</div>`
+            : nothing
+        }
       </td>
       <td>
         <button

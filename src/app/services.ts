@@ -8,6 +8,7 @@ import { WebSocketApiClient } from '../store/api-client.js';
 import type { ApiClient } from '../store/api-client.js';
 import { AuthService } from '../store/auth-service.js';
 import { CallLogModel } from '../store/call-log-model.js';
+import { CallQualityModel } from '../store/call-quality-model.js';
 import type { CallLogOptions } from '../store/call-log-model.js';
 import { DirectoryModel } from '../store/directory-model.js';
 import { LinesModel } from '../store/lines-model.js';
@@ -29,6 +30,8 @@ export interface Services {
   readonly auth: AuthService;
   readonly switchboard: SwitchboardModel;
   readonly callLog: CallLogModel;
+  /** The estimated MOS of each live call (the lines' badge; stored with the call in the log). */
+  readonly quality: CallQualityModel;
 }
 
 export interface ServiceOptions {
@@ -51,8 +54,20 @@ export function assembleServices(
   const phone = new PhoneService(createPhone, registration, lines);
   const auth = new AuthService(api, session, phone, directory);
   const switchboard = new SwitchboardModel(api, session);
-  const callLog = new CallLogModel(session, phone, callLogOptions);
-  return { api, session, registration, lines, directory, phone, auth, switchboard, callLog };
+  const quality = new CallQualityModel(phone, lines.lines$);
+  const callLog = new CallLogModel(session, phone, { quality, ...callLogOptions });
+  return {
+    api,
+    session,
+    registration,
+    lines,
+    directory,
+    phone,
+    auth,
+    switchboard,
+    callLog,
+    quality,
+  };
 }
 
 export function createServices(options: ServiceOptions = {}): Services {

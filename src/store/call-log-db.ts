@@ -9,10 +9,11 @@
  */
 import { deleteDB, openDB } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import type { CallQualitySummary } from '../sip/call-quality.js';
 import type { EndReason } from '../sip/phone.js';
 
 /** The schema version this code writes. Raise it by one and add a step to {@link upgrade}. */
-export const CALL_LOG_DB_VERSION = 1;
+export const CALL_LOG_DB_VERSION = 2;
 
 /** One finished call of the softphone. Numbers and names are untrusted text, never HTML. */
 export interface CallLogRecord {
@@ -31,6 +32,11 @@ export interface CallLogRecord {
   readonly endedAt: number;
   readonly endReason: EndReason;
   readonly answered: boolean;
+  /**
+   * The estimated call quality (MOS) over the call, worst and average (schema version 2);
+   * absent for calls that never talked, and for records written by version 1.
+   */
+  readonly quality?: CallQualitySummary;
 }
 
 export interface CallLogSchema extends DBSchema {
@@ -72,6 +78,11 @@ export function upgrade(
         calls.createIndex('endedAt', 'endedAt');
         break;
       }
+      case 2:
+        // Records gained the optional `quality` field. Nothing to rewrite: older records just
+        // lack it; the version marks which app may read this database (a version-1 tab is
+        // asked to step aside by `blocking`).
+        break;
       default:
         throw new Error(`call log: no upgrade step to version ${version}`);
     }

@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 import type { Observable } from 'rxjs';
+import type { CallQualitySummary } from '../sip/call-quality.js';
 import type { SessionUser } from '../shared/protocol.js';
 import {
   callLogDbName,
@@ -46,6 +47,8 @@ export interface CallLogOptions {
   readonly retentionMs?: number;
   /** How often retention runs while the log is open. Default once a day. */
   readonly purgeEveryMs?: number;
+  /** Where a finished call's quality estimate comes from (the call-quality slice). */
+  readonly quality?: { summaryOf(callId: string): CallQualitySummary | null };
 }
 
 export class CallLogModel extends Model<CallLogState> {
@@ -56,6 +59,7 @@ export class CallLogModel extends Model<CallLogState> {
   private readonly dbName: (user: SessionUser) => string;
   private readonly retentionMs: number;
   private readonly purgeEveryMs: number;
+  private readonly quality: CallLogOptions['quality'];
 
   private db: CallLogDb | null = null;
   private user: string | null = null;
@@ -72,6 +76,7 @@ export class CallLogModel extends Model<CallLogState> {
     this.pageSize = options.pageSize ?? 20;
     this.retentionMs = options.retentionMs ?? 30 * DAY_MS;
     this.purgeEveryMs = options.purgeEveryMs ?? DAY_MS;
+    this.quality = options.quality;
     session.user$.subscribe((user) => {
       // The wall-board kiosk has no phone and so no calls to log.
       const name = user && user.role !== 'board' ? this.dbName(user) : null;
@@ -154,7 +159,11 @@ export class CallLogModel extends Model<CallLogState> {
     this.setState(initialCallLog);
   }
 
-  private record(record: CallLogRecord): void {
+  private record(finished: CallLogRecord): void {
+    const quality = finished.answered ? this.quality?.summaryOf(finished.id) : null;
+    const record: CallLogRecord = quality
+      ? { ...finished, quality: roundQuality(quality) }
+      : finished;
     void this.enqueue((db) => putCall(db, record));
     void this.show(this.state.query, this.state.page);
   }
@@ -183,4 +192,10 @@ export class CallLogModel extends Model<CallLogState> {
     this.work = run;
     return run;
   }
+}
+
+/** Two decimals are all a MOS estimate is worth. */
+function roundQuality(q: CallQualitySummary): CallQualitySummary {
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { worstMos: round(q.worstMos), averageMos: round(q.averageMos), samples: q.samples };
 }

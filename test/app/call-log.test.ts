@@ -75,10 +75,10 @@ describe('call log database', () => {
     expect(callLogDbName('kari')).to.equal('sentral-call-log-kari');
   });
 
-  it('creates the calls store keyed by id with an endedAt index on first open (version 1)', async () => {
+  it('creates the calls store keyed by id with an endedAt index on first open (version 2)', async () => {
     const db = await openCallLogDb(name);
     try {
-      expect(db.version).to.equal(CALL_LOG_DB_VERSION).and.to.equal(1);
+      expect(db.version).to.equal(CALL_LOG_DB_VERSION).and.to.equal(2);
       expect([...db.objectStoreNames]).to.deep.equal(['calls']);
       const store = db.transaction('calls').store;
       expect(store.keyPath).to.equal('id');
