@@ -21,6 +21,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   'queued-calls': () => import('./queued-calls.bench'),
   'directory-search': () => import('./directory-search.bench'),
   presence: () => import('./presence.bench'),
+  'sipp-cps': () => import('./sipp-cps.bench'),
 };
 
 const MARK = 'BENCH_RESULTS ';
