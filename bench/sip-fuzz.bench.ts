@@ -95,7 +95,7 @@ export async function run(): Promise<BenchResult[]> {
       name: 'sip.fuzz.rate',
       value: Math.round((done * 1000) / busyMs),
       unit: 'msg/s',
-      note: 'parser + WebSocket receive path + request checks, per message',
+      note: 'parser, WebSocket receive path + request checks, TCP framer, per message',
     },
     { name: 'sip.fuzz.crashes', value: crashes, unit: 'count', note: 'must be 0' },
     { name: 'sip.fuzz.malformed-answers', value: malformed, unit: 'count', note: 'must be 0' },
