@@ -318,6 +318,31 @@ describe('RFC 4028 on the callee leg', () => {
   });
 });
 
+describe('session timers while the core holds the caller', () => {
+  it('refreshes the session with its hold re-INVITE and answers a later refresh with the held description', () => {
+    const { dialog } = connect(h, TIMER_CALLER);
+    const [call] = h.b2bua.calls();
+    if (!call) throw new Error('no call');
+    expect(h.b2bua.park(call)).toBe(true);
+    h.callee.request('BYE');
+    const hold = h.caller.request('INVITE');
+    expect(hold.body).toContain('a=inactive');
+    expect(hold.get('Session-Expires')).toBe('90;refresher=uas');
+    h.caller.deliver(
+      reply(hold, 200, 'OK', {
+        body: CALLER_SDP.replace(' 1 IN', ' 2 IN'),
+        headers: ['Session-Expires: 90;refresher=uas', 'Require: timer'],
+      }),
+    );
+    h.caller.request('ACK');
+    // The caller refreshes without SDP: it gets what it has now, the inactive description.
+    h.caller.deliver(callerRequest(h, dialog, 'INVITE', { headers: ['Supported: timer'] }));
+    const ok = h.caller.response(200, 'INVITE');
+    expect(ok.body).toBe(hold.body);
+    expect(call.state).toBe(CallState.Transferring);
+  });
+});
+
 describe('UPDATE (RFC 3311)', () => {
   it('passes an UPDATE with a new offer to the other leg and returns its answer', () => {
     const { dialog } = connect(h, TIMER_CALLER, ['Allow: INVITE, ACK, BYE, UPDATE']);
