@@ -18,6 +18,7 @@ import {
   newBranch,
   newCallId,
   newTag,
+  parseMessage,
   type ClientTransaction,
   type Flow,
   type Scheduler,
@@ -36,6 +37,7 @@ import {
   decideAsUac,
   decideAsUas,
   listedTokens,
+  parseMinSE,
   parseSessionExpires,
   uacHeaders,
   uasHeaders,
@@ -156,7 +158,8 @@ export interface InboundLeg {
 export interface OutboundLeg {
   readonly kind: 'out';
   readonly flow: Flow;
-  readonly invite: SipRequest;
+  /** The INVITE sent (replaced once by its retry after a 422, RFC 4028 §7.4). */
+  invite: SipRequest;
   readonly binding: Binding;
   readonly user: Callee;
   readonly tag: string | undefined;
@@ -1253,6 +1256,33 @@ export class B2bua {
     this.#forward(call, leg, req, tx);
   }
 
+  /**
+   * RFC 4028 §7.4: the callee refused the core's session interval as too small (422). The
+   * INVITE goes again with the callee's Min-SE as interval (new branch, next CSeq), once per
+   * larger value; the caller and the policy never hear of the first try.
+   */
+  #retryWithMinSE(call: Call, leg: OutboundLeg, res: SipResponse): boolean {
+    const minSE = parseMinSE(res.get('Min-SE'));
+    const asked = parseSessionExpires(leg.invite.get('Session-Expires'))?.delta ?? 0;
+    if (leg.cancelled || call.winner || call.state === CallState.Ended) return false;
+    if (minSE === undefined || minSE <= asked || minSE > 86_400 || leg.flow.closed) return false;
+    const retry = parseMessage(leg.invite.toString());
+    if (retry.type !== 'request') return false;
+    retry.removeFirst('Via');
+    retry.prepend('Via', `${this.deps.via(leg.flow)};branch=${newBranch()}`);
+    retry.set('CSeq', `${leg.invite.cseq.seq + 1} INVITE`);
+    retry.set('Session-Expires', String(minSE));
+    retry.set('Min-SE', String(minSE));
+    leg.invite = retry;
+    leg.provisional = false;
+    leg.tx = this.deps.transactions.sendRequest(retry, leg.flow, {
+      onResponse: (r) => this.#outboundResponse(call, leg, r),
+      onTimeout: () => this.#outboundFailed(call, leg, 408),
+      onTransportError: () => this.#outboundFailed(call, leg, 503),
+    });
+    return true;
+  }
+
   /** The outbound leg still ringing whose early dialog `req` (from the callee) belongs to. */
   #ringingLeg(req: SipRequest, flow: Flow): OutboundLeg | undefined {
     for (const call of this.#calls.values()) {
@@ -1621,8 +1651,14 @@ export class B2bua {
       return;
     }
 
+    if (res.status === 422 && this.#retryWithMinSE(call, leg, res)) return;
     leg.final = res.status;
     leg.finalResponse = res;
+    if (res.status === 422) {
+      // The callee's interval quarrel is not the caller's (its own interval was accepted).
+      this.#outboundFailed(call, leg, 500);
+      return;
+    }
     if (res.status >= 300) {
       this.#outboundFailed(call, leg, res.status, res);
       return;

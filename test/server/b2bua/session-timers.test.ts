@@ -318,6 +318,52 @@ describe('RFC 4028 on the callee leg', () => {
   });
 });
 
+describe("a callee refusing the core's interval (422, RFC 4028 §7.4)", () => {
+  it('gets the INVITE again with its Min-SE as interval, and the call connects', () => {
+    callerInvite(h, { headers: TIMER_CALLER });
+    const first = h.callee.request('INVITE');
+    h.callee.deliver(
+      reply(first, 422, 'Session Interval Too Small', { toTag: rand(), headers: ['Min-SE: 3600'] }),
+    );
+    expect(h.callee.request('ACK').cseq.seq).toBe(1);
+    const retry = h.callee.request('INVITE');
+    expect(retry.cseq.seq).toBe(2);
+    expect(retry.callId).toBe(first.callId);
+    expect(retry.from.tag).toBe(first.from.tag);
+    expect(retry.topVia?.branch).not.toBe(first.topVia?.branch);
+    expect(retry.get('Session-Expires')).toBe('3600');
+    expect(retry.get('Min-SE')).toBe('3600');
+    expect(retry.body).toBe(CALLER_SDP);
+    h.callee.deliver(
+      reply(retry, 200, 'OK', {
+        toTag: rand(),
+        contact: `<sip:bob@${h.callee.host}>`,
+        headers: ['Session-Expires: 3600;refresher=uas', 'Require: timer'],
+        body: CALLEE_SDP,
+      }),
+    );
+    const ok = h.caller.response(200, 'INVITE');
+    expect(ok.get('Session-Expires')).toBe('90;refresher=uac');
+    expect(h.caller.pending().filter((m) => m.startsWith('4'))).toEqual([]);
+  });
+
+  it('gives up on a second 422 that asks for no more (no loop): the caller gets 480', () => {
+    callerInvite(h, { headers: TIMER_CALLER });
+    const first = h.callee.request('INVITE');
+    h.callee.deliver(
+      reply(first, 422, 'Session Interval Too Small', { toTag: rand(), headers: ['Min-SE: 3600'] }),
+    );
+    const retry = h.callee.request('INVITE');
+    h.callee.deliver(
+      reply(retry, 422, 'Session Interval Too Small', { toTag: rand(), headers: ['Min-SE: 3600'] }),
+    );
+    // Not the callee's 422: the caller's own interval was fine.
+    expect(h.caller.response(480, 'INVITE').has('Min-SE')).toBe(false);
+    expect(h.callee.sent.filter((m) => m.type === 'request' && m.method === 'INVITE')).toEqual([]);
+    expect(h.b2bua.activeCalls).toBe(0);
+  });
+});
+
 describe('session timers while the core holds the caller', () => {
   it('refreshes the session with its hold re-INVITE and answers a later refresh with the held description', () => {
     const { dialog } = connect(h, TIMER_CALLER);
