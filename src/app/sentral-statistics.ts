@@ -7,15 +7,30 @@ import { commandErrorText } from './command-error.js';
 import { apiClientContext } from './contexts.js';
 import { formatDuration } from './format.js';
 import { controls } from './theme.js';
+import { downloadCsv, toCsv } from './stats-csv.js';
+import type { HourBucket } from './sentral-hourly-chart.js';
+import './sentral-hourly-chart.js';
 
-type Range = 'today' | '7d' | '30d';
-const RANGE_TEXT: Record<Range, string> = {
+type Range = 'today' | '7d' | '30d' | 'custom';
+const RANGE_TEXT: Record<Exclude<Range, 'custom'>, string> = {
   today: 'Today',
   '7d': 'Last 7 days',
   '30d': 'Last 30 days',
 };
 
-function rangeFor(range: Range, now = new Date()): { from: number; to: number } {
+/** `yyyy-mm-dd` of a local date (what `<input type=date>` holds). */
+function dateValue(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Local midnight of a `yyyy-mm-dd` value. */
+function localDay(value: string): Date {
+  const [y = 1970, m = 1, d = 1] = value.split('-').map(Number);
+  return new Date(y, m - 1, d);
+}
+
+function rangeFor(range: Exclude<Range, 'custom'>, now = new Date()): { from: number; to: number } {
   const start = new Date(now);
   start.setHours(0, 0, 0, 0);
   const days = range === 'today' ? 0 : range === '7d' ? 6 : 29;
@@ -29,7 +44,8 @@ const duration = (ms: number | null) => (ms === null ? '—' : formatDuration(ms
 /**
  * Statistics for supervisors and admins, computed by the core from the call records: per
  * queue (offered, answered, abandoned, answer rate, service level, waits, talk time,
- * transfers) and per agent, for today, the last 7 or the last 30 days.
+ * transfers) and per agent, for today, the last 7 or 30 days or any period of whole days; call
+ * volume by hour of the day; every table downloadable as CSV.
  */
 @customElement('sentral-statistics')
 export class SentralStatistics extends LitElement {
@@ -80,33 +96,56 @@ export class SentralStatistics extends LitElement {
   @state() private range: Range = 'today';
   @state() private queues: CommandResult<'stats.queues'>['queues'] | null = null;
   @state() private agents: CommandResult<'stats.agents'>['agents'] | null = null;
+  @state() private hourly: HourBucket[] | null = null;
   @state() private error = '';
+  @state() private customFrom = dateValue(new Date(Date.now() - 6 * 86_400_000));
+  @state() private customTo = dateValue(new Date());
+
+  /** The period asked for, in epoch ms; a custom period runs to the end of its last day. */
+  private period(): { from: number; to: number } {
+    if (this.range !== 'custom') return rangeFor(this.range);
+    const to = localDay(this.customTo);
+    to.setDate(to.getDate() + 1);
+    return { from: localDay(this.customFrom).getTime(), to: Math.min(to.getTime(), Date.now()) };
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();
   }
 
+  /** Bumped by every load: an answer to an older question is dropped (the last click wins). */
+  private loads = 0;
+
   private async load(): Promise<void> {
     if (!this.api) return;
-    const r = rangeFor(this.range);
+    const mine = ++this.loads;
+    const r = this.period();
+    if (!(r.from < r.to)) {
+      this.error = 'The period must start before it ends.';
+      return;
+    }
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     try {
-      const [q, a] = await Promise.all([
+      const [q, a, h] = await Promise.all([
         this.api.call('stats.queues', r),
         this.api.call('stats.agents', r),
+        this.api.call('stats.hourly', { ...r, timeZone }),
       ]);
+      if (mine !== this.loads) return;
       this.queues = q.queues;
       this.agents = a.agents;
+      this.hourly = byHourOfDay(h.hours, timeZone);
       this.error = '';
     } catch (error) {
-      this.error = commandErrorText(error);
+      if (mine === this.loads) this.error = commandErrorText(error);
     }
   }
 
   override render() {
     return html`
       <div class="ranges" role="group" aria-label="Period">
-        ${(Object.keys(RANGE_TEXT) as Range[]).map(
+        ${(Object.keys(RANGE_TEXT) as Array<Exclude<Range, 'custom'>>).map(
           (r) =>
             html`<button
               aria-pressed=${this.range === r ? 'true' : 'false'}
@@ -119,11 +158,32 @@ export class SentralStatistics extends LitElement {
               ${RANGE_TEXT[r]}
             </button>`,
         )}
+        <form
+          class="custom"
+          data-testid="range-custom"
+          @submit=${(e: Event) => {
+            e.preventDefault();
+            const data = new FormData(e.currentTarget as HTMLFormElement);
+            this.customFrom = String(data.get('from'));
+            this.customTo = String(data.get('to'));
+            this.range = 'custom';
+            void this.load();
+          }}
+        >
+          <label>From <input type="date" name="from" required .value=${this.customFrom} /></label>
+          <label>To <input type="date" name="to" required .value=${this.customTo} /></label>
+          <button type="submit" aria-pressed=${this.range === 'custom' ? 'true' : 'false'}>
+            Show period
+          </button>
+        </form>
       </div>
       ${this.error ? html`<p role="alert">${this.error}</p>` : nothing}
       ${
         this.queues
           ? html`<h3>Queues</h3>
+              <button data-testid="csv-queues" @click=${() => this.exportQueues()}>
+                Download CSV
+              </button>
               <table data-testid="stats-queues">
                 <thead>
                   <tr>
@@ -162,6 +222,9 @@ export class SentralStatistics extends LitElement {
       ${
         this.agents
           ? html`<h3>Agents</h3>
+              <button data-testid="csv-agents" @click=${() => this.exportAgents()}>
+                Download CSV
+              </button>
               <table data-testid="stats-agents">
                 <thead>
                   <tr>
@@ -191,8 +254,119 @@ export class SentralStatistics extends LitElement {
               </table>`
           : nothing
       }
+      ${
+        this.hourly
+          ? html`<h3>Calls by hour of the day</h3>
+              <button data-testid="csv-hourly" @click=${() => this.exportHourly()}>
+                Download CSV
+              </button>
+              <sentral-hourly-chart
+                data-testid="stats-hourly"
+                .buckets=${this.hourly}
+              ></sentral-hourly-chart>`
+          : nothing
+      }
     `;
   }
+
+  private fileName(what: string): string {
+    const { from, to } = this.period();
+    return `${what}-${dateValue(new Date(from))}-${dateValue(new Date(to - 1))}.csv`;
+  }
+
+  private exportQueues(): void {
+    downloadCsv(
+      this.fileName('queues'),
+      toCsv(
+        [
+          'queue',
+          'offered',
+          'answered',
+          'abandoned',
+          'answer_rate',
+          'service_level',
+          'average_wait_s',
+          'longest_wait_s',
+          'average_talk_s',
+          'transferred',
+        ],
+        (this.queues ?? []).map((q) => [
+          q.queueName,
+          q.offered,
+          q.answered,
+          q.abandoned,
+          ratio(q.answerRate),
+          ratio(q.serviceLevel),
+          seconds(q.averageWaitMs),
+          seconds(q.longestWaitMs),
+          seconds(q.averageTalkMs),
+          q.transferred,
+        ]),
+      ),
+    );
+  }
+
+  private exportAgents(): void {
+    downloadCsv(
+      this.fileName('agents'),
+      toCsv(
+        [
+          'agent',
+          'offered',
+          'answered',
+          'answer_rate',
+          'average_talk_s',
+          'transferred',
+          'outgoing',
+        ],
+        (this.agents ?? []).map((a) => [
+          a.displayName,
+          a.offered,
+          a.answered,
+          ratio(a.answerRate),
+          seconds(a.averageTalkMs),
+          a.transferred,
+          a.outgoing,
+        ]),
+      ),
+    );
+  }
+
+  private exportHourly(): void {
+    downloadCsv(
+      this.fileName('hourly'),
+      toCsv(
+        ['hour', 'offered', 'answered', 'abandoned'],
+        (this.hourly ?? []).map((b) => [
+          `${String(b.hour).padStart(2, '0')}:00`,
+          b.offered,
+          b.answered,
+          b.abandoned,
+        ]),
+      ),
+    );
+  }
+}
+
+const ratio = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
+const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 1000));
+
+/** Sums the core's hourly rows (per queue and hour) into the 24 hours of the day. */
+export function byHourOfDay(
+  rows: CommandResult<'stats.hourly'>['hours'],
+  timeZone: string,
+): HourBucket[] {
+  const hourOf = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone });
+  const sums = new Map<number, { offered: number; answered: number; abandoned: number }>();
+  for (const r of rows) {
+    const hour = Number(hourOf.format(r.hour));
+    const s = sums.get(hour) ?? { offered: 0, answered: 0, abandoned: 0 };
+    s.offered += r.offered;
+    s.answered += r.answered;
+    s.abandoned += r.abandoned;
+    sums.set(hour, s);
+  }
+  return [...sums].sort(([a], [b]) => a - b).map(([hour, s]) => ({ hour, ...s }));
 }
 
 declare global {

@@ -51,6 +51,13 @@ describe('sentral-statistics', () => {
             outgoing: 2,
           },
         ],
+      }))
+      .on('stats.hourly', () => ({
+        hours: [
+          { queueId: 'q1', hour: Date.UTC(2026, 11, 1, 8), offered: 4, answered: 3, abandoned: 1 },
+          { queueId: 'q2', hour: Date.UTC(2026, 11, 2, 8), offered: 2, answered: 2, abandoned: 0 },
+          { queueId: 'q1', hour: Date.UTC(2026, 11, 1, 13), offered: 1, answered: 1, abandoned: 0 },
+        ],
       }));
     const m = await mount(html`<sentral-statistics></sentral-statistics>`, [
       [apiClientContext, api],
@@ -72,6 +79,65 @@ describe('sentral-statistics', () => {
     await waitUntil(() => api.sent.filter((s) => s.type === 'stats.queues').length === 2);
     const second = api.sent.filter((s) => s.type === 'stats.queues')[1]?.params as { from: number };
     expect(first.from - second.from).to.be.closeTo(6 * 86_400_000, 3_600_000);
+
+    // Calls by hour of the day, summed over days and queues, in the browser's time zone.
+    const hourly = api.sent.find((s) => s.type === 'stats.hourly')?.params as { timeZone: string };
+    expect(hourly.timeZone).to.equal(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    await waitUntil(() => deepQuery(m.element, '[data-testid=stats-hourly]'));
+    const chart = must(deepQuery(m.element, '[data-testid=stats-hourly]'));
+    const hourOf = (ms: number) =>
+      Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23' }).format(ms));
+    const morning = hourOf(Date.UTC(2026, 11, 1, 8));
+    await waitUntil(() => deepQuery(chart, `g[data-hour="${morning}"] title`));
+    expect(text(deepQuery(chart, `g[data-hour="${morning}"] title`))).to.equal(
+      `${String(morning).padStart(2, '0')}:00 — 6 offered, 5 answered, 1 abandoned`,
+    );
+  });
+
+  it('asks for a chosen period of whole days, and refuses one that ends before it starts', async () => {
+    const api = new FakeApiClient()
+      .on('stats.queues', () => ({ queues: [] }))
+      .on('stats.agents', () => ({ agents: [] }))
+      .on('stats.hourly', () => ({ hours: [] }));
+    const m = await mount(html`<sentral-statistics></sentral-statistics>`, [
+      [apiClientContext, api],
+    ]);
+    cleanup = m.cleanup;
+    await waitUntil(() => api.sent.length === 3);
+    const form = must(deepQuery<HTMLFormElement>(m.element, '[data-testid=range-custom]'));
+    (form.elements.namedItem('from') as HTMLInputElement).value = '2026-11-02';
+    (form.elements.namedItem('to') as HTMLInputElement).value = '2026-11-03';
+    form.requestSubmit();
+    await waitUntil(() => api.sent.filter((s) => s.type === 'stats.queues').length === 2);
+    const asked = api.sent.filter((s) => s.type === 'stats.queues')[1]?.params as {
+      from: number;
+      to: number;
+    };
+    expect(asked.from).to.equal(new Date(2026, 10, 2).getTime());
+    expect(asked.to).to.equal(new Date(2026, 10, 4).getTime());
+
+    (form.elements.namedItem('from') as HTMLInputElement).value = '2026-11-05';
+    form.requestSubmit();
+    await waitUntil(() => deepQuery(m.element, '[role=alert]'));
+    expect(text(deepQuery(m.element, '[role=alert]'))).to.equal(
+      'The period must start before it ends.',
+    );
+    expect(api.sent.filter((s) => s.type === 'stats.queues')).to.have.length(2);
+  });
+});
+
+describe('statistics CSV', () => {
+  it('quotes names with commas, quotes and line breaks, and leaves missing figures empty', async () => {
+    const { toCsv } = await import('../../src/app/stats-csv.js');
+    expect(
+      toCsv(
+        ['agent', 'answered', 'average_talk_s'],
+        [
+          ['Berg, "Sofie"', 3, null],
+          ['Ola\nHansen', 0, 12],
+        ],
+      ),
+    ).to.equal('agent,answered,average_talk_s\r\n"Berg, ""Sofie""",3,\r\n"Ola\nHansen",0,12\r\n');
   });
 });
 
