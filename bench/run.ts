@@ -22,6 +22,8 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   'directory-search': () => import('./directory-search.bench'),
   presence: () => import('./presence.bench'),
   'sipp-cps': () => import('./sipp-cps.bench'),
+  'ws-clients': () => import('./ws-clients.bench'),
+  soak: () => import('./soak.bench'),
 };
 
 const MARK = 'BENCH_RESULTS ';

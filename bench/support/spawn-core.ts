@@ -37,7 +37,11 @@ export async function spawnCore(
     });
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`core did not start:\n${output}`)), 30_000);
+      // CORE_START_TIMEOUT_MS, as in e2e/core-process.ts: a loaded machine starts cores slowly.
+      const timer = setTimeout(
+        () => reject(new Error(`core did not start:\n${output}`)),
+        Number(process.env.CORE_START_TIMEOUT_MS ?? 30_000),
+      );
       child.stdout?.on('data', () => {
         const m = /running at (http:\/\/[\d.]+:\d+)/.exec(output);
         if (m?.[1]) {
