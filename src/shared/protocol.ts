@@ -569,6 +569,8 @@ export const Commands = {
       to: text(64),
       text: z.string().max(1000),
       sms: z.boolean().optional(),
+      /** For the SMS: one of the sender's presentable numbers (else their extension). */
+      from: z.string().max(32).optional(),
     }),
     result: z.object({ delivered: z.number().int(), sms: z.boolean() }),
   },

@@ -410,7 +410,7 @@ export class ApiServer {
       },
       'message.send': async (ctx, p) => {
         const user = requireUser(ctx);
-        return this.#switchboard().sendMessage(user, p.to, p.text, p.sms ?? false);
+        return this.#switchboard().sendMessage(user, p.to, p.text, p.sms ?? false, p.from);
       },
       'presence.list': async (ctx) => ({
         people: this.#switchboard().presenceList(requireUser(ctx).tenantId),

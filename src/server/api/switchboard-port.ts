@@ -40,6 +40,7 @@ export interface SwitchboardPort {
     to: string,
     text: string,
     sms: boolean,
+    from?: string,
   ): Promise<{ delivered: number; sms: boolean }>;
   hangup(user: SessionUser, callId: string | undefined, anyCall: boolean): void;
   park(user: SessionUser, callId: string | undefined): { slot: string };

@@ -47,6 +47,7 @@ import type { RecordsRepository } from '../store/records';
 import type { User } from '../store/users';
 import { toE164 } from '../store/phone';
 import type { Trunks } from '../trunks/trunks';
+import { choosePresentedNumber } from '../trunks/presented-number';
 import { RecordWriter } from './record-writer';
 import type { SmsGateway } from '../people/sms-gateway';
 import { PresenceService, absenceInfo } from '../people/presence';
@@ -682,6 +683,7 @@ export class Switchboard implements SwitchboardPort {
     to: string,
     text: string,
     sms: boolean,
+    from?: string,
   ): Promise<{ delivered: number; sms: boolean }> {
     const body = text.trim();
     if (!body) throw new ApiFailure(ErrorCode.BadRequest, 'text: a message needs some text.');
@@ -689,6 +691,19 @@ export class Switchboard implements SwitchboardPort {
     const sender = this.#callee(user.id);
     if (!callee || !sender)
       throw new ApiFailure(ErrorCode.NotFound, `Nobody has the number ${to}.`);
+    // The SMS shows a number the sender may present (issue 4), else their extension.
+    let smsFrom = sender.extension;
+    const senderUser = this.#users.get(user.id);
+    if (from !== undefined && senderUser) {
+      const chosen = choosePresentedNumber(
+        await this.deps.people.presentableNumbers(senderUser),
+        from,
+      );
+      if (!chosen.ok) {
+        throw new ApiFailure(ErrorCode.Forbidden, `from: you may not send from ${from}.`);
+      }
+      smsFrom = chosen.number;
+    }
     const statuses = await Promise.all(
       this.#bindingsOf(callee.userId).map((b) =>
         this.deps.b2bua.sendMessage(b, sender, callee, body),
@@ -702,7 +717,7 @@ export class Switchboard implements SwitchboardPort {
         throw new ApiFailure(ErrorCode.Conflict, `${callee.displayName} has no mobile number.`);
       }
       smsSent =
-        (await this.deps.sms?.send({ to: mobile, from: sender.extension, text: body })) ?? false;
+        (await this.deps.sms?.send({ to: mobile, from: smsFrom, text: body })) ?? false;
     }
     if (delivered === 0 && !smsSent) {
       throw new ApiFailure(

@@ -51,6 +51,26 @@ describe('message.send', () => {
     expect(await kari.api.command('message.send', { to: '1007', text: '   ' })).toMatchObject({
       error: { code: 'bad_request' },
     });
+    // From a chosen number the sender may show (the main number, their mobile); never another.
+    expect(
+      await kari.api.command('message.send', {
+        to: 'hege.solberg',
+        text: 'Ring kunden',
+        sms: true,
+        from: '21 00 00 00',
+      }),
+    ).toMatchObject({ ok: true, result: { sms: true } });
+    expect(gateway.sent.at(-1)).toEqual({ to: hege, from: '+4721000000', text: 'Ring kunden' });
+    const sentBefore = gateway.sent.length;
+    expect(
+      await kari.api.command('message.send', {
+        to: 'hege.solberg',
+        text: 'x',
+        sms: true,
+        from: '+4799999999',
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(gateway.sent).toHaveLength(sentBefore);
     const board = await RawApiClient.connect(scenario.core.wsUrl);
     scenario.opened.push(board);
     await board.command('auth.login', { username: 'tavle', password: 'demo1234' });
