@@ -482,6 +482,43 @@ export class B2bua {
     call.inbound.tx.respond(prov);
   }
 
+  /**
+   * Answers a caller nobody has answered yet with a media server's session description
+   * (rtpengine playing the queue's prompts, src/server/media/queue-media.ts): 200 OK with
+   * `sdp` and no party behind it. Once the caller ACKs, the call is held like a parked one
+   * (Transferring, no winner), so {@link transfer} connects it to whoever picks it (ADR 0005).
+   * False when the caller can no longer be answered (a device answered first, or it left).
+   */
+  answerWith(call: Call, sdp: string): boolean {
+    if (call.inbound.dialog || call.winner) return false;
+    if (call.state !== CallState.Routing && call.state !== CallState.Ringing) return false;
+    call.moveTo(CallState.Connecting);
+    this.cancelLegs(call, () => true);
+    const ok = createResponse(call.inbound.invite, 200, 'OK', { toTag: call.inbound.localTag });
+    ok.set('Contact', this.deps.contact(call.inbound.flow));
+    ok.set('Allow', ALLOW);
+    ok.set('Supported', OUT_SUPPORTED);
+    ok.set('Content-Type', 'application/sdp');
+    ok.body = sdp;
+    call.lastSdpToCaller = sdp;
+    this.#lastSent.set(call.inbound, sdp);
+    call.inbound.tx.respond(ok);
+    const inDialog = Dialog.uas(call.inbound.invite, ok);
+    call.inbound.dialog = inDialog;
+    this.#early.delete(dialogKey(inDialog.id.callId, inDialog.id.localTag, inDialog.id.remoteTag));
+    this.#dialogs.set(dialogKey(inDialog.id.callId, inDialog.id.localTag, inDialog.id.remoteTag), {
+      call,
+      leg: call.inbound,
+    });
+    call.answeredAt = Date.now();
+    this.setTimer(call, 32_000, () => {
+      if (call.state !== CallState.Connecting) return;
+      this.#sendInDialog(call.inbound, 'BYE');
+      this.#end(call, 'no ACK from caller', 'core');
+    });
+    return true;
+  }
+
   /** Rings devices for a call that has not been answered yet. */
   ring(call: Call, targets: readonly RingTarget[], options: RingOptions = {}): OutboundLeg[] {
     if (call.state === CallState.Ended || call.winner) return [];
@@ -1777,6 +1814,7 @@ export class B2bua {
     ) {
       call.moveTo(CallState.Active);
       if (call.winner) this.#sendAck(call.winner, call.winner.invite.cseq.seq, ack);
+      else call.moveTo(CallState.Transferring); // answered by answerWith(): held until picked
       return;
     }
     const pending = call.pendingInvite;

@@ -44,6 +44,7 @@ import { DigestClient } from '../trunks/digest-client';
 import { TrunkRepository } from '../store/trunks';
 import { QueueAdmin } from '../switchboard/queue-admin';
 import { Edge, parseEdgeTarget } from '../edge/edge';
+import { createQueueMedia } from '../media';
 
 export const USER_AGENT = 'Sentral/0.1';
 
@@ -155,11 +156,24 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     lookup: (aor) => registrar.lookup(aor),
     resolve: (tenantId, dialled) => people.resolveCallee(tenantId, dialled),
     onRefer: (call, leg, req, tx) => late.switchboard?.onRefer(call, leg, req, tx),
-    onLegChange: (leg, call) => late.switchboard?.legChanged(leg, call),
-    onCallEnded: (call) => late.switchboard?.callEnded(call),
+    onLegChange: (leg, call) => {
+      late.switchboard?.legChanged(leg, call);
+      // An agent answered a caller rtpengine was holding: the caller is re-pointed to them.
+      if (leg.answeredAt) void queueMedia?.release(call.id);
+    },
+    onCallEnded: (call) => {
+      late.switchboard?.callEnded(call);
+      void queueMedia?.release(call.id);
+    },
     via: viaFor,
     contact: contactFor,
     logger: logger.child('b2bua'),
+  });
+  const queueMedia = await createQueueMedia({
+    ng: config.rtpengineNg,
+    promptsDir: config.promptsDir,
+    port: b2bua,
+    logger: logger.child('media'),
   });
   const events = new TenantEventBus();
   const sms = config.smsGatewayUrl
@@ -175,6 +189,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     events,
     logger: logger.child('switchboard'),
     recallAfterS: config.recallAfterS,
+    ...(queueMedia ? { queueMedia } : {}),
     parkRecallS: config.parkRecallS,
     trunks,
     ...(config.lookupUrlTemplate
@@ -385,6 +400,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     close: async () => {
       clearInterval(sweep);
       b2bua.close();
+      queueMedia?.close();
       api.close();
       await switchboard.flush();
       calendarSync.stop();

@@ -89,6 +89,8 @@ export interface SwitchboardDeps {
   trunks?: Pick<Trunks, 'route'>;
   /** External number lookup (nummeroppslag), asked after the company directory. */
   lookup?: { urlTemplate: string; fields: { name?: string; company?: string; address?: string } };
+  /** Queue prompts and hold music (rtpengine, src/server/media); none: 182 Queued only. */
+  queueMedia?: { queued(call: Call): void };
 }
 
 export class Switchboard implements SwitchboardPort {
@@ -1129,6 +1131,7 @@ export class Switchboard implements SwitchboardPort {
       });
     }
     this.deps.b2bua.provisional(call, 182, 'Queued');
+    this.deps.queueMedia?.queued(call); // answered by rtpengine: welcome prompt, hold music
     queueMicrotask(() => this.#publishCallState(call));
     if (!call.attributes.has('refresh')) {
       call.attributes.set('refresh', true);
