@@ -7,14 +7,15 @@ import { select } from './observable-controller.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import './sentral-call-actions.js';
 import './sentral-caller-card.js';
+import './sentral-message-form.js';
 import './sentral-parked-calls.js';
 import './sentral-queue-panel.js';
 
 /**
  * The operators' switchboard: the merged queue of waiting callers and the operator's queue
  * states on one side; what to do with the current call and the shared parked list on the
- * other, with the caller card of the call the operator is on. Each part reads the switchboard
- * slice by context.
+ * other, with the caller card of the call the operator is on, and a message to a colleague
+ * (templates filled from that call). Each part reads the switchboard slice by context.
  */
 @customElement('sentral-switchboard')
 export class SentralSwitchboard extends LitElement {
@@ -34,6 +35,10 @@ export class SentralSwitchboard extends LitElement {
       display: flex;
       flex-direction: column;
       gap: 1.25rem;
+    }
+    h2 {
+      font-size: 1rem;
+      margin: 0 0 0.5rem;
     }
   `;
 
@@ -58,6 +63,13 @@ export class SentralSwitchboard extends LitElement {
         }
         <sentral-call-actions></sentral-call-actions>
         <sentral-parked-calls></sentral-parked-calls>
+        <section aria-labelledby="message-heading">
+          <h2 id="message-heading">Message a colleague</h2>
+          <sentral-message-form
+            .callerNumber=${call && !call.callerUserId ? call.number : ''}
+            .callerName=${call && !call.callerUserId ? call.name : null}
+          ></sentral-message-form>
+        </section>
       </div>
     `;
   }

@@ -1,0 +1,216 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import type { CommandResult } from '../shared/protocol.js';
+import type { ApiClient } from '../store/api-client.js';
+import type { SessionModel } from '../store/session-model.js';
+import { commandErrorText } from './command-error.js';
+import { apiClientContext, sessionModelContext } from './contexts.js';
+import { MESSAGE_TEMPLATES, fillTemplate } from './message-templates.js';
+import { select } from './observable-controller.js';
+import { formatPhoneNumber } from './phone-number.js';
+import { controls } from './theme.js';
+
+type Person = CommandResult<'directory.list'>['people'][number];
+
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const KIND_TEXT = { main: 'Main number', mobile: 'My mobile', department: 'Department' };
+
+/**
+ * "Message a colleague" for operators (issue 4): pick a colleague, start from a template filled
+ * from the call on hand ("Per Hansen called at 14:05. Please call back on 900 11 222."), edit,
+ * and send to their phones as SIP MESSAGE and, if wanted, to their mobile as SMS from a number
+ * the operator may show. The text is plain text all the way.
+ */
+@customElement('sentral-message-form')
+export class SentralMessageForm extends LitElement {
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      form {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+      }
+      label {
+        display: flex;
+        flex-direction: column;
+        font-size: 0.85rem;
+      }
+      .row {
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+        align-items: end;
+      }
+      label.check {
+        flex-direction: row;
+        gap: 0.3rem;
+        align-items: center;
+      }
+      textarea {
+        min-height: 4.5rem;
+        font: inherit;
+      }
+      [role='alert'] {
+        color: var(--sentral-danger, #b3261e);
+      }
+      [role='status'] {
+        color: var(--sentral-ok, #1d7a3e);
+      }
+    `,
+  ];
+
+  @consume({ context: apiClientContext, subscribe: true })
+  api?: ApiClient;
+
+  @consume({ context: sessionModelContext, subscribe: true })
+  sessionModel?: SessionModel;
+
+  /** The caller on hand (their number and name fill the templates); empty when none. */
+  @property() callerNumber = '';
+  @property() callerName: string | null = null;
+
+  private readonly user = select(this, () => this.sessionModel?.user$, null);
+
+  @state() private people: Person[] = [];
+  @state() private text = '';
+  @state() private note = '';
+  @state() private error = '';
+  @state() private sending = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadPeople();
+  }
+
+  override render() {
+    const numbers = this.user.value?.presentableNumbers ?? [];
+    return html`<form data-testid="message-form" @submit=${this.send}>
+      <div class="row">
+        <label
+          >To
+          <input
+            name="to"
+            list="message-people"
+            required
+            autocomplete="off"
+            placeholder="Name or number"
+            data-testid="message-to"
+          />
+          <datalist id="message-people">
+            ${this.people.map(
+              (p) => html`<option value=${p.extension || p.username}>${p.displayName}</option>`,
+            )}
+          </datalist>
+        </label>
+        <label
+          >Template
+          <select data-testid="message-template" @change=${this.useTemplate}>
+            <option value="">Choose…</option>
+            ${MESSAGE_TEMPLATES.map((t) => html`<option value=${t.id}>${t.label}</option>`)}
+          </select>
+        </label>
+      </div>
+      <label
+        >Message
+        <textarea
+          name="text"
+          required
+          maxlength="1000"
+          data-testid="message-text"
+          .value=${this.text}
+          @input=${(e: InputEvent) => (this.text = (e.target as HTMLTextAreaElement).value)}
+        ></textarea>
+      </label>
+      <div class="row">
+        <label class="check"
+          ><input type="checkbox" name="sms" data-testid="message-sms" /> Also as SMS to their
+          mobile</label
+        >
+        ${
+          numbers.length > 0
+            ? html`<label
+                >SMS from
+                <select name="from" data-testid="message-from">
+                  ${numbers.map(
+                    (n) =>
+                      html`<option value=${n.number}>
+                        ${KIND_TEXT[n.kind]} · ${formatPhoneNumber(n.number)}
+                      </option>`,
+                  )}
+                </select></label
+              >`
+            : nothing
+        }
+        <button class="primary" type="submit" ?disabled=${this.sending} data-testid="message-send">
+          Send
+        </button>
+      </div>
+      ${this.note ? html`<p role="status" data-testid="message-note">${this.note}</p>` : nothing}
+      ${this.error ? html`<p role="alert" data-testid="message-error">${this.error}</p>` : nothing}
+    </form>`;
+  }
+
+  private async loadPeople(): Promise<void> {
+    try {
+      this.people = (await this.api?.call('directory.list', {}))?.people ?? [];
+    } catch {
+      // The list only helps typing; names and numbers typed by hand still work.
+    }
+  }
+
+  private readonly useTemplate = (e: Event): void => {
+    const template = MESSAGE_TEMPLATES.find((t) => t.id === (e.target as HTMLSelectElement).value);
+    if (!template) return;
+    const number = this.callerNumber ? formatPhoneNumber(this.callerNumber) : '…';
+    this.text = fillTemplate(template, {
+      caller: this.callerName || (this.callerNumber ? number : 'Someone'),
+      number,
+      time: TIME.format(new Date()),
+    });
+  };
+
+  private readonly send = (e: Event): void => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const sms = data.get('sms') !== null;
+    const from = data.get('from');
+    const params = {
+      to: String(data.get('to') ?? '').trim(),
+      text: this.text,
+      ...(sms ? { sms: true } : {}),
+      ...(sms && typeof from === 'string' ? { from } : {}),
+    };
+    this.sending = true;
+    this.note = '';
+    this.error = '';
+    void (async () => {
+      try {
+        const r = await this.api?.call('message.send', params);
+        if (!r) return;
+        const parts = [
+          r.delivered > 0 ? `to ${r.delivered} phone${r.delivered === 1 ? '' : 's'}` : '',
+          r.sms ? 'as SMS' : '',
+        ].filter(Boolean);
+        this.note = `Message sent ${parts.join(' and ')}.`;
+        this.text = '';
+        form.reset();
+      } catch (error) {
+        this.error = commandErrorText(error);
+      } finally {
+        this.sending = false;
+      }
+    })();
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sentral-message-form': SentralMessageForm;
+  }
+}
