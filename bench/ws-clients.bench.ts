@@ -30,6 +30,8 @@ const CLIENTS = Number(process.env.BENCH_WS_CLIENTS ?? 10_000);
 const IN_FLIGHT = Number(process.env.BENCH_WS_IN_FLIGHT ?? 200);
 const TIME_LIMIT_MS = 240_000;
 const STEP_TIMEOUT_MS = 30_000;
+/** Clients registered before the first memory reading (the per-client slope starts here). */
+const BASE_CLIENTS = Math.min(1000, Math.floor(CLIENTS / 10));
 /** File descriptors beyond one per client that either process needs. */
 const FD_HEADROOM = 500;
 
@@ -144,38 +146,49 @@ export async function run(): Promise<BenchResult[]> {
     let next = 0;
     let done = 0;
     const failures: string[] = [];
-    const started = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(
-        () => reject(new Error(`only ${done} of ${CLIENTS} registered in ${TIME_LIMIT_MS} ms`)),
-        TIME_LIMIT_MS,
-      );
-      const launch = () => {
-        while (next < CLIENTS && next - done < IN_FLIGHT) {
-          const cred = creds[next % creds.length] as Credentials;
-          next++;
-          const client = new LightClient(url, cred);
-          clients.push(client);
-          client.register().then(
-            () => settle(),
-            (err: unknown) => {
-              failures.push(String(err));
-              settle();
-            },
-          );
-        }
-      };
-      const settle = () => {
-        done++;
-        if (done % 1000 === 0) progress(`${done} registered`);
-        if (done === CLIENTS) {
-          clearTimeout(deadline);
-          resolve();
-        } else launch();
-      };
-      launch();
-    });
-    const seconds = (performance.now() - started) / 1000;
+    let registeringMs = 0;
+    /** Registers clients until `until` are done, IN_FLIGHT at a time; adds to registeringMs. */
+    const registerUpTo = (until: number) => {
+      const started = performance.now();
+      return new Promise<void>((resolve, reject) => {
+        const deadline = setTimeout(
+          () => reject(new Error(`only ${done} of ${until} registered in ${TIME_LIMIT_MS} ms`)),
+          TIME_LIMIT_MS,
+        );
+        const launch = () => {
+          while (next < until && next - done < IN_FLIGHT) {
+            const cred = creds[next % creds.length] as Credentials;
+            next++;
+            const client = new LightClient(url, cred);
+            clients.push(client);
+            client.register().then(
+              () => settle(),
+              (err: unknown) => {
+                failures.push(String(err));
+                settle();
+              },
+            );
+          }
+        };
+        const settle = () => {
+          done++;
+          if (done % 1000 === 0) progress(`${done} registered`);
+          if (done === until) {
+            clearTimeout(deadline);
+            registeringMs += performance.now() - started;
+            resolve();
+          } else launch();
+        };
+        launch();
+      });
+    };
+    // Memory per client is the slope between BASE_CLIENTS and CLIENTS registered: the fixed
+    // costs (the API sessions, allocator arenas left by the argon2 logins, JIT) cancel out.
+    await registerUpTo(BASE_CLIENTS);
+    await sleep(1000);
+    const base = await memoryAfterGc(core.url);
+    await registerUpTo(CLIENTS);
+    const seconds = registeringMs / 1000;
     const fds = openFds(corePid);
     await sleep(1000);
     const loaded = await memoryAfterGc(core.url);
@@ -209,21 +222,22 @@ export async function run(): Promise<BenchResult[]> {
         note: `of ${CLIENTS}`,
       },
       {
-        name: 'core RSS before → after (after GC)',
+        name: `core RSS with ${CLIENTS} clients (after GC)`,
         value: loaded.rss,
         unit: 'MiB',
-        note: `${Math.round(idle.rss)} MiB with the ${creds.length} API sessions, before any client`,
+        note: `${Math.round(idle.rss)} MiB with the ${creds.length} API sessions and no client, ${Math.round(base.rss)} MiB with ${BASE_CLIENTS}`,
       },
       {
         name: 'core RSS per registered client',
-        value: ((loaded.rss - idle.rss) * 1024) / CLIENTS,
+        value: ((loaded.rss - base.rss) * 1024) / (CLIENTS - BASE_CLIENTS),
         unit: 'KiB',
+        note: `slope from ${BASE_CLIENTS} to ${CLIENTS} clients, after forced GCs`,
       },
       {
         name: 'core JS heap per registered client',
-        value: ((loaded.heapUsed - idle.heapUsed) * 1024) / CLIENTS,
+        value: ((loaded.heapUsed - base.heapUsed) * 1024) / (CLIENTS - BASE_CLIENTS),
         unit: 'KiB',
-        note: 'heapUsed after GC, before vs after',
+        note: `heapUsed after GC, same slope; ${Math.round(loaded.heapUsed)} MiB in all`,
       },
       {
         name: 'core open file descriptors',
