@@ -57,7 +57,14 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [noSipJs] }] },
   },
   {
-    files: ['scripts/**/*.mjs', 'bench/**/*.ts', 'e2e/**/*.ts', 'test/**/*.ts', '*.config.*'],
+    files: [
+      'scripts/**/*.mjs',
+      'scripts/**/*.ts',
+      'bench/**/*.ts',
+      'e2e/**/*.ts',
+      'test/**/*.ts',
+      '*.config.*',
+    ],
     rules: { 'no-console': 'off' },
   },
   prettier,
