@@ -74,6 +74,11 @@ export interface CoreConfig {
   sipRateLimit: number;
   /** Source addresses the SIP rate limit leaves alone (SIP_RATE_LIMIT_EXEMPT, comma separated). */
   sipRateLimitExempt: string[];
+  /**
+   * Seconds a connected call waits for a browser whose SIP WebSocket dropped to come back
+   * (CALL_RECONNECT_GRACE_S, default 30; 0 ends such calls at once). ADR 0010.
+   */
+  callReconnectGraceS: number;
   /** Log level for the core's logger. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -151,6 +156,13 @@ function parseCount(value: string | undefined, fallback: number, name: string): 
   return n;
 }
 
+function parseSeconds(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number of seconds ≥ 0`);
+  return n;
+}
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 export function loadConfig(
@@ -197,6 +209,7 @@ export function loadConfig(
       .split(',')
       .map((a) => a.trim())
       .filter(Boolean),
+    callReconnectGraceS: parseSeconds(env.CALL_RECONNECT_GRACE_S, 30, 'CALL_RECONNECT_GRACE_S'),
     logLevel,
   };
 }

@@ -19,6 +19,7 @@ import {
   newCallId,
   newTag,
   parseMessage,
+  parseNameAddr,
   type ClientTransaction,
   type Flow,
   type Scheduler,
@@ -121,7 +122,16 @@ export interface B2buaDeps {
   scheduler?: Scheduler;
   /** The smallest session interval the core accepts (Min-SE); 90 s by default. */
   minSE?: number;
+  /**
+   * Seconds a connected call waits for a browser whose WebSocket closed to come back on a new
+   * one (CALL_RECONNECT_GRACE_S, default {@link DEFAULT_RECONNECT_GRACE_S}); 0 ends the call at
+   * once, as before.
+   */
+  reconnectGraceS?: number;
 }
+
+/** How long a connected call waits for a phone whose WebSocket dropped (ADR 0010). */
+export const DEFAULT_RECONNECT_GRACE_S = 30;
 
 /** How long a consulted colleague may ring (below the operator phone's 32 s wait for ACK). */
 const CONSULT_RING_MS = 25_000;
@@ -148,7 +158,8 @@ const GLOBAL_SCHEDULER: Scheduler = {
 
 export interface InboundLeg {
   readonly kind: 'in';
-  readonly flow: Flow;
+  /** Changes only when the caller's phone comes back on a new WebSocket (ADR 0010). */
+  flow: Flow;
   readonly invite: SipRequest;
   readonly tx: ServerTransaction;
   readonly localTag: string;
@@ -157,7 +168,8 @@ export interface InboundLeg {
 
 export interface OutboundLeg {
   readonly kind: 'out';
-  readonly flow: Flow;
+  /** Changes only when the callee's phone comes back on a new WebSocket (ADR 0010). */
+  flow: Flow;
   /** The INVITE sent (replaced once by its retry after a 422, RFC 4028 §7.4). */
   invite: SipRequest;
   readonly binding: Binding;
@@ -325,6 +337,12 @@ export class B2bua {
   readonly #early = new Map<string, Call>();
   readonly #scheduler: Scheduler;
   readonly #minSE: number;
+  readonly #reconnectGraceMs: number;
+  /**
+   * Legs of connected calls whose WebSocket closed: the call waits for the phone to come back
+   * (ADR 0010) and `timer` ends it when the grace period runs out.
+   */
+  readonly #detached = new Map<Leg, { call: Call; timer: unknown }>();
   /** Policy of a direct call: connect the first answer; fail the caller when every device failed. */
   readonly direct: CallPolicy = {
     answered: () => true,
@@ -340,6 +358,7 @@ export class B2bua {
     this.#log = deps.logger;
     this.#scheduler = deps.scheduler ?? GLOBAL_SCHEDULER;
     this.#minSE = deps.minSE ?? MIN_SE;
+    this.#reconnectGraceMs = (deps.reconnectGraceS ?? DEFAULT_RECONNECT_GRACE_S) * 1000;
   }
 
   /**
@@ -1240,8 +1259,9 @@ export class B2bua {
       return;
     }
     const { call, leg } = entry;
-    if (leg.flow !== flow) {
-      // Requests for a leg must come down the flow it lives on (the browser's WebSocket).
+    if (leg.flow !== flow && !this.#reattach(call, leg, flow)) {
+      // Requests for a leg must come down the flow it lives on (the browser's WebSocket), or
+      // from the same phone registered again on a new one (#reattach).
       if (tx) tx.respond(createResponse(req, 403, 'Forbidden'));
       return;
     }
@@ -1577,6 +1597,7 @@ export class B2bua {
   flowClosed(flow: Flow): void {
     for (const call of [...this.#calls.values()]) {
       if (call.inbound.flow === flow) {
+        if (this.#awaitReconnect(call, call.inbound)) continue;
         if (call.winner) {
           if (call.winner.dialog) this.#sendInDialog(call.winner, 'BYE');
           this.#end(call, 'caller disconnected', 'caller');
@@ -1599,6 +1620,7 @@ export class B2bua {
           continue;
         }
         if (leg === call.winner) {
+          if (this.#awaitReconnect(call, leg)) continue;
           if (call.inbound.dialog) this.#sendInDialog(call.inbound, 'BYE');
           else this.#respondInbound(call, 480, 'Temporarily Unavailable');
           this.#end(call, 'callee disconnected', 'callee');
@@ -1608,6 +1630,105 @@ export class B2bua {
         }
       }
     }
+  }
+
+  // ── reconnect grace (ADR 0010) ───────────────────────────────────────────────
+  //
+  // A browser's WebSocket may drop mid-call (Wi-Fi change, laptop lid, proxy restart). Its
+  // media is peer to peer and may well survive, so a connected call is not ended at once: the
+  // leg is "detached" and the call waits `reconnectGraceS`. The same phone is recognised on its
+  // new WebSocket by a live binding of the leg's user, REGISTERed (digest-authenticated) on that
+  // flow, with the leg's Contact (or +sip.instance): SIP.js keeps its Contact across reconnects.
+  // The leg is re-attached when such a binding is seen — on an in-dialog request arriving on the
+  // new flow (the ICE-restart re-INVITE, relayed as any re-INVITE) or when the core has something
+  // to send to the leg. Meanwhile requests for the leg fail softly (503) and the other party
+  // stays connected. A request from any other flow (another user, another device) still gets 403.
+
+  /** Keeps a connected call whose `leg` lost its WebSocket; false when it must end now. */
+  #awaitReconnect(call: Call, leg: Leg): boolean {
+    if (this.#reconnectGraceMs <= 0 || this.#detached.has(leg)) return this.#detached.has(leg);
+    // Only a plain connected call: ringing, transfers and consultations end as before.
+    if (call.state !== CallState.Active || call.consultation) return false;
+    if (!call.winner?.dialog || !call.inbound.dialog) return false;
+    if (!this.#phoneOf(call, leg)) return false;
+    const timer = this.#scheduler.setTimeout(() => {
+      if (this.#detached.get(leg)?.timer !== timer) return;
+      this.#detached.delete(leg);
+      this.#log.info('phone did not come back; ending the call', { call: call.id, leg: leg.kind });
+      const other = this.#otherLeg(call, leg);
+      if (other?.dialog) this.#sendInDialog(other, 'BYE');
+      if (leg.kind === 'in') this.#end(call, 'caller disconnected', 'caller');
+      else this.#end(call, 'callee disconnected', 'callee');
+    }, this.#reconnectGraceMs);
+    this.#detached.set(leg, { call, timer });
+    this.#log.info('phone connection lost mid-call; waiting for it', {
+      call: call.id,
+      leg: leg.kind,
+      graceMs: this.#reconnectGraceMs,
+    });
+    return true;
+  }
+
+  /**
+   * Moves `leg` to the flow its phone is registered on now (`flow` when given: the one a
+   * request came down). True when the leg lives there afterwards.
+   */
+  #reattach(call: Call, leg: Leg, flow?: Flow): boolean {
+    const phone = this.#phoneOf(call, leg);
+    if (!phone) return false;
+    const binding = this.deps
+      .lookup(phone.aor)
+      .filter(
+        (b) =>
+          !b.flow.closed &&
+          (flow === undefined || b.flow === flow) &&
+          (phone.instanceId !== undefined
+            ? b.instanceId === phone.instanceId
+            : b.contactUri === phone.contactUri),
+      )
+      .at(-1);
+    if (!binding) return false;
+    if (binding.flow === leg.flow) return true;
+    this.#forgetDetached(leg);
+    leg.flow = binding.flow;
+    this.#log.info('phone came back; call re-attached to its new connection', {
+      call: call.id,
+      leg: leg.kind,
+      flow: binding.flow.id,
+    });
+    return true;
+  }
+
+  /** The registered phone behind a leg (AOR and Contact), for users only. */
+  #phoneOf(
+    call: Call,
+    leg: Leg,
+  ): { aor: string; contactUri: string; instanceId: string | undefined } | undefined {
+    if (leg.kind === 'out') {
+      const { aor, contactUri, instanceId } = leg.binding;
+      return { aor, contactUri, instanceId };
+    }
+    const { caller } = call;
+    const contact = leg.invite.get('Contact');
+    if (caller.kind !== 'user' || !caller.username || !contact) return undefined;
+    try {
+      const parsed = parseNameAddr(contact);
+      const instance = parsed.params.get('+sip.instance') ?? undefined;
+      return {
+        aor: `${caller.username}@${caller.domain}`.toLowerCase(),
+        contactUri: parsed.uri.toString(),
+        instanceId: instance?.replace(/^"|"$/g, ''),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  #forgetDetached(leg: Leg): void {
+    const detached = this.#detached.get(leg);
+    if (!detached) return;
+    this.#scheduler.clearTimeout(detached.timer);
+    this.#detached.delete(leg);
   }
 
   /** Ends every call (shutdown). */
@@ -1833,6 +1954,9 @@ export class B2bua {
 
   #forward(call: Call, from: Leg, req: SipRequest, tx: ServerTransaction): void {
     const to = this.#otherLeg(call, from);
+    // A leg waiting for its phone: it may have registered on a new WebSocket meanwhile. If not,
+    // the request fails softly below (503 from the closed flow) and the call stays up.
+    if (to && this.#detached.has(to)) this.#reattach(call, to);
     const offerOrRefresh = req.method === 'INVITE' || req.method === 'UPDATE';
     if (call.state === CallState.Transferring && !to) {
       // Nobody on the other side yet: hold off offers, accept the rest (e.g. DTMF).
@@ -1979,6 +2103,8 @@ export class B2bua {
   }
 
   #sendInDialog(leg: Leg, method: 'BYE', headers?: Record<string, string>): void {
+    const detached = this.#detached.get(leg);
+    if (detached) this.#reattach(detached.call, leg);
     if (!leg.dialog || leg.flow.closed) return;
     const req = leg.dialog.createRequest(method, headers ? { headers } : {});
     req.prepend('Via', `${this.deps.via(leg.flow)};branch=${newBranch()}`);
@@ -2024,6 +2150,7 @@ export class B2bua {
     call.endReason = reason;
     for (const t of call.timers) clearTimeout(t);
     call.timers.clear();
+    for (const leg of [call.inbound, ...call.outbound]) this.#forgetDetached(leg);
     this.#sessionTimers.get(call.inbound)?.stop();
     for (const leg of call.outbound) this.#sessionTimers.get(leg)?.stop();
     const { invite, localTag } = call.inbound;

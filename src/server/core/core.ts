@@ -167,6 +167,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     },
     via: viaFor,
     contact: contactFor,
+    reconnectGraceS: config.callReconnectGraceS,
     logger: logger.child('b2bua'),
   });
   const queueMedia = await createQueueMedia({
