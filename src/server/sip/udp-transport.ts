@@ -102,7 +102,13 @@ export class UdpTransport {
     this.maxMessageSize = options.maxMessageSize ?? 64 * 1024;
     this.idleMs = options.idleMs ?? 5 * 60_000;
     const address = options.address ?? '127.0.0.1';
-    this.socket = createSocket({ type: isIP(address) === 6 ? 'udp6' : 'udp4' });
+    // A larger receive buffer rides out bursts while the event loop is busy (the kernel caps
+    // it at net.core.rmem_max); a lost datagram costs a retransmission of 500 ms or more.
+    this.socket = createSocket({
+      type: isIP(address) === 6 ? 'udp6' : 'udp4',
+      recvBufferSize: 4 * 1024 * 1024,
+      sendBufferSize: 1024 * 1024,
+    });
     this.socket.on('message', (data, rinfo) => this.receive(data, rinfo));
     // Bind errors reject listen(); later ones are reported.
     this.socket.on('error', (error) => {

@@ -7,11 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const SIPP = '/usr/bin/sipp';
 export const haveSipp = existsSync(SIPP);
-export const SCENARIOS = resolve(__dirname, '../../sipp');
+export const SCENARIOS = fileURLToPath(new URL('../../sipp', import.meta.url));
 
 /** A free UDP port on loopback (bound, read, released). */
 export async function freeUdpPort(): Promise<number> {
