@@ -1,9 +1,10 @@
 /**
  * Calls per second (issue 6): sipp UAC → core (B2BUA) → sipp UAS over UDP on loopback, the rate
- * stepped up (BENCH_CPS_STEPS, default 100,200,300,500,700,1000,1500 calls/s, BENCH_CPS_STEP_S
- * seconds each, default 10) until the first step with a failed call; then, in the same run, the
- * same scenario through Kamailio as a plain stateful proxy (bench/kamailio-proxy.cfg). Reported:
- * the last clean rate of each, their ratio, and per step sipp's own counts.
+ * stepped up (BENCH_CPS_STEPS, default 25,50,100,200,300,500,700,1000,1500 calls/s,
+ * BENCH_CPS_STEP_S seconds each, default 10) until the first step with a failed call; then, in
+ * the same run, the same scenario through Kamailio as a plain stateful proxy
+ * (bench/kamailio-proxy.cfg). Reported: the last clean rate of each, their ratio, and per step
+ * sipp's own counts and the core's CPU.
  *
  * The scenario (test/sipp/uac-basic.xml, uas-answer.xml): INVITE, 407, ACK, INVITE with digest,
  * 100/180/200, ACK, 300 ms of call, BYE, 200 — so every call pays the digest challenge, at the
@@ -32,7 +33,7 @@ import {
 import { parseRates, stepUp, type StepOutcome, type SteppedResult } from './support/stepping';
 import { printResults, type BenchResult } from './stats';
 
-const RATES = parseRates(process.env.BENCH_CPS_STEPS ?? '100,200,300,500,700,1000,1500');
+const RATES = parseRates(process.env.BENCH_CPS_STEPS ?? '25,50,100,200,300,500,700,1000,1500');
 const STEP_S = Number(process.env.BENCH_CPS_STEP_S ?? 10);
 /** Wall-time budget per system: no step starts after it (the whole suite stays < 6 min). */
 const BUDGET_MS = 140_000;
@@ -88,7 +89,7 @@ async function runStep(target: Target, rate: number): Promise<StepDetail> {
     scenario: `${SCENARIOS}uas-answer.xml`,
     port: target.uasPort,
     calls,
-    limit: 20_000,
+    limit: 10_000,
     timeoutS,
     recvTimeoutMs: RECV_TIMEOUT_MS,
     cpu: LOAD_CPU,
@@ -102,7 +103,7 @@ async function runStep(target: Target, rate: number): Promise<StepDetail> {
     remote: target.remote,
     rate,
     calls,
-    limit: 20_000,
+    limit: 10_000,
     service: '1011',
     keys: { user: CALLER, domain: DOMAIN },
     auth: target.auth,

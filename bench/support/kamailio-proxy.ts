@@ -35,6 +35,11 @@ export async function startKamailioProxy(o: {
   uasPort: number;
   realm: string;
   password: string;
+  /**
+   * UDP worker processes (default 1): several reorder a UAS's 180 and 200 now and then (each
+   * worker reads the same socket), and sipp's scenario then fails the call on the late 180. One
+   * worker is also the like-for-like comparison with the core's single event loop.
+   */
   children?: number;
   cpu?: number;
 }): Promise<KamailioProxy> {
@@ -63,7 +68,7 @@ export async function startKamailioProxy(o: {
     '-A',
     `PASSWORD="${o.password}"`,
     '-A',
-    `CHILDREN=${o.children ?? 4}`,
+    `CHILDREN=${o.children ?? 1}`,
   ];
   const [cmd, args] =
     o.cpu === undefined
