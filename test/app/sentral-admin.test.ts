@@ -11,7 +11,8 @@ afterEach(() => cleanup());
 const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
 
 describe('sentral-statistics', () => {
-  it('shows queue and agent figures from the core, and asks again for another period', async () => {
+  it('shows queue and agent figures from the core, and asks again for another period', async function () {
+    this.timeout(40_000); // axe on a loaded machine
     const api = new FakeApiClient()
       .on('stats.queues', () => ({
         queues: [
@@ -89,6 +90,8 @@ describe('sentral-statistics', () => {
       Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23' }).format(ms));
     const morning = hourOf(Date.UTC(2026, 11, 1, 8));
     await waitUntil(() => deepQuery(chart, `g[data-hour="${morning}"] title`));
+    await expect(m.element).shadowDom.to.be.accessible();
+    await expect(chart).shadowDom.to.be.accessible();
     expect(text(deepQuery(chart, `g[data-hour="${morning}"] title`))).to.equal(
       `${String(morning).padStart(2, '0')}:00 — 6 offered, 5 answered, 1 abandoned`,
     );

@@ -30,7 +30,8 @@ function session(): SessionModel {
 }
 
 describe('sentral-message-form', () => {
-  it('fills a template from the caller on hand, and sends it to the colleague and as SMS from the chosen number', async () => {
+  it('fills a template from the caller on hand, and sends it to the colleague and as SMS from the chosen number', async function () {
+    this.timeout(40_000); // axe on a loaded machine
     let sent: CommandParams<'message.send'> | undefined;
     const api = new FakeApiClient()
       .on('directory.list', () => ({ people: [] }))
@@ -50,6 +51,7 @@ describe('sentral-message-form', () => {
     );
     cleanup = m.cleanup;
     const q = <E extends Element>(s: string) => must(deepQuery<E>(m.element, s));
+    await expect(m.element).shadowDom.to.be.accessible();
     q<HTMLInputElement>('[data-testid=message-to]').value = '1007';
     const template = q<HTMLSelectElement>('[data-testid=message-template]');
     template.value = 'call-back';

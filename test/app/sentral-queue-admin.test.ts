@@ -64,7 +64,8 @@ function api() {
 }
 
 describe('sentral-queue-admin', () => {
-  it('lists queues with members as text, and creates a queue from the form', async () => {
+  it('lists queues with members as text, and creates a queue from the form', async function () {
+    this.timeout(40_000); // axe on a loaded machine
     const { fake, saved } = api();
     const m = await mount(html`<sentral-queue-admin></sentral-queue-admin>`, [
       [apiClientContext, fake],
@@ -82,6 +83,7 @@ describe('sentral-queue-admin', () => {
 
     must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=queue-new]')).click();
     await waitUntil(() => deepQuery(m.element, '[data-testid=queue-form]'));
+    await expect(m.element).shadowDom.to.be.accessible();
     const form = must(deepQuery<HTMLFormElement>(m.element, '[data-testid=queue-form]'));
     (form.querySelector('[name=name]') as HTMLInputElement).value = 'Support';
     (form.querySelector('[name=number]') as HTMLInputElement).value = '21 00 00 99';
