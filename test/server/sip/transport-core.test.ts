@@ -157,6 +157,7 @@ describe('SIP over UDP through the core', () => {
     const peer = await udpPeer();
     peer.send('\r\n\r\n', udpPort);
     peer.send('hello there, not SIP\r\n\r\n', udpPort);
+    await peer.waitRaw(1);
     await sleep(200);
     expect(peer.raw).toEqual(['\r\n']);
   });
@@ -240,8 +241,14 @@ describe('SIP over UDP through the core', () => {
     expect(ok.body).toBe(answer);
     expect(ok.header('Contact')).toBe(`<sip:sentral@127.0.0.1:${udpPort};transport=udp>`);
 
-    // No ACK yet: the 200 comes again at T1 and 2*T1 (0.5 s, 1.5 s).
-    await sleep(1700);
+    // No ACK yet: the 200 comes again after T1, then after 2*T1 (0.5 s, 1.5 s).
+    const t0 = Date.now();
+    await peer.expectResponse(200, 'INVITE', 3000);
+    const t1 = Date.now();
+    await peer.expectResponse(200, 'INVITE', 4000);
+    const t2 = Date.now();
+    expect(t1 - t0).toBeGreaterThanOrEqual(400);
+    expect(t2 - t1).toBeGreaterThanOrEqual(900);
     const twoHundreds = (m: ReceivedMessage) => m.status === 200 && m.header('CSeq') === '2 INVITE';
     expect(countOf(peer, twoHundreds)).toBe(3);
     peer.drain();
@@ -404,7 +411,9 @@ describe('SIP over TCP through the core', () => {
 
     // The connection goes: the registration goes with it.
     phone.close();
-    await sleep(100);
+    for (let i = 0; i < 100 && core.core.registrar.lookup(`even.dahl@${DOMAIN}`).length > 0; i++) {
+      await sleep(20);
+    }
     expect(core.core.registrar.lookup(`even.dahl@${DOMAIN}`)).toHaveLength(0);
   });
 
@@ -425,7 +434,8 @@ describe('SIP over TCP through the core', () => {
     const peer = await TcpPeer.connect(tcpPort);
     closers.push(() => peer.close());
     peer.write('\r\n\r\n');
-    await sleep(100);
+    for (let i = 0; i < 100 && peer.rawText === ''; i++) await sleep(20);
+    await sleep(50);
     expect(peer.rawText).toBe('\r\n');
   });
 });
@@ -434,7 +444,7 @@ describe('limits', () => {
   let limited: TestCore;
   beforeAll(async () => {
     limited = await startTestCore({
-      SIP_RATE_LIMIT: '5',
+      SIP_RATE_LIMIT: '2',
       SIP_RATE_LIMIT_EXEMPT: '',
       SIP_MAX_MESSAGE_SIZE: '2000',
     });
@@ -446,18 +456,20 @@ describe('limits', () => {
   it('answers the first request over the per-source rate 503 with Retry-After, then drops', async () => {
     const port = limited.core.sipPorts.udp ?? 0;
     const peer = await udpPeer();
-    for (let i = 0; i < 8; i++) peer.send(options({ hostPort: peer.hostPort }), port);
-    await sleep(300);
+    // 2 per second, a burst of 2: two pass, the third gets 503, the rest are dropped.
+    for (let i = 0; i < 6; i++) peer.send(options({ hostPort: peer.hostPort }), port);
+    await peer.expectResponse(503, 'OPTIONS');
+    await sleep(200);
     const statuses = peer.all.map((m) => m.status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(2);
     expect(statuses.filter((s) => s === 503)).toHaveLength(1);
-    expect(statuses).toHaveLength(6);
+    expect(statuses).toHaveLength(3);
     const busy = peer.all.find((m) => m.status === 503);
     expect(busy?.header('Retry-After')).toBe('1');
     // A second later the bucket has refilled.
     await sleep(1000);
     peer.send(options({ hostPort: peer.hostPort }), port);
-    await peer.expect((m) => m.status === 200 && peer.all.length === 7);
+    await peer.expect((m) => m.status === 200 && peer.all.length === 4);
   });
 
   it('answers an oversized datagram 513 Message Too Large', async () => {
@@ -487,22 +499,26 @@ describe('limits', () => {
 });
 
 describe('listening', () => {
-  it('carries on without UDP when its port is taken, and without TCP when told off', async () => {
-    const { createSocket } = await import('node:dgram');
-    const squatter = createSocket('udp4');
-    await new Promise<void>((r) => squatter.bind(0, '127.0.0.1', () => r()));
-    const taken = squatter.address().port;
-    const other = await startTestCore({ SIP_UDP_PORT: String(taken), SIP_TCP_PORT: 'off' });
-    try {
-      expect(other.core.sipPorts).toEqual({ udp: undefined, tcp: undefined });
-      expect(() =>
-        other.core.sipTransports.flowTo({ transport: 'UDP', host: '127.0.0.1', port: 5060 }),
-      ).toThrow(/not running/);
-      const res = await fetch(`${other.url}/healthz`);
-      expect(res.status).toBe(200);
-    } finally {
-      await other.close();
-      squatter.close();
-    }
-  });
+  it(
+    'carries on without UDP when its port is taken, and without TCP when told off',
+    { timeout: 60_000 },
+    async () => {
+      const { createSocket } = await import('node:dgram');
+      const squatter = createSocket('udp4');
+      await new Promise<void>((r) => squatter.bind(0, '127.0.0.1', () => r()));
+      const taken = squatter.address().port;
+      const other = await startTestCore({ SIP_UDP_PORT: String(taken), SIP_TCP_PORT: 'off' });
+      try {
+        expect(other.core.sipPorts).toEqual({ udp: undefined, tcp: undefined });
+        expect(() =>
+          other.core.sipTransports.flowTo({ transport: 'UDP', host: '127.0.0.1', port: 5060 }),
+        ).toThrow(/not running/);
+        const res = await fetch(`${other.url}/healthz`);
+        expect(res.status).toBe(200);
+      } finally {
+        await other.close();
+        squatter.close();
+      }
+    },
+  );
 });

@@ -29,6 +29,15 @@ async function client(): Promise<{ socket: Socket; port: number; got: string[] }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until `done()` holds (the machine may be busy: no fixed sleeps for what must come). */
+async function until(done: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
 describe('UdpTransport', () => {
   let transport: UdpTransport | undefined;
   const sockets: Socket[] = [];
@@ -55,7 +64,7 @@ describe('UdpTransport', () => {
     a.socket.send(request('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1'), port, '127.0.0.1');
     a.socket.send(request('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK2'), port, '127.0.0.1');
     b.socket.send(request('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK3'), port, '127.0.0.1');
-    await sleep(100);
+    await until(() => got.length === 3);
     expect(got).toHaveLength(3);
     expect(got[0]?.flow).toBe(got[1]?.flow);
     expect(got[2]?.flow).not.toBe(got[0]?.flow);
@@ -80,7 +89,7 @@ describe('UdpTransport', () => {
       port,
       '127.0.0.1',
     );
-    await sleep(100);
+    await until(() => got.length === 4);
     const vias = got.map((g) => g.msg.get('Via'));
     expect(vias).toEqual([
       `SIP/2.0/UDP 10.0.0.9:5062;rport=${a.port};branch=z9hG4bK1;received=127.0.0.1`,
@@ -95,9 +104,9 @@ describe('UdpTransport', () => {
     const a = await client();
     sockets.push(a.socket);
     a.socket.send(request('SIP/2.0/UDP 10.0.0.9:5062;branch=z9hG4bK1'), port, '127.0.0.1');
-    await sleep(50);
+    await until(() => got.length === 1);
     got[0]?.flow.send('SIP/2.0 200 OK\r\n\r\n');
-    await sleep(50);
+    await until(() => a.got.length === 1);
     expect(a.got).toEqual(['SIP/2.0 200 OK\r\n\r\n']);
   });
 
@@ -117,7 +126,8 @@ describe('UdpTransport', () => {
     );
     a.socket.send('not sip at all\r\n\r\n', port, '127.0.0.1');
     a.socket.send('SIP/2.0 200 OK\r\nVia: ???\r\n\r\n', port, '127.0.0.1');
-    await sleep(150);
+    await until(() => a.got.length >= 2);
+    await sleep(100);
     expect(got).toHaveLength(0);
     expect(a.got.map((t) => t.split('\r\n')[0])).toEqual([
       'SIP/2.0 513 Message Too Large',
@@ -131,7 +141,7 @@ describe('UdpTransport', () => {
     const a = await client();
     sockets.push(a.socket);
     a.socket.send('\r\n\r\n', port, '127.0.0.1');
-    await sleep(50);
+    await until(() => a.got.length === 1);
     expect(a.got).toEqual(['\r\n']);
   });
 

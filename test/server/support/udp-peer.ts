@@ -85,6 +85,15 @@ export class UdpPeer extends Inbox {
     return new UdpPeer(socket, socket.address().port);
   }
 
+  /** Waits until `count` raw datagrams (keepalives included) have arrived. */
+  async waitRaw(count: number, timeoutMs = 3000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.raw.length < count) {
+      if (Date.now() > deadline) throw new Error(`only ${this.raw.length} datagrams arrived`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   /** `127.0.0.1:port`, the sent-by of this peer. */
   get hostPort(): string {
     return `127.0.0.1:${this.port}`;
