@@ -114,6 +114,25 @@ export const BASES: readonly { name: string; bytes: Buffer }[] = [
   })),
 ];
 
+/** RFC 4475 invalid messages, mutated too: their refusals copy odd partial headers. */
+export const INVALID_BASES: readonly { name: string; bytes: Buffer }[] = [
+  'badinv01',
+  'clerr',
+  'insuf',
+  'multi01',
+  'mcl01',
+  'badvers',
+  'unkscm',
+  'scalar02',
+  'quotbal',
+  'regbadct',
+  'escruri',
+  'bigcode',
+].map((name) => ({ name: `rfc4475-${name}`, bytes: fixture(name) }));
+
+/** Every starting point: the valid ones first, so their indices stay those of BASES. */
+const STARTS = [...BASES, ...INVALID_BASES];
+
 /** One change to a message's bytes. Positions are taken modulo the current length. */
 export type Mutation =
   | { kind: 'truncate'; at: number }
@@ -198,9 +217,9 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('fold' as const), line: fc.nat() }),
 );
 
-/** A base message and one to four mutations. */
+/** A starting message (index into BASES, then INVALID_BASES) and one to four mutations. */
 export const caseArb = fc.record({
-  base: fc.nat({ max: BASES.length - 1 }),
+  base: fc.nat({ max: STARTS.length - 1 }),
   mutations: fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
   /** Text frame (decoded as UTF-8 by the sender) or binary frame. */
   binary: fc.boolean(),
@@ -278,7 +297,7 @@ function apply(text: string, m: Mutation): string {
 
 /** The mutated bytes of a case. */
 export function mutate(c: FuzzCase): Buffer {
-  let text = (BASES[c.base] as { bytes: Buffer }).bytes.toString('latin1');
+  let text = (STARTS[c.base] as { bytes: Buffer }).bytes.toString('latin1');
   for (const m of c.mutations) text = apply(text, m);
   return Buffer.from(text, 'latin1');
 }
