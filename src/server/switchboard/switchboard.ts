@@ -308,8 +308,16 @@ export class Switchboard implements SwitchboardPort {
     } else if (absence?.callHandling === 'forward' && absence.forwardNumber) {
       const forward = await this.deps.people.resolveCallee(caller.tenantId, absence.forwardNumber);
       if (!forward) {
-        // An external forward needs a trunk (a later issue): say so instead of ringing nobody.
-        tx.respond(createResponse(req, 480, 'Absent'));
+        // An external number: out through the tenant's trunk, or 480 when there is none.
+        const external = toE164(absence.forwardNumber);
+        const route = external ? this.#forwardRoute(caller.tenantId, external) : undefined;
+        if (!route) {
+          tx.respond(createResponse(req, 480, 'Absent'));
+          return;
+        }
+        const call = this.deps.b2bua.accept(req, tx, flow, caller, this.#directPolicy());
+        call.attributes.set('external', route.number);
+        this.#ring(call, [route.target], { headers: route.headers });
         return;
       }
       this.deps.b2bua.ringUser(req, tx, flow, caller, forward, this.#directPolicy());
@@ -1207,12 +1215,47 @@ export class Switchboard implements SwitchboardPort {
         );
         return;
       }
-      case 'number':
-        // External numbers need a trunk (a later issue); the caller is told, not dropped silently.
-        this.#log.warn('overflow to an external number needs a trunk', { call: call.id });
-        this.#reject(call, 480, 'Temporarily Unavailable');
+      case 'number': {
+        // Out through the tenant's trunk; without one the caller is told, not dropped silently.
+        const route = this.#forwardRoute(call.caller.tenantId, target.id);
+        if (!route) {
+          this.#reject(call, 480, 'Temporarily Unavailable');
+          return;
+        }
+        call.policy = this.#directPolicy();
+        call.attributes.set('external', route.number);
+        this.#ring(call, [route.target], { headers: route.headers });
         return;
+      }
     }
+  }
+
+  /**
+   * The trunk route for a call the company forwards to an external number (overflow, absence):
+   * the toll-fraud guard applies, and the company's main number is the asserted identity
+   * towards the carrier (From keeps the original caller, so the phone that rings shows them).
+   */
+  #forwardRoute(
+    tenantId: string,
+    e164: string,
+  ): { number: string; target: RingTarget; headers: Record<string, string> } | undefined {
+    const main = this.deps.people.tenant(tenantId)?.mainNumber;
+    const route = main
+      ? this.deps.trunks?.route(tenantId, e164, [{ number: main }], undefined)
+      : undefined;
+    if (!route?.ok) {
+      this.#log.warn('no route for a forward to an external number', {
+        tenantId,
+        to: e164,
+        why: route ? route.reason : 'no trunk or main number',
+      });
+      return undefined;
+    }
+    return {
+      number: e164,
+      target: route.target,
+      headers: { 'P-Asserted-Identity': `<sip:${route.presented}@${route.fromDomain}>` },
+    };
   }
 
   #onAction(action: AcdAction): void {

@@ -314,3 +314,82 @@ describe('calls from the carrier', () => {
     }
   });
 });
+
+describe('calls the company forwards to external numbers', () => {
+  it('overflow with no agents goes out through the trunk, the main number asserted, the caller shown', async () => {
+    expect((await saveTrunk({ callsPerMinute: 100 })).ok).toBe(true);
+    const queue = (await admin.command('queue.save', {
+      name: 'Vakt',
+      number: '1090',
+      strategy: 'ring-all',
+      ringTimeoutS: 20,
+      wrapUpS: 0,
+      maxWaitS: null,
+      maxLength: null,
+      overflowTarget: null,
+      noAgentsTarget: { kind: 'number', id: '+4790000055' },
+      autoPauseAfterMisses: null,
+      isMain: false,
+      members: [],
+    })) as { ok: boolean };
+    expect(queue.ok).toBe(true);
+    const caller = await UdpPeer.open();
+    try {
+      caller.send(
+        [
+          `INVITE sip:1090@${DOMAIN} SIP/2.0`,
+          `Via: SIP/2.0/UDP ${caller.hostPort};rport;branch=z9hG4bK${rand()}`,
+          'Max-Forwards: 70',
+          `To: <sip:1090@${DOMAIN}>`,
+          `From: "Kunde" <sip:+4790000044@outside.invalid>;tag=${rand()}`,
+          `Call-ID: ${rand()}`,
+          'CSeq: 1 INVITE',
+          `Contact: <sip:c@${caller.hostPort}>`,
+          'Content-Type: application/sdp',
+          `Content-Length: ${Buffer.byteLength(SDP)}`,
+          '',
+          SDP,
+        ].join('\r\n'),
+        corePort(),
+      );
+      const out = await carrier.expectRequest('INVITE');
+      expect(out.text.split('\r\n')[0]).toBe(
+        `INVITE sip:+4790000055@127.0.0.1:${carrier.port} SIP/2.0`,
+      );
+      expect(uriOf(out.header('P-Asserted-Identity'))).toBe('sip:+4721000000@carrier.invalid');
+      expect(uriOf(out.header('From'))).toMatch(/^sip:\+4790000044@/);
+      carrier.send(carrierResponse(out, 180, 'Ringing'), corePort());
+      carrier.send(
+        carrierResponse(out, 200, 'OK', [`Contact: <sip:gw@${carrier.hostPort}>`], SDP),
+        corePort(),
+      );
+      const ok = await caller.expectResponse(200, 'INVITE');
+      expect(ok.body).toContain('v=0');
+    } finally {
+      caller.close();
+    }
+  });
+
+  it("an absent colleague's forward to a mobile rings it through the trunk", async () => {
+    const list = (await admin.command('directory.list', {})) as {
+      result: { people: Array<{ id: string; username: string }> };
+    };
+    const ola = list.result.people.find((p) => p.username === 'ola.hansen')?.id;
+    const set = (await kari.api.command('absence.set', {
+      userId: ola,
+      reason: 'meeting',
+      callHandling: 'forward',
+      forwardNumber: '900 00 056',
+    })) as { ok: boolean };
+    expect(set.ok).toBe(true);
+    await authenticatedInvite(kari, '1007');
+    const out = await carrier.expectRequest('INVITE');
+    expect(out.text.split('\r\n')[0]).toBe(
+      `INVITE sip:+4790000056@127.0.0.1:${carrier.port} SIP/2.0`,
+    );
+    expect(uriOf(out.header('P-Asserted-Identity'))).toBe('sip:+4721000000@carrier.invalid');
+    carrier.send(carrierResponse(out, 486, 'Busy Here'), corePort());
+    await carrier.expectRequest('ACK');
+    await kari.peer.expectResponse(486, 'INVITE');
+  });
+});
