@@ -4,6 +4,9 @@
  */
 import { createContext } from '@lit/context';
 import type { ApiClient } from '../store/api-client.js';
+import type { AudioSettingsModel } from '../store/audio-settings-model.js';
+import type { CallQualityModel } from '../store/call-quality-model.js';
+import type { AudioOutput } from './audio-output.js';
 import type { AuthService } from '../store/auth-service.js';
 import type { CallLogModel } from '../store/call-log-model.js';
 import type { DirectoryModel } from '../store/directory-model.js';
@@ -24,3 +27,9 @@ export const directoryModelContext = createContext<DirectoryModel>(
   Symbol('sentral-directory-model'),
 );
 export const callLogModelContext = createContext<CallLogModel>(Symbol('sentral-call-log-model'));
+export const audioSettingsContext = createContext<AudioSettingsModel>(
+  Symbol('sentral-audio-settings'),
+);
+export const callQualityContext = createContext<CallQualityModel>(Symbol('sentral-call-quality'));
+/** The shell's sound outputs (tones, ringer) and the ready step. */
+export const audioOutputContext = createContext<AudioOutput>(Symbol('sentral-audio-output'));

@@ -6,7 +6,10 @@ import type { ConnectionState } from '../store/api-client.js';
 import { logger } from '../store/logger.js';
 import {
   apiClientContext,
+  audioOutputContext,
+  audioSettingsContext,
   authServiceContext,
+  callQualityContext,
   callLogModelContext,
   directoryModelContext,
   linesModelContext,
@@ -20,8 +23,8 @@ import { ShortcutController } from './shortcut-controller.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import type { Services } from './services.js';
 import { controls, tokens } from './theme.js';
+import { AudioOutput } from './audio-output.js';
 import { ToneController } from './tone-controller.js';
-import { ToneGenerator } from './tones.js';
 import './sentral-call-log.js';
 import './sentral-directory.js';
 import './sentral-login.js';
@@ -183,7 +186,14 @@ export class SentralApp extends LitElement {
     () => this.services?.api.connectionState$,
     'idle' as ConnectionState,
   );
-  private readonly tones = new ToneGenerator();
+  /** Tones on the speaker, the ringtone on the ringer device, and the ready step. */
+  private readonly output = new AudioOutput();
+  private readonly outputProvider = new ContextProvider(this, {
+    context: audioOutputContext,
+    initialValue: this.output,
+  });
+  private readonly audioProvider = new ContextProvider(this, { context: audioSettingsContext });
+  private readonly qualityProvider = new ContextProvider(this, { context: callQualityContext });
 
   @query('sentral-shortcuts-help') private help?: SentralShortcutsHelp;
   /** What the last switchboard shortcut did (or why it failed). */
@@ -192,7 +202,12 @@ export class SentralApp extends LitElement {
 
   constructor() {
     super();
-    new ToneController(this, this.tones, () => this.services?.lines.lines$);
+    new ToneController(
+      this,
+      this.output,
+      () => this.services?.lines.lines$,
+      () => this.services?.audio.effective$,
+    );
     new ShortcutController(this, {
       enabled: () => this.hasPhone(),
       operator: () => this.hasPhone() && OPERATOR_ROLES.has(this.user.value?.role ?? ''),
@@ -258,6 +273,8 @@ export class SentralApp extends LitElement {
       this.sessionProvider.setValue(s.session);
       this.registrationProvider.setValue(s.registration);
       this.linesProvider.setValue(s.lines);
+      this.audioProvider.setValue(s.audio);
+      this.qualityProvider.setValue(s.quality);
       this.phoneProvider.setValue(s.phone);
       this.directoryProvider.setValue(s.directory);
       this.switchboardProvider.setValue(s.switchboard);
@@ -377,7 +394,7 @@ export class SentralApp extends LitElement {
   }
 
   private readonly unlockAudio = (): void => {
-    this.tones.unlock();
+    this.output.unlock();
     this.removeEventListener('pointerdown', this.unlockAudio, { capture: true });
     this.removeEventListener('keydown', this.unlockAudio, { capture: true });
   };

@@ -84,6 +84,11 @@ export class SentralIncomingCall extends LitElement {
     </div>`;
   }
 
+  /** Puts the keyboard focus on Answer (the call was brought to the front by a notification). */
+  focusAnswer(): void {
+    this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=answer]')?.focus();
+  }
+
   private answer(): void {
     this.dispatchEvent(new Event('sentral-answer', { bubbles: true, composed: true }));
   }

@@ -6,6 +6,7 @@ import { CallState, initialCall } from '../store/call-state.js';
 import type { CallSnapshot } from '../store/call-state.js';
 import { personForNumber } from '../store/directory-model.js';
 import type { DirectoryModel } from '../store/directory-model.js';
+import type { LineQuality } from '../store/call-quality-model.js';
 import { isConnected } from '../store/lines-state.js';
 import type { PhoneService } from '../store/phone-service.js';
 import { directoryModelContext, phoneServiceContext } from './contexts.js';
@@ -32,6 +33,13 @@ export function lineStateText(call: CallSnapshot): string {
     case CallState.Ended:
       return '';
   }
+}
+
+const RATING_WORD = { good: 'Good', fair: 'Fair', poor: 'Poor' } as const;
+
+/** The call-quality badge's words: "Good" / "Fair" / "Poor", never colour alone. */
+export function qualityText(quality: LineQuality): string {
+  return `${RATING_WORD[quality.rating]} quality`;
 }
 
 /**
@@ -100,6 +108,27 @@ export class SentralLine extends LitElement {
         color: #6b4700;
         font-size: 0.9rem;
       }
+      .quality {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.3rem;
+        margin-inline-start: 0.5rem;
+        padding: 0.05rem 0.45rem;
+        border-radius: 999px;
+        border: 1px solid currentColor;
+        font-size: 0.8rem;
+        white-space: nowrap;
+      }
+      .quality[data-rating='good'] {
+        color: #1e6b35;
+      }
+      .quality[data-rating='fair'] {
+        color: #6b4700;
+      }
+      .quality[data-rating='poor'] {
+        color: var(--sentral-danger, #b3261e);
+        font-weight: 600;
+      }
       .controls {
         display: grid;
         grid-template-columns: repeat(3, 1fr);
@@ -133,6 +162,8 @@ export class SentralLine extends LitElement {
   @property() label = '';
   /** The line in front: shows the DTMF keypad. */
   @property({ type: Boolean }) active = false;
+  /** The latest call-quality estimate (null until the first sample). */
+  @property({ attribute: false }) quality: LineQuality | null = null;
 
   private readonly people = select(
     this,
@@ -141,6 +172,17 @@ export class SentralLine extends LitElement {
   );
 
   @state() private holdPending = false;
+
+  private renderQuality(quality: LineQuality) {
+    const mos = quality.mos.toFixed(1);
+    return html`<span
+      class="quality"
+      data-testid="quality-badge"
+      data-rating=${quality.rating}
+      title=${`Estimated MOS ${mos} of 5 (from round-trip time, jitter and packet loss)`}
+      >${qualityText(quality)}<span class="visually-hidden">, estimated MOS ${mos} of 5</span></span
+    >`;
+  }
 
   override render() {
     const call = this.call;
@@ -175,6 +217,7 @@ export class SentralLine extends LitElement {
             ? html`<span data-testid="remote-hold">${lineStateText(call)}</span>`
             : lineStateText(call)
         }
+        ${established && this.quality ? this.renderQuality(this.quality) : nothing}
       </p>
       <div class="controls">
         <button

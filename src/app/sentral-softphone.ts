@@ -13,17 +13,26 @@ import type { PhoneService, RemoteStreams } from '../store/phone-service.js';
 import type { RegistrationModel } from '../store/registration-model.js';
 import type { SessionModel } from '../store/session-model.js';
 import { RegistrationState, initialRegistration } from '../store/registration-state.js';
+import type { AudioSettingsModel } from '../store/audio-settings-model.js';
+import { defaultAudioSettings } from '../store/audio-settings-state.js';
+import type { CallQualityModel, LineQuality, QualityByCall } from '../store/call-quality-model.js';
+import type { AudioOutput } from './audio-output.js';
 import {
+  audioOutputContext,
+  audioSettingsContext,
+  callQualityContext,
   linesModelContext,
   phoneServiceContext,
   registrationModelContext,
   sessionModelContext,
 } from './contexts.js';
+import { IncomingCallNotifier } from './incoming-call-notifier.js';
 import { formatPhoneNumber } from './phone-number.js';
 import { callStateText, endReasonText } from './format.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 import type { DigitDetail } from './sentral-dialpad.js';
+import './sentral-audio-settings.js';
 import './sentral-dialpad.js';
 import './sentral-incoming-call.js';
 import './sentral-line.js';
@@ -31,6 +40,10 @@ import './sentral-registration-badge.js';
 
 const DTMF_KEY = /^[0-9*#]$/;
 const NO_STREAMS: RemoteStreams = new Map();
+const NO_QUALITY: QualityByCall = new Map();
+
+/** `setSinkId` on media elements (Chromium; not in every DOM typing yet). */
+type SinkableAudio = HTMLAudioElement & { setSinkId?: (sinkId: string) => Promise<void> };
 
 function isTextEntry(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement;
@@ -44,6 +57,11 @@ function isTextEntry(target: EventTarget | null): boolean {
  * last call, and one `<audio>` element per line for the far end.
  *
  * `data-testid="call-state"` follows line 1 (the one-call view of the e2e tests).
+ *
+ * Audio: the far end plays on the chosen speaker (`setSinkId`); the Audio button opens the device
+ * settings; a device that went away is announced (the call stays up on the default). Until the
+ * user presses "Ready for calls" (unlocks audio, asks for notifications) a banner asks for it.
+ * A call ringing in while the tab is hidden raises a system notification.
  *
  * Keyboard: Enter in the dial box dials; Escape rejects a ringing call or else hangs up the line
  * in front; digit keys send DTMF on the line in front (when not typing in a field).
@@ -117,6 +135,41 @@ export class SentralSoftphone extends LitElement {
       audio {
         display: none;
       }
+      .ready {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5rem 0.75rem;
+        padding: 0.6rem 0.75rem;
+        border-radius: var(--sentral-radius-small, 6px);
+        border: 1px solid var(--sentral-accent, #1d5fbf);
+        background: var(--sentral-surface-2, #f8f9fb);
+      }
+      .ready p {
+        margin: 0;
+        flex: 1 1 12rem;
+        font-size: 0.9rem;
+      }
+      .audio-notice:empty {
+        display: none;
+      }
+      .audio-notice {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        justify-content: space-between;
+        margin: 0;
+        padding: 0.4rem 0.6rem;
+        border-radius: var(--sentral-radius-small, 6px);
+        background: #fff4e0;
+        color: #6b4700;
+        font-size: 0.9rem;
+      }
+      .top-actions {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+      }
       .present-as {
         display: flex;
         gap: 0.5rem;
@@ -140,6 +193,18 @@ export class SentralSoftphone extends LitElement {
   @consume({ context: sessionModelContext, subscribe: true })
   sessionModel?: SessionModel;
 
+  /** Optional: device choice (the Audio button shows only with it). */
+  @consume({ context: audioSettingsContext, subscribe: true })
+  audioSettings?: AudioSettingsModel;
+
+  /** Optional: the lines' call-quality badge. */
+  @consume({ context: callQualityContext, subscribe: true })
+  qualityModel?: CallQualityModel;
+
+  /** Optional: the ready step (the banner shows only with it). */
+  @consume({ context: audioOutputContext, subscribe: true })
+  output?: AudioOutput;
+
   private readonly registration = select(
     this,
     () => this.registrationModel?.state$,
@@ -153,6 +218,25 @@ export class SentralSoftphone extends LitElement {
   );
 
   private readonly user = select(this, () => this.sessionModel?.user$, null);
+  private readonly devices = select(
+    this,
+    () => this.audioSettings?.effective$,
+    defaultAudioSettings,
+  );
+  private readonly audioNotice = select(this, () => this.audioSettings?.notice$, null);
+  private readonly quality = select(this, () => this.qualityModel?.quality$, NO_QUALITY);
+  private readonly ready = select(this, () => this.output?.ready$, false);
+
+  /** A call ringing in while the tab is hidden raises a system notification. */
+  private readonly notifier = new IncomingCallNotifier(this, {
+    ringing: () => {
+      const call = ringingIn(this.linesState.value);
+      return call && !call.autoAnswer ? call : null;
+    },
+    onShow: () => void this.showIncoming(),
+  });
+
+  @state() private settingsOpen = false;
 
   @state() private target = '';
   @state() private swapPending = false;
@@ -161,6 +245,8 @@ export class SentralSoftphone extends LitElement {
 
   @queryAll('audio') private audios?: NodeListOf<HTMLAudioElement>;
   private readonly attached = new WeakMap<HTMLAudioElement, MediaStream | null>();
+  /** The output device each audio element was last given ('' = the default). */
+  private readonly sinks = new WeakMap<HTMLAudioElement, string>();
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -186,10 +272,45 @@ export class SentralSoftphone extends LitElement {
     return html`<section class="panel" aria-label="Softphone">
       <div class="top">
         <h2>Phone</h2>
-        <sentral-registration-badge
-          .state=${reg.state}
-          .reason=${reg.reason}
-        ></sentral-registration-badge>
+        <div class="top-actions">
+          ${
+            this.audioSettings
+              ? html`<button
+                  type="button"
+                  data-testid="audio-settings-button"
+                  aria-expanded=${this.settingsOpen ? 'true' : 'false'}
+                  aria-controls="audio-settings-panel"
+                  @click=${() => (this.settingsOpen = !this.settingsOpen)}
+                >
+                  Audio
+                </button>`
+              : nothing
+          }
+          <sentral-registration-badge
+            .state=${reg.state}
+            .reason=${reg.reason}
+          ></sentral-registration-badge>
+        </div>
+      </div>
+      ${
+        this.audioSettings && this.settingsOpen
+          ? html`<sentral-audio-settings id="audio-settings-panel"></sentral-audio-settings>`
+          : nothing
+      }
+      ${this.renderReady()}
+      <div class="audio-notice" role="status" aria-live="polite" data-testid="audio-notice-region">
+        ${
+          this.audioNotice.value
+            ? html`<span data-testid="audio-notice">${this.audioNotice.value}</span>
+                <button
+                  type="button"
+                  data-testid="audio-notice-dismiss"
+                  @click=${this.dismissNotice}
+                >
+                  Dismiss
+                </button>`
+            : nothing
+        }
       </div>
       <div class="status" data-testid="call-state" data-state=${first.state} aria-live="polite">
         ${callStateText(first.state)}
@@ -208,6 +329,7 @@ export class SentralSoftphone extends LitElement {
                     data-state=${line.state}
                     .call=${line}
                     .label=${labelled ? `Line ${snapshot.lines.indexOf(line) + 1}` : ''}
+                    .quality=${this.qualityOf(line.callId)}
                     ?active=${line === active}
                   ></sentral-line>`,
               )}
@@ -250,6 +372,37 @@ export class SentralSoftphone extends LitElement {
       @sentral-answer=${() => this.answer(callId)}
       @sentral-reject=${() => this.reject(callId)}
     ></sentral-incoming-call>`;
+  }
+
+  /** The explicit ready step: until the user starts the phone, the first call could not ring. */
+  private renderReady() {
+    if (!this.output || this.ready.value) return nothing;
+    return html`<div class="ready" role="region" aria-label="Start the phone">
+      <p>Press Ready so incoming calls can ring and notify you when this tab is hidden.</p>
+      <button type="button" class="ok" data-testid="ready-button" @click=${this.onReady}>
+        Ready for calls
+      </button>
+    </div>`;
+  }
+
+  private async onReady(): Promise<void> {
+    await this.output?.ready();
+  }
+
+  private dismissNotice(): void {
+    this.audioSettings?.dismissNotice();
+  }
+
+  private qualityOf(callId: string | null): LineQuality | null {
+    return callId ? (this.quality.value.get(callId) ?? null) : null;
+  }
+
+  /** A notification was clicked: the incoming call is on screen; put the focus on Answer. */
+  private async showIncoming(): Promise<void> {
+    await this.updateComplete;
+    const card = this.renderRoot.querySelector('sentral-incoming-call');
+    card?.scrollIntoView({ block: 'nearest' });
+    card?.focusAnswer();
   }
 
   private renderSwap(snapshot: LinesSnapshot) {
@@ -332,7 +485,9 @@ export class SentralSoftphone extends LitElement {
   override updated(changed: PropertyValues): void {
     super.updated(changed);
     const streams = this.remoteStreams.value;
+    const sinkId = this.devices.value.speakerId ?? '';
     for (const audio of this.audios ?? []) {
+      this.applySink(audio, sinkId);
       const stream = streams.get(audio.dataset['callId'] ?? '') ?? null;
       if (this.attached.get(audio) === stream) continue;
       this.attached.set(audio, stream);
@@ -344,6 +499,16 @@ export class SentralSoftphone extends LitElement {
         logger.warn('softphone: audio play failed', error);
       });
     }
+  }
+
+  /** The far end plays on the chosen speaker ('' = the default: also after it went away). */
+  private applySink(audio: SinkableAudio, sinkId: string): void {
+    if ((this.sinks.get(audio) ?? '') === sinkId) return;
+    this.sinks.set(audio, sinkId);
+    if (typeof audio.setSinkId !== 'function') return;
+    audio.setSinkId(sinkId).catch((error: unknown) => {
+      logger.warn('softphone: cannot play the call on the chosen speaker', error);
+    });
   }
 
   private onInput(event: InputEvent): void {

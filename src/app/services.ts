@@ -6,6 +6,8 @@ import { holdMusic } from '../sip/hold-music.js';
 import { toneMicrophone } from '../sip/tone-microphone.js';
 import { WebSocketApiClient } from '../store/api-client.js';
 import type { ApiClient } from '../store/api-client.js';
+import { AudioSettingsModel } from '../store/audio-settings-model.js';
+import type { AudioSettingsOptions, DeviceSource } from '../store/audio-settings-model.js';
 import { AuthService } from '../store/auth-service.js';
 import { CallLogModel } from '../store/call-log-model.js';
 import { CallQualityModel } from '../store/call-quality-model.js';
@@ -32,6 +34,13 @@ export interface Services {
   readonly callLog: CallLogModel;
   /** The estimated MOS of each live call (the lines' badge; stored with the call in the log). */
   readonly quality: CallQualityModel;
+  /** Microphone, speaker and ringer (IndexedDB); the phone follows the microphone in use. */
+  readonly audio: AudioSettingsModel;
+}
+
+export interface AudioServiceOptions extends AudioSettingsOptions {
+  /** Default `navigator.mediaDevices`. */
+  readonly devices?: DeviceSource;
 }
 
 export interface ServiceOptions {
@@ -46,6 +55,7 @@ export function assembleServices(
   api: ApiClient,
   createPhone: PhoneFactory,
   callLogOptions: CallLogOptions = {},
+  audioOptions: AudioServiceOptions = {},
 ): Services {
   const session = new SessionModel();
   const registration = new RegistrationModel();
@@ -55,6 +65,11 @@ export function assembleServices(
   const auth = new AuthService(api, session, phone, directory);
   const switchboard = new SwitchboardModel(api, session);
   const quality = new CallQualityModel(phone, lines.lines$);
+  const audio = new AudioSettingsModel(
+    audioOptions.devices ?? (navigator.mediaDevices as DeviceSource | undefined),
+    phone,
+    audioOptions,
+  );
   const callLog = new CallLogModel(session, phone, { quality, ...callLogOptions });
   return {
     api,
@@ -67,6 +82,7 @@ export function assembleServices(
     switchboard,
     callLog,
     quality,
+    audio,
   };
 }
 
@@ -78,7 +94,7 @@ export function createServices(options: ServiceOptions = {}): Services {
   // login view does not wait for it.
   const sipModule = import('../sip/sip-phone.js');
   sipModule.catch((error: unknown) => logger.error('app: cannot load the SIP stack', error));
-  return assembleServices(api, async (credentials) => {
+  const services = assembleServices(api, async (credentials) => {
     const { SipPhone } = await sipModule;
     const music = holdMusic();
     return new SipPhone(
@@ -87,4 +103,6 @@ export function createServices(options: ServiceOptions = {}): Services {
         : { credentials, logger, holdMusic: music },
     );
   });
+  void services.audio.load();
+  return services;
 }

@@ -52,6 +52,8 @@ interface Playing {
 export class ToneGenerator {
   private context: AudioContext | null = null;
   private playing: Playing | null = null;
+  /** The output device ('' = the default), applied to the context when it exists. */
+  private sinkId = '';
 
   /** The kind playing now, if any. */
   get current(): ToneKind | null {
@@ -67,6 +69,43 @@ export class ToneGenerator {
     if (context?.state === 'suspended') {
       context.resume().catch((error: unknown) => logger.debug('tones: resume failed', error));
     }
+  }
+
+  /** The AudioContext runs: tones can start without a user gesture. */
+  get running(): boolean {
+    return this.context?.state === 'running';
+  }
+
+  /**
+   * Unlock from a user gesture and wait for it: resume the context and play a one-sample
+   * silent buffer (what autoplay policies count as "audio started by the user").
+   */
+  async unlockNow(): Promise<boolean> {
+    const context = this.ensureContext();
+    if (!context) return false;
+    try {
+      const buffer = context.createBuffer(1, 1, context.sampleRate);
+      const source = context.createBufferSource();
+      source.buffer = buffer;
+      source.connect(context.destination);
+      source.start();
+      await context.resume();
+    } catch (error) {
+      logger.debug('tones: unlock failed', error);
+    }
+    return this.running;
+  }
+
+  /**
+   * Play on this output device (`AudioContext.setSinkId`, Chromium 110+); '' or null = the
+   * default. Where the browser cannot choose, the tones stay on the default device.
+   */
+  async setSinkId(sinkId: string | null): Promise<void> {
+    const next = sinkId ?? '';
+    if (next === this.sinkId) return;
+    this.sinkId = next;
+    const context = this.context;
+    if (context) await applySink(context, next);
   }
 
   play(kind: ToneKind): void {
@@ -120,10 +159,22 @@ export class ToneGenerator {
     if (this.context) return this.context;
     try {
       this.context = new AudioContext();
+      if (this.sinkId) void applySink(this.context, this.sinkId);
     } catch (error) {
       logger.warn('tones: WebAudio unavailable', error);
       return null;
     }
     return this.context;
+  }
+}
+
+/** `AudioContext.setSinkId` where the browser has it (not yet in every DOM typing). */
+async function applySink(context: AudioContext, sinkId: string): Promise<void> {
+  const sinkable = context as AudioContext & { setSinkId?: (id: string) => Promise<void> };
+  if (typeof sinkable.setSinkId !== 'function') return;
+  try {
+    await sinkable.setSinkId(sinkId);
+  } catch (error) {
+    logger.warn('tones: cannot play on the chosen device', error);
   }
 }
