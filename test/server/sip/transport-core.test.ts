@@ -3,7 +3,9 @@
  * retransmissions (non-INVITE answered again, INVITE 2xx until ACK, Timer A towards a UDP
  * callee), a call between a UDP phone and a WebSocket phone, the rate and size limits.
  */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SipRequest, newBranch } from '../../../src/server/sip';
 import {
   DOMAIN,
   SDP,
@@ -521,4 +523,88 @@ describe('listening', () => {
       }
     },
   );
+});
+
+describe('flowTo: requests the core originates (trunks, the edge)', () => {
+  async function originate(transport: 'UDP' | 'TCP', port: number) {
+    const flow = core.core.sipTransports.flowTo({ transport, host: '127.0.0.1', port });
+    const req = new SipRequest('OPTIONS', `sip:trunk@127.0.0.1:${port}`);
+    req.set('Via', `${core.core.sipTransports.via(flow, 'unused')};branch=${newBranch()}`);
+    req.set('Max-Forwards', '70');
+    req.set('From', `<sip:sentral@${DOMAIN}>;tag=${rand()}`);
+    req.set('To', `<sip:trunk@127.0.0.1:${port}>`);
+    req.set('Call-ID', rand());
+    req.set('CSeq', '1 OPTIONS');
+    req.set('Contact', core.core.sipTransports.contact(flow, 'unused'));
+    const answers: number[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      core.core.transactions.sendRequest(req, flow, {
+        onResponse: (res) => {
+          answers.push(res.status);
+          if (res.status >= 200) resolve();
+        },
+        onTimeout: () => reject(new Error('timeout')),
+        onTransportError: () => reject(new Error('transport error')),
+      });
+    });
+    return { flow, answers, done };
+  }
+
+  it('sends over UDP from the listening socket, retransmits (Timer E) and takes the answer on the same flow', async () => {
+    const trunk = await udpPeer();
+    const { flow, answers, done } = await originate('UDP', trunk.port);
+    expect(flow).toMatchObject({ transport: 'UDP', remote: { port: trunk.port } });
+    const first = await trunk.expectRequest('OPTIONS');
+    expect(first.header('Via')).toMatch(
+      new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.1:${udpPort};rport;branch=z9hG4bK`),
+    );
+    expect(first.header('Contact')).toBe(`<sip:sentral@127.0.0.1:${udpPort};transport=udp>`);
+    const again = await trunk.expectRequest('OPTIONS', 2000);
+    expect(again.text).toBe(first.text);
+    trunk.send(respond(first, 200, 'OK', { toTag: rand() }), udpPort);
+    await done;
+    expect(answers).toEqual([200]);
+    // The trunk's own requests from the same address:port arrive on the same flow object.
+    expect(
+      core.core.sipTransports.flowTo({ transport: 'UDP', host: '127.0.0.1', port: trunk.port }),
+    ).toBe(flow);
+  });
+
+  it('opens one TCP connection, reuses it, and names the TCP listener with ;transport=tcp', async () => {
+    const received: string[] = [];
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        received.push(chunk);
+        const text = chunk;
+        const via = /\r\nVia: ([^\r]+)/.exec(text)?.[1] ?? '';
+        const rest = ['From', 'To', 'Call-ID', 'CSeq'].map(
+          (h) => `${h}: ${new RegExp(`\\r\\n${h}: ([^\\r]+)`).exec(text)?.[1] ?? ''}`,
+        );
+        socket.write(
+          ['SIP/2.0 200 OK', `Via: ${via}`, ...rest, 'Content-Length: 0', '', ''].join('\r\n'),
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const a = await originate('TCP', port);
+      await a.done;
+      const b = await originate('TCP', port);
+      await b.done;
+      expect(b.flow).toBe(a.flow);
+      expect(sockets).toHaveLength(1);
+      expect(received[0]).toMatch(
+        new RegExp(`\\r\\nVia: SIP/2\\.0/TCP 127\\.0\\.0\\.1:${tcpPort};branch=z9hG4bK`),
+      );
+      expect(received[0]).toContain(`Contact: <sip:sentral@127.0.0.1:${tcpPort};transport=tcp>`);
+      expect([a.answers, b.answers]).toEqual([[200], [200]]);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
 });
