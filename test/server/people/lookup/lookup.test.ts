@@ -166,7 +166,9 @@ describe('HttpLookup against a local server', () => {
     expect(await service.lookup('t1', OLA)).toBeNull();
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(1_900);
-    expect(elapsed).toBeLessThan(2_500);
+    // Bounds say what cut the wait short (the 2 s timeout, not the 3 s server), with room for a
+    // loaded machine: timing itself is measured in benchmarks, not here.
+    expect(elapsed).toBeLessThan(2_900);
     expect(errors.map((e) => e.code)).toEqual(['timeout']);
     await sleep(100);
     expect(server.aborted).toContain(`/slow?q=${encodeURIComponent(OLA)}`);
@@ -232,7 +234,7 @@ describe('LookupService', () => {
     });
     const started = performance.now();
     expect((await service.lookup('t1', OLA))?.source).toBe('contacts');
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(1_500); // the stuck provider never answers
     service.close();
   });
 
@@ -247,7 +249,9 @@ describe('LookupService', () => {
     const first = await service.lookupForCall('t1', UNKNOWN);
     const elapsed = performance.now() - started;
     expect(first).toBeNull();
-    expect(elapsed).toBeLessThan(20);
+    // Returned before the server's answer existed: no update yet, and well inside its 1 s sleep.
+    expect(updates).toHaveLength(0);
+    expect(elapsed).toBeLessThan(900);
     // A second call meanwhile joins the same lookup.
     expect(await service.lookupForCall('t1', UNKNOWN)).toBeNull();
     await vi.waitFor(() => expect(updates).toHaveLength(1), { timeout: 2_500, interval: 20 });
@@ -261,10 +265,10 @@ describe('LookupService', () => {
     expect(
       server.requests.filter((r) => r.startsWith('/slow') && r.includes('22334455')),
     ).toHaveLength(1);
-    // Now cached: answered at once, no new request.
-    const again = performance.now();
+    // Now cached: answered from memory, no new request.
+    const requestsBefore = server.requests.length;
     expect(await service.lookupForCall('t1', UNKNOWN)).toEqual(expected);
-    expect(performance.now() - again).toBeLessThan(20);
+    expect(server.requests).toHaveLength(requestsBefore);
     service.close();
   });
 
@@ -280,7 +284,7 @@ describe('LookupService', () => {
     expect(await service.lookupForCall('t1', '+4722000099', 150)).toBeNull();
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(140);
-    expect(elapsed).toBeLessThan(300);
+    expect(elapsed).toBeLessThan(900); // the budget, not the 1 s server, ended the wait
     expect(updates).toEqual([]); // Nothing found yet; no update for an answer the caller got.
     service.close();
   });
@@ -357,7 +361,7 @@ describe('LookupService', () => {
     setTimeout(() => ac.abort(), 50);
     const started = performance.now();
     expect(await service.lookup('t1', '+4722000111', ac.signal)).toBeNull();
-    expect(performance.now() - started).toBeLessThan(300);
+    expect(performance.now() - started).toBeLessThan(900); // the abort, not the 1 s server
     service.close();
   });
 });
