@@ -421,7 +421,7 @@ describe('limits and hostile input', () => {
     expect(hits.length).toBeLessThanOrEqual(20);
   });
 
-  it('answers very long strings quickly', () => {
+  it('answers very long strings without blowing up', () => {
     const queries = [
       'a'.repeat(10_000),
       '4'.repeat(10_000),
@@ -431,7 +431,9 @@ describe('limits and hostile input', () => {
     for (const query of queries) {
       const started = performance.now();
       expect(Array.isArray(index.search(TENANT, query))).toBe(true);
-      expect(performance.now() - started).toBeLessThan(50);
+      // A guard against blow-ups (a backtracking pattern takes seconds), not a speed figure:
+      // search speed is in the directory-search benchmark.
+      expect(performance.now() - started).toBeLessThan(500);
     }
   });
 
