@@ -44,6 +44,14 @@ export interface Party {
 export type SipRegistrationStatus =
   'connecting' | 'registered' | 'reconnecting' | 'unregistered' | 'failed';
 
+/**
+ * The SIP WebSocket while logged in (ADR 0010): `lost` when it dropped, `reconnecting` before
+ * each new try (`attempt` counts from 1), `recovered` once it is back, re-registered and every
+ * live call got its ICE-restart re-INVITE, `failed` when the server refused us on return
+ * (`reason`; the phone keeps trying).
+ */
+export type SipConnectionEvent = 'lost' | 'reconnecting' | 'recovered' | 'failed';
+
 /** Everything the phone tells the app. `callId` is the SIP Call-ID of the session. */
 export type PhoneEvent =
   | {
@@ -73,6 +81,17 @@ export type PhoneEvent =
   | { readonly type: 'dtmf'; readonly callId: string; readonly digit: string }
   /** The stream to play through the app's `<audio>` element; null when the call is gone. */
   | { readonly type: 'remote-media'; readonly callId: string; readonly stream: MediaStream | null }
+  | {
+      readonly type: 'connection';
+      readonly state: SipConnectionEvent;
+      readonly attempt?: number;
+      readonly reason?: string;
+    }
+  /**
+   * No audio packets arrived for more than 3 s on a live call that nobody holds (`degraded:
+   * true`), or they arrive again (`false`).
+   */
+  | { readonly type: 'audio-degraded'; readonly callId: string; readonly degraded: boolean }
   | {
       readonly type: 'ended';
       readonly callId: string;

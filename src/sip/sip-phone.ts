@@ -70,10 +70,14 @@ export interface SipPhoneOptions {
   holdMusic?: () => Promise<MediaStreamTrack | null>;
   /** Default 500 ms. */
   iceGatheringTimeoutMs?: number;
-  /** First SIP transport reconnect delay, doubling up to `maxReconnectDelayMs`. Default 1 s. */
+  /** First SIP transport reconnect delay, doubling up to `maxReconnectDelayMs`. Default 0.5 s. */
   initialReconnectDelayMs?: number;
-  /** Default 30 s. */
+  /** Default 10 s. */
   maxReconnectDelayMs?: number;
+  /** How often live calls are checked for arriving audio (`audio-degraded`). Default 1 s. */
+  audioWatchIntervalMs?: number;
+  /** No audio packets for this long on a live, unheld call is `audio-degraded`. Default 3 s. */
+  audioStallMs?: number;
   /** REGISTER expiry in seconds. Default 300. */
   registerExpires?: number;
   /**
@@ -118,6 +122,19 @@ interface ActiveCall {
   onEnd: (() => void) | null;
   /** Tail of the DTMF INFO chain (one INFO in flight at a time). */
   dtmfQueue: Promise<void>;
+}
+
+/** What {@link SipPhone} knows about a call's arriving audio. */
+interface AudioWatch {
+  /** Audio packets received so far (-1 before the first sample). */
+  packets: number;
+  /** When `packets` last changed (or a hold restarted the clock). */
+  changedAt: number;
+  degraded: boolean;
+  /** The other party holds us (nothing arrives by design). */
+  remoteHeld: boolean;
+  /** A getStats is in flight. */
+  sampling: boolean;
 }
 
 /** Read through a function so the compiler does not keep an earlier narrowing of `state`. */
@@ -174,14 +191,23 @@ export class SipPhone implements Phone {
   private disposed = false;
   private reconnectAttempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The transport dropped and has not been recovered yet (ADR 0010). */
+  private connectionLost = false;
+  private readonly audioWatchIntervalMs: number;
+  private readonly audioStallMs: number;
+  /** Per live call: arriving audio, for `audio-degraded` (see {@link watchAudio}). */
+  private readonly audioWatches = new Map<string, AudioWatch>();
+  private audioWatchTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(options: SipPhoneOptions) {
     const { credentials } = options;
     this.log = options.logger;
     this.domain = domainOf(credentials.aor);
-    this.initialReconnectDelayMs = options.initialReconnectDelayMs ?? 1000;
+    this.initialReconnectDelayMs = options.initialReconnectDelayMs ?? 500;
     this.holdMusic = options.holdMusic;
-    this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 30_000;
+    this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 10_000;
+    this.audioWatchIntervalMs = options.audioWatchIntervalMs ?? 1000;
+    this.audioStallMs = options.audioStallMs ?? 3000;
     const uri = UserAgent.makeURI(credentials.aor);
     if (!uri) throw new Error(`Invalid SIP address of record: ${credentials.aor}`);
     const microphone = options.microphone;
@@ -316,6 +342,10 @@ export class SipPhone implements Phone {
     this.log.warn('sip: SIP WebSocket lost', error);
     if (this.status === 'registered')
       this.setStatus('reconnecting', 'Connection to the server lost');
+    // SIP.js keeps the sessions (reconnectionAttempts is 0, so it never gives up on them): the
+    // core holds the calls for a grace period while we come back (ADR 0010).
+    this.connectionLost = true;
+    this.emit({ type: 'connection', state: 'lost' });
     if (this.wantRegistered) this.scheduleReconnect();
   }
 
@@ -328,6 +358,9 @@ export class SipPhone implements Phone {
     );
     const delay = Math.round(base * (0.75 + Math.random() * 0.5));
     this.reconnectAttempt++;
+    if (this.connectionLost) {
+      this.emit({ type: 'connection', state: 'reconnecting', attempt: this.reconnectAttempt });
+    }
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       void this.reconnectOnce();
@@ -343,10 +376,63 @@ export class SipPhone implements Phone {
       this.scheduleReconnect();
       return;
     }
-    this.reconnectAttempt = 0;
     // After a failure the badge shows the new attempt; while reconnecting it stays as it is.
     if (this.status === 'failed') this.setStatus('connecting');
     await this.sendRegister();
+    await this.afterReconnect();
+  }
+
+  /**
+   * Back on a new WebSocket: once registered again, every live call gets a re-INVITE with an
+   * ICE restart (its media path may have changed with the network), and the app hears
+   * `recovered`. A refused REGISTER is `failed`, and we keep trying with the backoff.
+   */
+  private async afterReconnect(): Promise<void> {
+    if (this.disposed || !this.wantRegistered) return;
+    if (this.status !== 'registered') {
+      if (this.connectionLost) {
+        this.emit({ type: 'connection', state: 'failed', reason: 'Registration failed' });
+      }
+      this.scheduleReconnect();
+      return;
+    }
+    this.reconnectAttempt = 0;
+    if (!this.connectionLost) return;
+    this.connectionLost = false;
+    const live = [...this.calls.values()].filter((call) => call.established && !call.ended);
+    await Promise.all(live.map((call) => this.restartIce(call)));
+    this.emit({ type: 'connection', state: 'recovered' });
+  }
+
+  /** re-INVITE with `iceRestart` (RFC 8445 §4.4); hold stays as it was. Never throws. */
+  private async restartIce(call: ActiveCall): Promise<void> {
+    const { session } = call;
+    const previous: Web.SessionDescriptionHandlerOptions =
+      session.sessionDescriptionHandlerOptionsReInvite;
+    const restart: Web.SessionDescriptionHandlerOptions = {
+      ...previous,
+      offerOptions: { ...previous.offerOptions, iceRestart: true },
+    };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        session
+          .invite({
+            sessionDescriptionHandlerOptions: restart,
+            requestDelegate: {
+              onAccept: () => resolve(),
+              onReject: (response) =>
+                reject(new Error(`ICE restart rejected: ${response.message.statusCode}`)),
+            },
+          })
+          .catch(reject);
+      });
+    } catch (error) {
+      // A 481 means the core gave up on the call meanwhile: SIP.js ends the session itself.
+      this.log.warn('sip: ICE restart failed', error);
+    } finally {
+      // Later re-INVITEs (hold, resume) must not restart ICE again.
+      session.sessionDescriptionHandlerOptionsReInvite = previous;
+    }
   }
 
   private cancelReconnect(): void {
@@ -645,6 +731,8 @@ export class SipPhone implements Phone {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.cancelReconnect();
+    if (this.audioWatchTimer !== null) clearInterval(this.audioWatchTimer);
+    this.audioWatchTimer = null;
     await Promise.all(
       [...this.calls.keys()].map((callId) => this.hangup(callId).catch(() => undefined)),
     );
@@ -738,6 +826,7 @@ export class SipPhone implements Phone {
       this.emit({ type: 'remote-media', callId: call.callId, stream: sdh.remoteMediaStream });
     }
     this.emit({ type: 'established', callId: call.callId });
+    this.watchAudio(call);
   }
 
   private onTerminated(call: ActiveCall): void {
@@ -767,6 +856,7 @@ export class SipPhone implements Phone {
     call.musicTrack?.stop();
     call.musicTrack = null;
     call.onEnd?.();
+    this.unwatchAudio(call.callId);
     if (this.calls.get(call.callId) === call) this.calls.delete(call.callId);
     if (call.established) this.emit({ type: 'remote-media', callId: call.callId, stream: null });
     this.emit(
@@ -793,7 +883,68 @@ export class SipPhone implements Phone {
     statusCode: number,
   ): void {
     if (statusCode !== 200 || !request.body) return;
-    this.emit({ type: 'remote-hold', callId: call.callId, held: offerHoldsUs(request.body) });
+    const held = offerHoldsUs(request.body);
+    const watch = this.audioWatches.get(call.callId);
+    if (watch) watch.remoteHeld = held;
+    this.emit({ type: 'remote-hold', callId: call.callId, held });
+  }
+
+  // ---- arriving audio (audio-degraded) ------------------------------------------------------
+
+  /**
+   * Watches a live call's inbound audio: one timer for all calls samples `getStats` and
+   * reports `audio-degraded` when no packet arrived for {@link audioStallMs} on a call that
+   * neither side holds, and again when packets come back.
+   */
+  private watchAudio(call: ActiveCall): void {
+    this.audioWatches.set(call.callId, {
+      packets: -1,
+      changedAt: Date.now(),
+      degraded: false,
+      remoteHeld: false,
+      sampling: false,
+    });
+    this.audioWatchTimer ??= setInterval(() => void this.sampleAudio(), this.audioWatchIntervalMs);
+  }
+
+  private unwatchAudio(callId: string): void {
+    this.audioWatches.delete(callId);
+    if (this.audioWatches.size === 0 && this.audioWatchTimer !== null) {
+      clearInterval(this.audioWatchTimer);
+      this.audioWatchTimer = null;
+    }
+  }
+
+  private async sampleAudio(): Promise<void> {
+    for (const [callId, watch] of this.audioWatches) {
+      const call = this.calls.get(callId);
+      if (!call || watch.sampling) continue;
+      watch.sampling = true;
+      try {
+        const report = await this.getStats(callId);
+        if (!report) continue;
+        let packets = 0;
+        report.forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived ?? 0;
+        });
+        const now = Date.now();
+        if (packets !== watch.packets) {
+          watch.packets = packets;
+          watch.changedAt = now;
+        }
+        // Held either way, nothing is supposed to arrive: not degraded, and the clock restarts.
+        if (call.held || watch.remoteHeld) watch.changedAt = now;
+        const degraded = now - watch.changedAt > this.audioStallMs;
+        if (degraded !== watch.degraded && this.audioWatches.get(callId) === watch) {
+          watch.degraded = degraded;
+          this.emit({ type: 'audio-degraded', callId, degraded });
+        }
+      } catch (error) {
+        this.log.debug('sip: getStats failed', error);
+      } finally {
+        watch.sampling = false;
+      }
+    }
   }
 
   private emit(event: PhoneEvent): void {

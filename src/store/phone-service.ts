@@ -9,9 +9,16 @@
  */
 import { BehaviorSubject, Subject } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
-import type { CallOptions, Phone, PhoneEvent, SipRegistrationStatus } from '../sip/phone.js';
+import type {
+  CallOptions,
+  Phone,
+  PhoneEvent,
+  SipConnectionEvent,
+  SipRegistrationStatus,
+} from '../sip/phone.js';
 import type { SipCredentials } from '../shared/protocol.js';
 import { CallState, isCallActive } from './call-state.js';
+import { ConnectionModel } from './connection-model.js';
 import type { LinesModel } from './lines-model.js';
 import { isBusy, swapPair } from './lines-state.js';
 import { logger } from './logger.js';
@@ -25,6 +32,9 @@ export type PhoneFactory = (credentials: SipCredentials) => Phone | Promise<Phon
 export type RemoteStreams = ReadonlyMap<string, MediaStream>;
 
 const NO_STREAMS: RemoteStreams = new Map();
+
+/** How long the "connection restored" notice stays before the banner goes away. */
+export const RECOVERED_NOTICE_MS = 5000;
 
 export class PhoneService {
   private phone: Phone | null = null;
@@ -46,10 +56,14 @@ export class PhoneService {
    */
   readonly applied$: Observable<PhoneEvent> = this.appliedSubject.asObservable();
 
+  private recoveredTimer: ReturnType<typeof setTimeout> | null = null;
+
   constructor(
     private readonly createPhone: PhoneFactory,
     private readonly registration: RegistrationModel,
     private readonly lines: LinesModel,
+    /** Connection trouble and degraded audio, for the connection banner (ADR 0010). */
+    readonly connection: ConnectionModel = new ConnectionModel(),
   ) {}
 
   /** Creates the phone for these credentials and registers it. */
@@ -79,6 +93,8 @@ export class PhoneService {
     this.remoteStreamsSubject.next(NO_STREAMS);
     this.registration.reset();
     this.lines.reset();
+    this.clearRecoveredTimer();
+    this.connection.reset();
   }
 
   /** Dials `target` unless a call is already in progress. Returns false if nothing was dialled. */
@@ -226,6 +242,15 @@ export class PhoneService {
       case 'remote-media':
         this.setStream(event.callId, event.stream);
         return;
+      case 'connection':
+        this.applyConnection(event.state, event.attempt, event.reason);
+        return;
+      case 'audio-degraded':
+        // Only for calls we show; the end of a call clears it below.
+        if (this.lines.line(event.callId)) {
+          this.connection.audioDegraded(event.callId, event.degraded);
+        }
+        return;
       default:
         break;
     }
@@ -254,11 +279,43 @@ export class PhoneService {
         return;
       case 'ended':
         this.setStream(event.callId, null);
+        this.connection.audioDegraded(event.callId, false);
         if (line.state !== CallState.Ended) {
           this.lines.ended(event.callId, event.reason, event.statusCode ?? null);
         }
         return;
     }
+  }
+
+  private applyConnection(
+    state: SipConnectionEvent,
+    attempt: number | undefined,
+    reason: string | undefined,
+  ): void {
+    this.clearRecoveredTimer();
+    switch (state) {
+      case 'lost':
+        this.connection.reconnecting(0);
+        return;
+      case 'reconnecting':
+        this.connection.reconnecting(attempt ?? this.connection.state.attempt + 1);
+        return;
+      case 'failed':
+        this.connection.failed(reason ?? null);
+        return;
+      case 'recovered':
+        this.connection.recovered();
+        this.recoveredTimer = setTimeout(() => {
+          this.recoveredTimer = null;
+          this.connection.settle();
+        }, RECOVERED_NOTICE_MS);
+        return;
+    }
+  }
+
+  private clearRecoveredTimer(): void {
+    if (this.recoveredTimer !== null) clearTimeout(this.recoveredTimer);
+    this.recoveredTimer = null;
   }
 
   private setStream(callId: string, stream: MediaStream | null): void {
