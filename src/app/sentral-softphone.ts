@@ -33,6 +33,7 @@ import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 import type { DigitDetail } from './sentral-dialpad.js';
 import './sentral-audio-settings.js';
+import './sentral-connection-banner.js';
 import './sentral-dialpad.js';
 import './sentral-incoming-call.js';
 import './sentral-line.js';
@@ -292,6 +293,7 @@ export class SentralSoftphone extends LitElement {
           ></sentral-registration-badge>
         </div>
       </div>
+      <sentral-connection-banner></sentral-connection-banner>
       ${
         this.audioSettings && this.settingsOpen
           ? html`<sentral-audio-settings id="audio-settings-panel"></sentral-audio-settings>`
