@@ -41,8 +41,14 @@ export {
 } from './helpers';
 export type { ResponseOptions } from './helpers';
 export { WsTransport, hostPort, sipWebSocketProtocols, stampVia } from './transport';
-export { SipStreamFramer, TcpTransport } from './tcp-transport';
-export type { StreamFrame, TcpTransportOptions } from './tcp-transport';
+export {
+  SipStreamFramer,
+  TCP_FLOW_TRANSITIONS,
+  TcpFlowState,
+  TcpTransport,
+  transitionTcpFlow,
+} from './tcp-transport';
+export type { StreamFrame, TcpFlowInfo, TcpTransportOptions } from './tcp-transport';
 export { UdpTransport } from './udp-transport';
 export type { UdpTransportOptions } from './udp-transport';
 export { SipTransports } from './transports';

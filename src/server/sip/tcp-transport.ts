@@ -133,11 +133,52 @@ export interface TcpTransportOptions {
   idleMs?: number;
 }
 
-class TcpFlow implements Flow {
+/**
+ * State of one TCP connection.
+ *
+ * ```
+ *   Connecting ──► Open ──► Closing ──► Closed
+ *       │            │                    ▲
+ *       └────────────┴────────────────────┘  (socket error or close)
+ * ```
+ * - Connecting: an outbound connection not yet up; writes are queued by the socket.
+ * - Open: messages flow both ways (inbound connections start here).
+ * - Closing: we ended it (a final 400/513 is flushed); nothing more is sent or read.
+ * - Closed: the socket is gone; the flow reported itself closed once.
+ */
+export enum TcpFlowState {
+  Connecting = 'connecting',
+  Open = 'open',
+  Closing = 'closing',
+  Closed = 'closed',
+}
+
+/** Allowed moves of {@link TcpFlowState}. */
+export const TCP_FLOW_TRANSITIONS: Readonly<Record<TcpFlowState, readonly TcpFlowState[]>> = {
+  [TcpFlowState.Connecting]: [TcpFlowState.Open, TcpFlowState.Closing, TcpFlowState.Closed],
+  [TcpFlowState.Open]: [TcpFlowState.Closing, TcpFlowState.Closed],
+  [TcpFlowState.Closing]: [TcpFlowState.Closed],
+  [TcpFlowState.Closed]: [],
+};
+
+/** The guarded transition: returns `to`, throws on a move the table does not allow. */
+export function transitionTcpFlow(from: TcpFlowState, to: TcpFlowState): TcpFlowState {
+  if (!TCP_FLOW_TRANSITIONS[from].includes(to)) {
+    throw new Error(`TcpFlow: illegal transition ${from} -> ${to}`);
+  }
+  return to;
+}
+
+/** A TCP {@link Flow} with its connection state. */
+export interface TcpFlowInfo extends Flow {
+  readonly state: TcpFlowState;
+}
+
+class TcpFlow implements TcpFlowInfo {
   readonly transport = 'TCP' as const;
   readonly reliable = true;
   readonly framer: SipStreamFramer;
-  private ended = false;
+  private current: TcpFlowState;
 
   constructor(
     readonly id: string,
@@ -145,13 +186,23 @@ class TcpFlow implements Flow {
     readonly local: { readonly address: string; readonly port: number },
     readonly socket: Socket,
     maxMessageSize: number,
+    outbound: boolean,
     private readonly onEnd: (flow: TcpFlow) => void,
   ) {
     this.framer = new SipStreamFramer(maxMessageSize);
+    this.current = outbound ? TcpFlowState.Connecting : TcpFlowState.Open;
+  }
+
+  get state(): TcpFlowState {
+    return this.current;
   }
 
   get closed(): boolean {
-    return this.ended || this.socket.destroyed;
+    return (
+      this.current === TcpFlowState.Closing ||
+      this.current === TcpFlowState.Closed ||
+      this.socket.destroyed
+    );
   }
 
   send(data: string): void {
@@ -159,8 +210,17 @@ class TcpFlow implements Flow {
     this.socket.write(data);
   }
 
+  /** The outbound connection is up. */
+  connected(): void {
+    if (this.current === TcpFlowState.Connecting) this.move(TcpFlowState.Open);
+  }
+
   close(): void {
-    if (this.ended) return;
+    if (this.closed) {
+      this.end();
+      return;
+    }
+    this.move(TcpFlowState.Closing);
     // Flush what was written (a final 400/513), then make sure the socket goes.
     this.socket.end();
     const timer = setTimeout(() => this.socket.destroy(), 2000);
@@ -170,9 +230,13 @@ class TcpFlow implements Flow {
 
   /** Idempotent: the socket's close event and an explicit close both land here. */
   end(): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.current === TcpFlowState.Closed) return;
+    this.move(TcpFlowState.Closed);
     this.onEnd(this);
+  }
+
+  private move(to: TcpFlowState): void {
+    this.current = transitionTcpFlow(this.current, to);
   }
 }
 
@@ -240,7 +304,7 @@ export class TcpTransport {
    * failed connect ends the flow (`onFlowClosed`), so transactions on it report a transport
    * error. Messages sent before the connection is up are queued by the socket.
    */
-  flowTo(address: string, port: number): Flow {
+  flowTo(address: string, port: number): TcpFlowInfo {
     if (this.ended) throw new SipTransportError('TCP transport is closed');
     if (isIP(address) === 0) throw new SipTransportError(`not an IP address: ${address}`);
     const remote = normalizeAddress(address);
@@ -274,6 +338,7 @@ export class TcpTransport {
       local,
       socket,
       this.maxMessageSize,
+      remoteOverride !== undefined,
       (ended) => {
         this.open.delete(ended.id);
         const key = `${ended.remote.address}|${ended.remote.port}`;
@@ -284,6 +349,7 @@ export class TcpTransport {
     this.open.set(flow.id, flow);
     this.byRemote.set(`${remote.address}|${remote.port}`, flow);
     socket.setNoDelay(true);
+    if (remoteOverride !== undefined) socket.once('connect', () => flow.connected());
     socket.setTimeout(this.idleMs, () => flow.close());
     socket.on('data', (chunk: Buffer) => this.receive(flow, chunk));
     socket.on('close', () => flow.end());

@@ -3,7 +3,10 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   SipStreamFramer,
+  TCP_FLOW_TRANSITIONS,
+  TcpFlowState,
   TcpTransport,
+  transitionTcpFlow,
   type StreamFrame,
 } from '../../../src/server/sip/tcp-transport';
 import type { Flow } from '../../../src/server/sip/transport';
@@ -24,6 +27,20 @@ const msg = (body = '', cl: string | null = String(Buffer.byteLength(body))): st
 
 const texts = (frames: StreamFrame[]): string[] =>
   frames.map((f) => (f.kind === 'message' ? f.data.toString('utf8') : f.kind));
+
+describe('TCP flow state machine', () => {
+  const allowed = Object.entries(TCP_FLOW_TRANSITIONS).flatMap(([from, tos]) =>
+    tos.map((to) => [from as TcpFlowState, to] as const),
+  );
+  it.each(allowed)('allows %s → %s', (from, to) => {
+    expect(transitionTcpFlow(from, to)).toBe(to);
+  });
+  it('throws on a move outside the diagram', () => {
+    expect(() => transitionTcpFlow(TcpFlowState.Closed, TcpFlowState.Open)).toThrow(/illegal/);
+    expect(() => transitionTcpFlow(TcpFlowState.Closing, TcpFlowState.Open)).toThrow(/illegal/);
+    expect(() => transitionTcpFlow(TcpFlowState.Open, TcpFlowState.Connecting)).toThrow(/illegal/);
+  });
+});
 
 describe('SipStreamFramer', () => {
   it('joins a message split across reads, byte by byte', () => {
@@ -165,6 +182,7 @@ describe('TcpTransport', () => {
     transport = new TcpTransport({ onMessage: (m) => atClient.push(m) });
     await transport.listen();
     const flow = transport.flowTo('127.0.0.1', serverPort);
+    expect(flow.state).toBe(TcpFlowState.Connecting);
     expect(transport.flowTo('127.0.0.1', serverPort)).toBe(flow);
     flow.send(msg(''));
     await new Promise((r) => setTimeout(r, 100));
@@ -183,6 +201,7 @@ describe('TcpTransport', () => {
       ].join('\r\n'),
     );
     await new Promise((r) => setTimeout(r, 100));
+    expect(flow.state).toBe(TcpFlowState.Open);
     expect(atClient.map((m) => (m.type === 'response' ? m.status : 0))).toEqual([200]);
   });
 
