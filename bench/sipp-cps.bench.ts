@@ -23,6 +23,7 @@ import { DOMAIN } from '../test/server/support/scenarios';
 import { freeUdpPort, haveSipp, killAllSipp, runSipp } from '../test/server/sipp/sipp-runner';
 import { benchLogin, type BenchApi } from './support/api';
 import { startKamailioProxy, haveKamailio, type KamailioProxy } from './support/kamailio-proxy';
+import { killPid } from './support/limits';
 import { cpuTimeMs, sleep } from './support/proc';
 import {
   killAllSippLoads,
@@ -191,6 +192,11 @@ export async function run(): Promise<BenchResult[]> {
         : [],
     );
     const corePid = core.process.pid ?? 0;
+    // Should this process die before `finally`, neither the core nor a sipp may outlive it.
+    process.once('exit', () => {
+      killPid(corePid);
+      killAllSippLoads();
+    });
     if (CORE_CPU !== undefined) await pinToCpu(corePid, CORE_CPU);
     const caller = await benchLogin(core.wsUrl, CALLER);
     const callee = await benchLogin(core.wsUrl, CALLEE);

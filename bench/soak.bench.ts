@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import JsSIP from 'jssip';
 import { installNodeGlobals } from '../e2e/node-peer';
 import { benchLogin, type BenchApi } from './support/api';
-import { openFds } from './support/limits';
+import { killPid, openFds } from './support/limits';
 import { cpuTimeMs, memoryAfterGc, rssNowMiB, sleep } from './support/proc';
 import { AgentBot, rawCall, webrtcCall, type AgentCall, type CallerCall } from './support/sip-bots';
 import { spawnCore } from './support/spawn-core';
@@ -63,6 +63,9 @@ export async function run(): Promise<BenchResult[]> {
     {},
     ['--expose-gc'],
   );
+  // Should this process die without reaching `finally`, the core must not outlive it.
+  const killCore = () => killPid(core.pid);
+  process.once('exit', killCore);
   const agents: AgentBot[] = [];
   const apis: BenchApi[] = [];
   try {
@@ -158,6 +161,17 @@ export async function run(): Promise<BenchResult[]> {
               queue.number,
               CALLER_LIMITS,
             )
+              // rawCall opens its WebSocket before its own error handling: a socket that does
+              // not open is a failed call, not a crash of the soak.
+              .catch((err: unknown): CallerCall => ({
+                number,
+                kind: webrtc ? 'webrtc' : 'raw',
+                invitedAt: 0,
+                answerTags: [],
+                okRepeats: 0,
+                outcome: 'error',
+                detail: String(err),
+              }))
               .then((c) => void callers.push(c))
               .finally(() => {
                 inSystem--;
@@ -307,6 +321,7 @@ export async function run(): Promise<BenchResult[]> {
     for (const api of apis) api.close();
     await sleep(500);
     await core.stop();
+    process.off('exit', killCore);
   }
 }
 

@@ -22,7 +22,7 @@ import { DOMAIN, register } from '../test/server/support/scenarios';
 import { digestAuthorization, rand } from '../test/server/support/sip-peer';
 import { DEMO_USERS } from '../src/server/store/seed';
 import { benchLogin, type BenchApi } from './support/api';
-import { openFds, openFilesLimit } from './support/limits';
+import { killPid, openFds, openFilesLimit } from './support/limits';
 import { memoryAfterGc, sleep } from './support/proc';
 import { percentile, printResults, type BenchResult } from './stats';
 
@@ -124,6 +124,9 @@ export async function run(): Promise<BenchResult[]> {
     '--expose-gc',
   ]);
   const corePid = core.process.pid ?? 0;
+  // Should this process die without reaching `finally`, the core must not outlive it.
+  const killCore = () => killPid(corePid);
+  process.once('exit', killCore);
   const coreLimit = openFilesLimit(corePid);
   const clients: LightClient[] = [];
   const apis: BenchApi[] = [];
@@ -251,6 +254,7 @@ export async function run(): Promise<BenchResult[]> {
     for (const a of apis) a.close();
     await sleep(1000);
     await core.stop();
+    process.off('exit', killCore);
   }
 }
 

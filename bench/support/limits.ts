@@ -1,4 +1,7 @@
-/** Open-file limits of processes (Linux /proc/<pid>/limits), for benchmarks with many sockets. */
+/**
+ * Process helpers for the load benchmarks: open-file limits and open descriptors (Linux /proc),
+ * and a kill by PID for cleanup.
+ */
 import { readFileSync, readdirSync } from 'node:fs';
 
 /** The soft and hard "Max open files" of a /proc/<pid>/limits text. */
@@ -18,4 +21,14 @@ export function openFilesLimit(pid: number | 'self' = 'self'): { soft: number; h
 /** Open file descriptors of a process (sockets included). */
 export function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** SIGKILL by PID, ignoring a process that is already gone (cleanup on exit). */
+export function killPid(pid: number): void {
+  if (!(pid > 0)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
