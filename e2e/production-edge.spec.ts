@@ -146,3 +146,33 @@ test('through Kamailio: register, caller queued with hold music, operator picks,
     await ola.close();
   }
 });
+
+test('through Kamailio: a browser calls a colleague (the core challenges the ephemeral credentials); audio both ways', async ({
+  browser,
+}) => {
+  if (!core || !kamailio) throw new Error('not started');
+  const hege = await Softphone.open(browser, core.url);
+  const tor = await Softphone.open(browser, core.url);
+  try {
+    await hege.loginAndRegister('hege.solberg');
+    await tor.loginAndRegister('tor.eriksen');
+    await hege.dial('1006');
+    const incoming = tor.page.locator('[data-testid=incoming-call]');
+    await expect(incoming.locator('[data-testid=caller-number]')).toContainText('1005');
+    await tor.answer();
+    await hege.expectCallState('established');
+    await tor.expectCallState('established');
+    await expect.poll(() => tor.packetsReceivedOver(1000), { timeout: 15_000 }).toBeGreaterThan(20);
+    await expect
+      .poll(() => hege.packetsReceivedOver(1000), { timeout: 15_000 })
+      .toBeGreaterThan(20);
+    await hege.page.locator('button[data-testid=hangup]').click();
+    await expect(tor.page.locator('[data-testid=end-reason]')).toHaveAttribute(
+      'data-reason',
+      'remote_hangup',
+    );
+  } finally {
+    await hege.close();
+    await tor.close();
+  }
+});

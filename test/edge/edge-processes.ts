@@ -213,6 +213,7 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
       `EDGE_SECRET="${options.secret}"`,
       '-A',
       `PING_INTERVAL=${options.pingInterval ?? 2}`,
+      ...(process.env.EDGE_LOG ? ['-A', 'WITH_DEBUG'] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
   );

@@ -7,7 +7,7 @@
 import JsSIP from 'jssip';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiLogin, installNodeGlobals } from '../../e2e/node-peer';
+import { apiLogin, installNodeGlobals, toneStream } from '../../e2e/node-peer';
 import { startTestCore, type TestCore } from '../server/support/test-core';
 import {
   freeTcpPort,
@@ -160,6 +160,48 @@ describe.skipIf(skip !== undefined)('Kamailio edge in front of two cores', () =>
   it('challenges a REGISTER that claims an identity in P-Asserted-Identity without credentials', async () => {
     const status = await rawRegister(kamailio.wsUrl, [`P-Asserted-Identity: <sip:${AOR}>`]);
     expect(status).toBe(401);
+  });
+
+  it('a registered browser calls a colleague through the edge; the core challenges and connects it', async () => {
+    const hegeLogin = await apiLogin(cores[0]?.wsUrl ?? '', 'hege.solberg');
+    const torLogin = await apiLogin(cores[0]?.wsUrl ?? '', 'tor.eriksen');
+    const hege = ua(hegeLogin.sip);
+    const tor = ua(torLogin.sip);
+    const tone = toneStream();
+    try {
+      for (const phone of [hege, tor]) {
+        await connect(phone);
+        const ok = registered(phone);
+        phone.register();
+        expect(await ok).toBe('registered');
+      }
+      const responses: number[] = [];
+      tor.on('newRTCSession', (e: { originator: string; session: JsSIP.RTCSession }) => {
+        if (e.originator === 'remote')
+          e.session.answer({ mediaStream: tone.stream, pcConfig: { iceServers: [] } });
+      });
+      const outcome = new Promise<string>((resolve) => {
+        hege.call(`sip:1006@${DOMAIN}`, {
+          mediaStream: tone.stream,
+          pcConfig: { iceServers: [] },
+          eventHandlers: {
+            sending: () => undefined,
+            progress: (e: { response?: { status_code: number } }) =>
+              responses.push(e.response?.status_code ?? 0),
+            confirmed: () => resolve('confirmed'),
+            failed: (e: { cause: string; message?: { status_code?: number } }) =>
+              resolve(`failed ${e.cause} ${e.message?.status_code ?? ''}`),
+          },
+        });
+      });
+      expect(await outcome).toBe('confirmed');
+    } finally {
+      tone.stop();
+      hege.stop();
+      tor.stop();
+      hegeLogin.close();
+      torLogin.close();
+    }
   });
 
   it('moves the tenant to the other core when its core dies (dispatcher probes)', async () => {

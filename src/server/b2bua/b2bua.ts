@@ -20,6 +20,7 @@ import {
   newTag,
   parseMessage,
   parseNameAddr,
+  uriEquals,
   type ClientTransaction,
   type Flow,
   type Scheduler,
@@ -440,7 +441,7 @@ export class B2bua {
       tx.respond(refused);
       return undefined;
     }
-    const bindings = this.bindingsOf(callee).filter((b) => b.flow !== flow);
+    const bindings = this.bindingsOf(callee).filter((b) => !callingDevice(b, req, flow));
     if (bindings.length === 0) {
       tx.respond(createResponse(req, 480, 'Temporarily Unavailable'));
       return undefined;
@@ -1684,7 +1685,7 @@ export class B2bua {
           (flow === undefined || b.flow === flow) &&
           (phone.instanceId !== undefined
             ? b.instanceId === phone.instanceId
-            : b.contactUri === phone.contactUri),
+            : sameContact(b.contactUri, phone.contactUri)),
       )
       .at(-1);
     if (!binding) return false;
@@ -2166,6 +2167,18 @@ export class B2bua {
   }
 }
 
+/**
+ * Two Contact URIs of the same phone (RFC 3261 §19.1.4 comparison): SIP.js adds `;ob` to the
+ * Contact of its INVITEs but not of its REGISTERs.
+ */
+function sameContact(a: string, b: string): boolean {
+  try {
+    return uriEquals(a, b);
+  } catch {
+    return false;
+  }
+}
+
 /** A fresh outbound leg for `target` carrying `invite` (not sent yet). */
 function newLeg(
   target: RingTarget,
@@ -2239,4 +2252,19 @@ function quoteDisplayName(name: string): string {
 /** A number or extension as a SIP user part (digits, +, and a few safe characters). */
 function sipUserPart(number: string): string {
   return number.replace(/[^0-9A-Za-z+*#._-]/g, '') || 'anonymous';
+}
+
+/**
+ * The device that sent `req`: the binding on its connection — or, behind an edge proxy that
+ * carries every device on one UDP flow (Kamailio), the binding with its Contact.
+ */
+function callingDevice(binding: Binding, req: SipRequest, flow: Flow): boolean {
+  if (binding.flow !== flow) return false;
+  if (flow.transport !== 'UDP') return true;
+  const contact = req.get('Contact');
+  try {
+    return contact !== undefined && parseNameAddr(contact).uri.toString() === binding.contactUri;
+  } catch {
+    return false;
+  }
 }
