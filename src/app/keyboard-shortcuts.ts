@@ -26,6 +26,10 @@
  * during a call; Enter in the dial box dials. Those last three are handled where they always
  * were (the softphone, the dial form) and are listed here for the help.
  *
+ * Directory (keys of the focused colleague list, handled by `sentral-directory`): ↓ from the
+ * search box enters the list, ↑ ↓ Home End choose a colleague, Enter transfers the call in front
+ * to them blind (or calls them when no call is up), Shift+Enter consults them first.
+ *
  * Nothing fires while typing in a text field or a select, except the entries marked
  * `whileTyping` (keys that type nothing: Escape, F2, F4, F8) and the keypad consult and transfer
  * keys inside the transfer box itself.
@@ -44,9 +48,13 @@ export type ShortcutAction =
   // Handled by the softphone / the dial form; listed for the help.
   | 'reject-or-hangup'
   | 'dtmf'
-  | 'dial';
+  | 'dial'
+  // Handled by the directory list; listed for the help.
+  | 'directory-select'
+  | 'directory-transfer'
+  | 'directory-consult';
 
-export type ShortcutGroup = 'Numeric keypad' | 'Keyboard';
+export type ShortcutGroup = 'Numeric keypad' | 'Keyboard' | 'Directory';
 
 export interface Shortcut {
   /** Physical keys (`KeyboardEvent.code`): numpad keys, whatever NumLock says. */
@@ -62,8 +70,10 @@ export interface Shortcut {
   readonly whileTyping?: boolean;
   /** Also fires while typing in the transfer box (the keypad's consult and transfer). */
   readonly inTransferBox?: boolean;
+  /** With Shift held (only for entries handled elsewhere, e.g. the directory's consult). */
+  readonly shift?: boolean;
   /** Handled elsewhere; the entry documents it. */
-  readonly handledBy?: 'softphone' | 'dial-form';
+  readonly handledBy?: 'softphone' | 'dial-form' | 'directory';
 }
 
 export const SHORTCUTS: readonly Shortcut[] = [
@@ -176,16 +186,48 @@ export const SHORTCUTS: readonly Shortcut[] = [
     description: 'Show the keyboard shortcuts',
     group: 'Keyboard',
   },
+  {
+    keys: ['ArrowDown', 'ArrowUp', 'Home', 'End'],
+    label: '↓ ↑ Home End',
+    action: 'directory-select',
+    description: 'Choose a colleague (↓ in the search box goes to the list)',
+    group: 'Directory',
+    handledBy: 'directory',
+  },
+  {
+    keys: ['Enter'],
+    label: 'Enter',
+    action: 'directory-transfer',
+    description: 'On a call: transfer it to the chosen colleague (blind); otherwise call them',
+    group: 'Directory',
+    handledBy: 'directory',
+  },
+  {
+    keys: ['Enter'],
+    shift: true,
+    label: 'Shift+Enter',
+    action: 'directory-consult',
+    description: 'On a call: consult the chosen colleague first (complete with Numpad +)',
+    group: 'Directory',
+    handledBy: 'directory',
+  },
 ];
 
 /** The groups in the order the help shows them. */
-export const SHORTCUT_GROUPS: readonly ShortcutGroup[] = ['Numeric keypad', 'Keyboard'];
+export const SHORTCUT_GROUPS: readonly ShortcutGroup[] = [
+  'Numeric keypad',
+  'Keyboard',
+  'Directory',
+];
 
 /** Every key signature of `shortcut` (`code:NumpadEnter`, `key:F2`), for the uniqueness check. */
 export function shortcutSignatures(shortcut: Shortcut): string[] {
+  // The directory's keys only act in its list: they may reuse keys of the whole app.
+  const scope = shortcut.group === 'Directory' ? 'directory:' : '';
+  const shift = shortcut.shift ? 'shift+' : '';
   return [
-    ...(shortcut.codes ?? []).map((c) => `code:${c}`),
-    ...(shortcut.keys ?? []).map((k) => `key:${k}`),
+    ...(shortcut.codes ?? []).map((c) => `${scope}code:${shift}${c}`),
+    ...(shortcut.keys ?? []).map((k) => `${scope}key:${shift}${k}`),
   ];
 }
 
@@ -200,11 +242,27 @@ export function shortcutFor(
   shortcuts: readonly Shortcut[] = SHORTCUTS,
 ): Shortcut | null {
   if (event.ctrlKey || event.altKey || event.metaKey) return null;
+  const global = shortcuts.filter((s) => s.group !== 'Directory');
   return (
-    shortcuts.find((s) => s.codes?.includes(event.code)) ??
-    shortcuts.find((s) => s.keys?.includes(event.key)) ??
+    global.find((s) => s.codes?.includes(event.code)) ??
+    global.find((s) => s.keys?.includes(event.key)) ??
     null
   );
+}
+
+/** The directory list's action for a key press there (see the Directory entries), or null. */
+export function directoryActionFor(
+  event: KeyLike & Pick<KeyboardEvent, 'shiftKey'>,
+  shortcuts: readonly Shortcut[] = SHORTCUTS,
+): ShortcutAction | null {
+  if (event.ctrlKey || event.altKey || event.metaKey) return null;
+  const entry = shortcuts.find(
+    (s) =>
+      s.group === 'Directory' &&
+      s.keys?.includes(event.key) &&
+      (s.action === 'directory-select' || !!s.shift === event.shiftKey),
+  );
+  return entry?.action ?? null;
 }
 
 /** True when the key press goes into a field that takes text (or a select). */

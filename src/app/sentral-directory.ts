@@ -3,18 +3,36 @@ import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { consume } from '@lit/context';
 import type { DirectoryEntry } from '../shared/protocol.js';
+import { CallState } from '../store/call-state.js';
 import type { LinesModel } from '../store/lines-model.js';
+import type { SwitchboardModel } from '../store/switchboard-model.js';
 import { filterPeople, initialDirectory } from '../store/directory-model.js';
 import type { DirectoryModel } from '../store/directory-model.js';
 import type { PhoneService } from '../store/phone-service.js';
+import { commandErrorText } from './command-error.js';
 import { directoryModelContext, linesModelContext, phoneServiceContext } from './contexts.js';
+import { directoryActionFor } from './keyboard-shortcuts.js';
 import { select } from './observable-controller.js';
+import { switchboardModelContext } from './switchboard-contexts.js';
 import { controls } from './theme.js';
 
 /** Rows rendered at most (the list is not virtualized yet; search narrows it). */
 const MAX_ROWS = 200;
 
-/** Colleagues from `directory.list`, searchable, each with click-to-call on the extension. */
+/** The number a colleague is reached on: the extension, else the mobile. */
+function numberOf(person: DirectoryEntry): string {
+  return person.extension || person.mobile || '';
+}
+
+/**
+ * Colleagues from `directory.list`, searchable, each with click-to-call on the extension.
+ *
+ * Keyboard (listed in the shortcut help, `keyboard-shortcuts.ts`): ↓ in the search box enters the
+ * list; ↑ ↓ Home End move between colleagues (one row in the tab order, roving focus); Enter on a
+ * colleague transfers the call that talks to them blind (switchboard `transfer.blind`), or calls
+ * them when no call is up; Shift+Enter consults them (`transfer.consult`). What happened is
+ * announced in a status line.
+ */
 @customElement('sentral-directory')
 export class SentralDirectory extends LitElement {
   static override styles = [
@@ -68,6 +86,18 @@ export class SentralDirectory extends LitElement {
         color: var(--sentral-text-muted, #556070);
         margin: 0.5rem 0;
       }
+      li:focus-visible,
+      li[aria-current='true'] {
+        outline: 2px solid var(--sentral-accent, #1d5fbf);
+        outline-offset: -2px;
+      }
+      .result {
+        margin: 0.5rem 0 0;
+        font-size: 0.9rem;
+      }
+      .result.alert {
+        color: var(--sentral-danger, #b3261e);
+      }
     `,
   ];
 
@@ -80,15 +110,29 @@ export class SentralDirectory extends LitElement {
   @consume({ context: linesModelContext, subscribe: true })
   linesModel?: LinesModel;
 
+  /** Optional: transfers and consultations from the list (Enter / Shift+Enter on a call). */
+  @consume({ context: switchboardModelContext, subscribe: true })
+  switchboardModel?: SwitchboardModel;
+
   private readonly directory = select(this, () => this.directoryModel?.state$, initialDirectory);
   private readonly busy = select(this, () => this.linesModel?.busy$, false);
+  private readonly active = select(this, () => this.linesModel?.active$, null);
+  private readonly consultation = select(this, () => this.switchboardModel?.consultation$, null);
 
   @state() private query = '';
+  /** The colleague chosen with the arrow keys (their row is the one in the tab order). */
+  @state() private selected: string | null = null;
+  /** What the last Enter / Shift+Enter did. */
+  @state() private result: { text: string; kind: 'status' | 'alert' } | null = null;
 
   override render() {
     const { status, people } = this.directory.value;
     const matches = filterPeople(people, this.query);
     const busy = this.busy.value;
+    const shown = matches.slice(0, MAX_ROWS);
+    const current = shown.some((p) => p.id === this.selected)
+      ? this.selected
+      : (shown[0]?.id ?? null);
     return html`<section aria-label="Directory">
       <div class="head">
         <h2>Colleagues</h2>
@@ -100,8 +144,13 @@ export class SentralDirectory extends LitElement {
           autocomplete="off"
           .value=${this.query}
           @input=${this.onSearch}
+          @keydown=${this.onSearchKey}
         />
       </div>
+      <p class="visually-hidden" id="directory-keys">
+        Arrow keys choose a colleague. Enter transfers the call to them, or calls them when no call
+        is up. Shift+Enter consults them first.
+      </p>
       ${status === 'loading' ? html`<p class="empty">Loading…</p>` : nothing}
       ${status === 'error' ? html`<p class="empty">The directory could not be loaded.</p>` : nothing}
       ${
@@ -109,13 +158,20 @@ export class SentralDirectory extends LitElement {
           ? html`<p class="empty">No one matches.</p>`
           : nothing
       }
-      <ul data-testid="directory">
+      <ul data-testid="directory" aria-describedby="directory-keys" @keydown=${this.onListKey}>
         ${repeat(
-          matches.slice(0, MAX_ROWS),
+          shown,
           (p) => p.id,
-          (p) => this.renderPerson(p, busy),
+          (p) => this.renderPerson(p, busy, p.id === current),
         )}
       </ul>
+      <p
+        class="result ${this.result?.kind === 'alert' ? 'alert' : ''}"
+        role=${this.result?.kind === 'alert' ? 'alert' : 'status'}
+        data-testid="directory-result"
+      >
+        ${this.result?.text ?? ''}
+      </p>
       ${
         matches.length > MAX_ROWS
           ? html`<p class="empty">Showing ${MAX_ROWS} of ${matches.length}; refine the search.</p>`
@@ -124,9 +180,15 @@ export class SentralDirectory extends LitElement {
     </section>`;
   }
 
-  private renderPerson(person: DirectoryEntry, busy: boolean) {
+  private renderPerson(person: DirectoryEntry, busy: boolean, current: boolean) {
     const meta = [person.title, person.department].filter(Boolean).join(' · ');
-    return html`<li data-testid="directory-entry">
+    return html`<li
+      data-testid="directory-entry"
+      data-id=${person.id}
+      tabindex=${current ? '0' : '-1'}
+      aria-current=${current && this.selected !== null ? 'true' : 'false'}
+      @focus=${() => (this.selected = person.id)}
+    >
       <div>
         <div class="name">${person.displayName}</div>
         ${meta ? html`<div class="meta">${meta}</div>` : nothing}
@@ -150,6 +212,86 @@ export class SentralDirectory extends LitElement {
 
   private onSearch(event: InputEvent): void {
     this.query = (event.target as HTMLInputElement).value;
+  }
+
+  private rows(): HTMLLIElement[] {
+    return [...this.renderRoot.querySelectorAll<HTMLLIElement>('li[data-testid=directory-entry]')];
+  }
+
+  private onSearchKey(event: KeyboardEvent): void {
+    if (event.key !== 'ArrowDown' || event.altKey || event.ctrlKey || event.metaKey) return;
+    const first = this.rows()[0];
+    if (!first) return;
+    event.preventDefault();
+    first.focus();
+  }
+
+  private onListKey(event: KeyboardEvent): void {
+    const row = event.composedPath()[0];
+    // Keys on the row's own call button do what a button does.
+    if (!(row instanceof HTMLLIElement)) return;
+    const action = directoryActionFor(event);
+    if (!action) return;
+    const rows = this.rows();
+    const index = rows.indexOf(row);
+    if (action === 'directory-select') {
+      const next =
+        event.key === 'Home'
+          ? 0
+          : event.key === 'End'
+            ? rows.length - 1
+            : index + (event.key === 'ArrowDown' ? 1 : -1);
+      const target = rows[Math.max(0, Math.min(rows.length - 1, next))];
+      event.preventDefault();
+      target?.focus();
+      return;
+    }
+    const person = this.personOf(row);
+    if (!person) return;
+    if (this.act(person, action === 'directory-consult' ? 'consult' : 'transfer')) {
+      event.preventDefault();
+    }
+  }
+
+  private personOf(row: HTMLElement): DirectoryEntry | undefined {
+    const id = row.dataset['id'];
+    return this.directory.value.people.find((p) => p.id === id);
+  }
+
+  /**
+   * Enter: transfer the call that talks to `person` blind, or call them when no call is up.
+   * Shift+Enter: consult them. Returns false when the key has nothing to act on.
+   */
+  private act(person: DirectoryEntry, how: 'transfer' | 'consult'): boolean {
+    const number = numberOf(person);
+    if (!number) return false;
+    const talking = this.active.value?.state === CallState.Established;
+    const switchboard = this.switchboardModel;
+    if (talking && switchboard && !this.consultation.value) {
+      const name = person.displayName || number;
+      const run =
+        how === 'transfer' ? switchboard.transferBlind(number) : switchboard.consult(number);
+      this.result = {
+        text: how === 'transfer' ? `Transferring to ${name}…` : `Consulting ${name}…`,
+        kind: 'status',
+      };
+      run.then(
+        () => {
+          this.result = {
+            text: how === 'transfer' ? `Transferred to ${name}.` : `Consulting ${name}.`,
+            kind: 'status',
+          };
+        },
+        (error: unknown) => (this.result = { text: commandErrorText(error), kind: 'alert' }),
+      );
+      return true;
+    }
+    if (how === 'transfer' && !this.busy.value) {
+      this.result = null;
+      void this.phoneService?.dial(number);
+      return true;
+    }
+    return false;
   }
 
   private callPerson(person: DirectoryEntry): void {
