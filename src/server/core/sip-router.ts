@@ -11,7 +11,7 @@ import type { Switchboard } from '../switchboard/switchboard';
 import { toE164 } from '../store/phone';
 import type { Logger } from '../logger';
 import type { People } from './people';
-import { rejectInvalidRequest } from './request-checks';
+import { SUPPORTED_OPTION_TAGS, rejectInvalidRequest } from './request-checks';
 
 export const ALLOWED_METHODS =
   'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, MESSAGE, NOTIFY, REFER, REGISTER';
@@ -82,7 +82,7 @@ export class SipRouter {
         const res = createResponse(req, 200);
         res.set('Allow', ALLOWED_METHODS);
         res.set('Accept', 'application/sdp');
-        res.set('Supported', 'path, outbound, gruu');
+        res.set('Supported', SUPPORTED_OPTION_TAGS.join(', '));
         res.set('Server', this.deps.userAgent);
         tx.respond(res);
         return;
