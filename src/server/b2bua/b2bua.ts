@@ -518,6 +518,10 @@ export class B2bua {
     ok.set('Contact', this.deps.contact(call.inbound.flow));
     ok.set('Allow', ALLOW);
     ok.set('Supported', OUT_SUPPORTED);
+    // The caller's session timer, negotiated as for any answer (RFC 4028 §9).
+    const decision = decideAsUas(call.inbound.invite, undefined, this.#minSE);
+    const session = decision.kind === 'timer' ? decision.session : undefined;
+    if (session) for (const [k, v] of Object.entries(uasHeaders(session))) ok.set(k, v);
     ok.set('Content-Type', 'application/sdp');
     ok.body = sdp;
     call.lastSdpToCaller = sdp;
@@ -530,6 +534,7 @@ export class B2bua {
       call,
       leg: call.inbound,
     });
+    if (session) this.#timerOf(call, call.inbound).refreshed(session);
     call.answeredAt = Date.now();
     this.setTimer(call, 32_000, () => {
       if (call.state !== CallState.Connecting) return;
