@@ -69,6 +69,12 @@ export class SentralAudioSettings extends LitElement {
 
   private readonly audio = select(this, () => this.audioSettings?.state$, initialAudioSettings);
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Names appear once a call (or the Ready step) had the microphone: list again on opening.
+    void this.audioSettings?.refreshDevices();
+  }
+
   override render() {
     const state = this.audio.value;
     const unlabelled = state.devices.length > 0 && state.devices.every((d) => d.label === '');
