@@ -62,12 +62,13 @@ export class AudioSettingsModel extends Model<AudioSettingsState> {
     this.dbName = options.dbName;
     source?.addEventListener('devicechange', this.onDeviceChange);
     if (microphone) {
-      this.effective$
+      // The microphone in use, again whenever the system's default moved under it.
+      this.state$
         .pipe(
-          map((e) => e.microphoneId),
-          distinctUntilChanged(),
+          map((st) => ({ id: st.effective.microphoneId, moved: st.defaultMicrophoneChanges })),
+          distinctUntilChanged((x, y) => x.id === y.id && x.moved === y.moved),
         )
-        .subscribe((id) => void this.applyMicrophone(microphone, id));
+        .subscribe(({ id }) => void this.applyMicrophone(microphone, id));
     }
   }
 

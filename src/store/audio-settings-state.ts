@@ -40,6 +40,11 @@ export interface AudioSettingsState {
   readonly effective: AudioSettings;
   /** Why the devices in use changed by themselves ("Headset disconnected — using …"). */
   readonly notice: string | null;
+  /**
+   * Bumped when the system's default microphone became another device while the default is
+   * in use: the live calls must open it again (their track belonged to the one that went away).
+   */
+  readonly defaultMicrophoneChanges: number;
 }
 
 export const defaultAudioSettings: AudioSettings = {
@@ -54,6 +59,7 @@ export const initialAudioSettings: AudioSettingsState = {
   devices: [],
   effective: defaultAudioSettings,
   notice: null,
+  defaultMicrophoneChanges: 0,
 };
 
 const ROLES: readonly AudioRole[] = ['microphone', 'speaker', 'ringer'];
@@ -150,6 +156,38 @@ export function lostDeviceNotice(
     .join('; ');
 }
 
+/** Chrome's default entry ("Default - Jabra Evolve") names the device behind it. */
+function behindDefault(devices: readonly AudioDevice[], kind: AudioDevice['kind']): string | null {
+  const entry = devices.find((d) => d.kind === kind && d.deviceId === 'default');
+  if (!entry?.label) return null;
+  return entry.label.replace(/^Default\s*-\s*/i, '');
+}
+
+/**
+ * When the default is in use and the device behind it went away (the system moved the default
+ * to another one): the notice naming both, else null.
+ */
+export function lostDefaultNotice(
+  settings: AudioSettings,
+  before: readonly AudioDevice[],
+  after: readonly AudioDevice[],
+): string | null {
+  const lost = new Map<string, string[]>();
+  for (const role of ['microphone', 'speaker'] as const) {
+    if (idOf(settings, role) !== null) continue;
+    const kind = kindOf(role);
+    const was = behindDefault(before, kind);
+    const is = behindDefault(after, kind);
+    if (!was || !is || was === is) continue;
+    if (after.some((d) => d.kind === kind && d.label === was)) continue; // still there
+    lost.set(was, [...(lost.get(was) ?? []), is]);
+  }
+  if (lost.size === 0) return null;
+  return [...lost]
+    .map(([name, using]) => `${name} disconnected — using ${using.join(' and ')}`)
+    .join('; ');
+}
+
 // ---- reducers -------------------------------------------------------------------------------
 
 export function audioSettingsLoaded(
@@ -169,13 +207,21 @@ export function audioDevicesListed(
   devices: readonly AudioDevice[],
 ): AudioSettingsState {
   // Before the first list there is nothing that could have gone away.
-  const notice =
-    state.devices.length > 0 ? lostDeviceNotice(state.settings, state.devices, devices) : null;
+  const first = state.devices.length === 0;
+  const notice = first
+    ? null
+    : (lostDeviceNotice(state.settings, state.devices, devices) ??
+      lostDefaultNotice(state.settings, state.devices, devices));
+  const defaultMoved =
+    !first &&
+    state.settings.microphoneId === null &&
+    behindDefault(state.devices, 'audioinput') !== behindDefault(devices, 'audioinput');
   return {
     ...state,
     devices,
     effective: effectiveSettings(state.settings, devices),
     notice: notice ?? state.notice,
+    defaultMicrophoneChanges: state.defaultMicrophoneChanges + (defaultMoved ? 1 : 0),
   };
 }
 

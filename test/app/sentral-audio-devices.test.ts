@@ -267,6 +267,30 @@ describe('audio device settings', () => {
     });
   });
 
+  it('re-opens the default microphone on a live call when the device behind the default is unplugged, and says so', async () => {
+    // The headset is the system default; the user left every choice on Default.
+    devices.list = [
+      device('default', 'audioinput', 'Default - Jabra Evolve'),
+      device('default', 'audiooutput', 'Default - Jabra Evolve'),
+      ...LAPTOP.filter((d) => d.deviceId !== 'default'),
+      ...HEADSET,
+    ];
+    await services.audio.load();
+    await services.phone.start(kariSip);
+    phone.emit({ type: 'incoming', callId: 'c1', remote: ola, autoAnswer: false });
+    phone.emit({ type: 'established', callId: 'c1' });
+    const before = phone.commands.length;
+
+    devices.plug(LAPTOP); // the system moves the default to the built-in devices
+    await waitUntil(() => services.audio.state.notice !== null);
+    expect(services.audio.state.notice).to.equal(
+      'Jabra Evolve disconnected — using Built-in Microphone and Built-in Speakers',
+    );
+    await waitUntil(() => phone.commands.length > before);
+    expect(phone.commands.slice(before)).to.deep.equal(['microphone default']);
+    expect(services.lines.line('c1')?.state).to.equal(CallState.Established);
+  });
+
   it('names an unnamed lost device by its role', () => {
     const settings: AudioSettings = { microphoneId: null, speakerId: null, ringerId: 'x' };
     const before = [{ deviceId: 'x', kind: 'audiooutput', label: '' }] as const;
