@@ -30,6 +30,8 @@ import { spawnCore } from './support/spawn-core';
 import { printResults, type BenchResult } from './stats';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+if (!(MINUTES > 0 && MINUTES <= 50))
+  throw new Error('SOAK_MINUTES must be 0–50 (registrations last an hour)');
 const IN_SYSTEM = Number(process.env.BENCH_SOAK_CALLS ?? 200);
 const WEBRTC_EVERY = Number(process.env.BENCH_SOAK_WEBRTC_EVERY ?? 100);
 const WEBRTC_AT_ONCE = 3;
@@ -89,6 +91,9 @@ export async function run(): Promise<BenchResult[]> {
           await AgentBot.start(core.wsUrl, username, login.sip, {
             answerDelayMs: ANSWER_DELAY_MS,
             talkMs: TALK_MS,
+            // The registrar's longest (an hour): the bots do not refresh, and the soak with its
+            // drain outlasts the default 600 s, after which every agent would be unreachable.
+            expiresS: 3600,
           }),
         );
         await login.api.ok('agent.login', { queueId: queue.id });

@@ -167,6 +167,8 @@ export interface AgentOptions {
   talkMs: readonly [number, number];
   /** Told when a call ends at this phone (cancelled, hung up by either side, or failed). */
   onCall?(call: AgentCall): void;
+  /** REGISTER expiry in seconds (default 600); the bot does not refresh, so outlast the run. */
+  expiresS?: number;
 }
 
 /** An agent's phone: registers, auto-answers, hangs up; every call is reported. */
@@ -205,7 +207,7 @@ export class AgentBot {
       callId: rand(),
       fromTag: rand(),
     };
-    sock.send(register({ ...base, cseq: 1 }));
+    sock.send(register({ ...base, cseq: 1, expires: opts.expiresS }));
     const challenge = await sock.waitFor((m) => isResponseTo(m, base.callId, 'REGISTER'), 10_000);
     if (challenge.status !== 401) throw new Error(`REGISTER got ${challenge.status}`);
     const authorization = digestAuthorization({
@@ -215,7 +217,7 @@ export class AgentBot {
       method: 'REGISTER',
       uri: `sip:${DOMAIN}`,
     });
-    sock.send(register({ ...base, cseq: 2, authorization }));
+    sock.send(register({ ...base, cseq: 2, authorization, expires: opts.expiresS }));
     const ok = await sock.waitFor((m) => isResponseTo(m, base.callId, 'REGISTER'), 10_000);
     if (ok.status !== 200) throw new Error(`${username}: REGISTER got ${ok.status}`);
     return bot;
