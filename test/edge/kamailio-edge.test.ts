@@ -176,7 +176,11 @@ describe.skipIf(skip !== undefined)('Kamailio edge in front of two cores', () =>
         expect(await ok).toBe('registered');
       }
       const responses: number[] = [];
-      tor.on('newRTCSession', (e: { originator: string; session: JsSIP.RTCSession }) => {
+      tor.on('newRTCSession', (event: unknown) => {
+        const e = event as {
+          originator: string;
+          session: { answer(options: { mediaStream: MediaStream; pcConfig: object }): void };
+        };
         if (e.originator === 'remote')
           e.session.answer({ mediaStream: tone.stream, pcConfig: { iceServers: [] } });
       });
@@ -189,8 +193,10 @@ describe.skipIf(skip !== undefined)('Kamailio edge in front of two cores', () =>
             progress: (e: { response?: { status_code: number } }) =>
               responses.push(e.response?.status_code ?? 0),
             confirmed: () => resolve('confirmed'),
-            failed: (e: { cause: string; message?: { status_code?: number } }) =>
-              resolve(`failed ${e.cause} ${e.message?.status_code ?? ''}`),
+            failed: (event: unknown) => {
+              const e = event as { cause: string; message?: { status_code?: number } };
+              resolve(`failed ${e.cause} ${e.message?.status_code ?? ''}`);
+            },
           },
         });
       });

@@ -514,18 +514,32 @@ export class B2bua {
     if (call.state !== CallState.Routing && call.state !== CallState.Ringing) return false;
     call.moveTo(CallState.Connecting);
     this.cancelLegs(call, () => true);
+    this.#answerCaller(call, 'application/sdp', sdp);
+    this.setTimer(call, 32_000, () => {
+      if (call.state !== CallState.Connecting) return;
+      this.#sendInDialog(call.inbound, 'BYE');
+      this.#end(call, 'no ACK from caller', 'core');
+    });
+    return true;
+  }
+
+  /**
+   * The caller's 200: Contact, Allow, Supported, the caller's own session timer (RFC 4028 §9;
+   * refusal() already turned away a 422 case), the body; then the caller's dialog is confirmed
+   * and registered. Shared by an answering device and by the core answering for rtpengine.
+   */
+  #answerCaller(call: Call, contentType: string | undefined, body: string): void {
     const ok = createResponse(call.inbound.invite, 200, 'OK', { toTag: call.inbound.localTag });
     ok.set('Contact', this.deps.contact(call.inbound.flow));
     ok.set('Allow', ALLOW);
     ok.set('Supported', OUT_SUPPORTED);
-    // The caller's session timer, negotiated as for any answer (RFC 4028 §9).
     const decision = decideAsUas(call.inbound.invite, undefined, this.#minSE);
     const session = decision.kind === 'timer' ? decision.session : undefined;
     if (session) for (const [k, v] of Object.entries(uasHeaders(session))) ok.set(k, v);
-    ok.set('Content-Type', 'application/sdp');
-    ok.body = sdp;
-    call.lastSdpToCaller = sdp;
-    this.#lastSent.set(call.inbound, sdp);
+    if (contentType) ok.set('Content-Type', contentType);
+    ok.body = body;
+    call.lastSdpToCaller = body || call.lastSdpToCaller;
+    if (body) this.#lastSent.set(call.inbound, body);
     call.inbound.tx.respond(ok);
     const inDialog = Dialog.uas(call.inbound.invite, ok);
     call.inbound.dialog = inDialog;
@@ -536,12 +550,6 @@ export class B2bua {
     });
     if (session) this.#timerOf(call, call.inbound).refreshed(session);
     call.answeredAt = Date.now();
-    this.setTimer(call, 32_000, () => {
-      if (call.state !== CallState.Connecting) return;
-      this.#sendInDialog(call.inbound, 'BYE');
-      this.#end(call, 'no ACK from caller', 'core');
-    });
-    return true;
   }
 
   /** Rings devices for a call that has not been answered yet. */
@@ -1859,29 +1867,7 @@ export class B2bua {
     this.cancelLegs(call, (l) => l !== leg);
     this.#legConnected(call, leg, res);
 
-    const ok = createResponse(call.inbound.invite, 200, 'OK', { toTag: call.inbound.localTag });
-    ok.set('Contact', this.deps.contact(call.inbound.flow));
-    ok.set('Allow', ALLOW);
-    ok.set('Supported', OUT_SUPPORTED);
-    // The caller's own session timer (RFC 4028 §9); refusal() already turned away a 422 case.
-    const decision = decideAsUas(call.inbound.invite, undefined, this.#minSE);
-    const session = decision.kind === 'timer' ? decision.session : undefined;
-    if (session) for (const [k, v] of Object.entries(uasHeaders(session))) ok.set(k, v);
-    const ct = res.get('Content-Type');
-    if (ct) ok.set('Content-Type', ct);
-    ok.body = res.body;
-    call.lastSdpToCaller = res.body || call.lastSdpToCaller;
-    if (res.body) this.#lastSent.set(call.inbound, res.body);
-    call.inbound.tx.respond(ok);
-    const inDialog = Dialog.uas(call.inbound.invite, ok);
-    call.inbound.dialog = inDialog;
-    this.#early.delete(dialogKey(inDialog.id.callId, inDialog.id.localTag, inDialog.id.remoteTag));
-    this.#dialogs.set(dialogKey(inDialog.id.callId, inDialog.id.localTag, inDialog.id.remoteTag), {
-      call,
-      leg: call.inbound,
-    });
-    if (session) this.#timerOf(call, call.inbound).refreshed(session);
-    call.answeredAt = Date.now();
+    this.#answerCaller(call, res.get('Content-Type'), res.body);
     // If the caller never ACKs, give up on the call (RFC 3261 §13.3.1.4: 64*T1).
     this.setTimer(call, 32_000, () => {
       if (call.state !== CallState.Connecting) return;
