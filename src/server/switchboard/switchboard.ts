@@ -726,8 +726,7 @@ export class Switchboard implements SwitchboardPort {
       if (!mobile) {
         throw new ApiFailure(ErrorCode.Conflict, `${callee.displayName} has no mobile number.`);
       }
-      smsSent =
-        (await this.deps.sms?.send({ to: mobile, from: smsFrom, text: body })) ?? false;
+      smsSent = (await this.deps.sms?.send({ to: mobile, from: smsFrom, text: body })) ?? false;
     }
     if (delivered === 0 && !smsSent) {
       throw new ApiFailure(
