@@ -19,6 +19,7 @@ import { PhoneService } from '../store/phone-service.js';
 import type { PhoneFactory } from '../store/phone-service.js';
 import { RegistrationModel } from '../store/registration-model.js';
 import { SessionModel } from '../store/session-model.js';
+import { SharedPhone } from '../store/shared-phone.js';
 import { SwitchboardModel } from '../store/switchboard-model.js';
 
 /** Everything `sentral-app` provides, each under its own context. */
@@ -94,14 +95,24 @@ export function createServices(options: ServiceOptions = {}): Services {
   // login view does not wait for it.
   const sipModule = import('../sip/sip-phone.js');
   sipModule.catch((error: unknown) => logger.error('app: cannot load the SIP stack', error));
-  const services = assembleServices(api, async (credentials) => {
-    const { SipPhone } = await sipModule;
-    const music = holdMusic();
-    return new SipPhone(
-      microphone
-        ? { credentials, logger, microphone, holdMusic: music }
-        : { credentials, logger, holdMusic: music },
-    );
+  const services = assembleServices(api, (credentials) => {
+    const create = async () => {
+      const { SipPhone } = await sipModule;
+      const music = holdMusic();
+      return new SipPhone(
+        microphone
+          ? { credentials, logger, microphone, holdMusic: music }
+          : { credentials, logger, holdMusic: music },
+      );
+    };
+    // One tab owns the phone; other tabs of the same user mirror it and send it commands.
+    if (!('locks' in navigator) || typeof BroadcastChannel === 'undefined') return create();
+    return new SharedPhone({
+      key: credentials.aor,
+      create,
+      locks: navigator.locks,
+      channel: (name) => new BroadcastChannel(name),
+    });
   });
   void services.audio.load();
   return services;
