@@ -79,12 +79,17 @@ test('a dropped SIP WebSocket mid-call: reconnecting, restored, the call stays u
     const banner = kari.page.locator('[data-testid=connection-banner]');
     await expect(banner).toHaveCount(0);
 
+    const droppedAt = Date.now();
     expect(await dropSipSocket(kari)).toBe(1);
     await expect(banner).toHaveAttribute('data-state', 'reconnecting', { timeout: 5000 });
     await expect(banner).toContainText('Reconnecting');
 
     await expect(banner).toHaveAttribute('data-state', 'recovered', { timeout: 15_000 });
     await expect(banner).toHaveText('Connection restored.');
+    // Drop → re-registered and ICE-restarted, as measured from the test (for the report).
+    test
+      .info()
+      .annotations.push({ type: 'recovery-ms', description: String(Date.now() - droppedAt) });
     await expect(kari.page.locator('[data-testid=reg-state]')).toHaveAttribute(
       'data-state',
       'registered',
