@@ -93,6 +93,12 @@ export class SentralLine extends LitElement {
         color: var(--sentral-text-muted, #556070);
         overflow-wrap: anywhere;
       }
+      .state-row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
       .line-state {
         margin: 0;
         font-size: 0.9rem;
@@ -211,14 +217,16 @@ export class SentralLine extends LitElement {
             : nothing
         }
       </div>
-      <p class="line-state ${held || call.remoteHold ? 'notice' : ''}" data-testid="line-state">
-        ${
-          call.remoteHold && !held
-            ? html`<span data-testid="remote-hold">${lineStateText(call)}</span>`
-            : lineStateText(call)
-        }
+      <div class="state-row">
+        <p class="line-state ${held || call.remoteHold ? 'notice' : ''}" data-testid="line-state">
+          ${
+            call.remoteHold && !held
+              ? html`<span data-testid="remote-hold">${lineStateText(call)}</span>`
+              : lineStateText(call)
+          }
+        </p>
         ${established && this.quality ? this.renderQuality(this.quality) : nothing}
-      </p>
+      </div>
       <div class="controls">
         <button
           type="button"
