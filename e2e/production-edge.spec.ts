@@ -24,6 +24,7 @@ import {
 } from '../test/edge/edge-processes';
 
 const missing = skipEdge();
+// Skipped only where Kamailio/rtpengine are not installed (skipEdge throws on CI instead).
 test.skip(missing !== undefined, `production edge: ${missing ?? ''}`);
 // Three daemons and two browsers on a shared two-core machine: room for a slow start.
 test.describe.configure({ timeout: 180_000 });

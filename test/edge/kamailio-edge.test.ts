@@ -56,6 +56,7 @@ async function rawRegister(wsUrl: string, headers: string[]): Promise<number> {
 }
 
 const skip = skipEdge();
+// skipEdge(): skipped only where Kamailio/rtpengine are not installed; it throws on CI.
 describe.skipIf(skip !== undefined)('Kamailio edge in front of two cores', () => {
   let kamailio: Kamailio;
   const cores: TestCore[] = [];
@@ -245,4 +246,5 @@ describe.skipIf(skip !== undefined)('Kamailio edge in front of two cores', () =>
     }
   }, 40_000);
 });
+// The reason (the missing package) shown as a skipped test's name.
 if (skip) describe('Kamailio edge', () => it.skip(skip, () => undefined));

@@ -62,6 +62,7 @@ describe('queue media state machine', () => {
 });
 
 const skip = skipEdge();
+// skipEdge(): skipped only where rtpengine/Kamailio are not installed; it throws on CI.
 describe.skipIf(skip !== undefined)('QueueMedia with rtpengine and a WebRTC caller', () => {
   let rtpengine: Rtpengine;
   let ng: RtpengineNg;
@@ -197,4 +198,5 @@ describe.skipIf(skip !== undefined)('QueueMedia with rtpengine and a WebRTC call
     media.close();
   });
 });
+// The reason (the missing package) shown as a skipped test's name.
 if (skip) describe('QueueMedia with rtpengine', () => it.skip(skip, () => undefined));

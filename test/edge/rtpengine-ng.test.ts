@@ -55,6 +55,7 @@ function mediaPort(sdp: string): number {
 }
 
 const skip = skipEdge();
+// skipEdge(): skipped only where rtpengine/Kamailio are not installed; it throws on CI.
 describe.skipIf(skip !== undefined)('RtpengineNg against rtpengine', () => {
   let rtpengine: Rtpengine;
   let ng: RtpengineNg;
@@ -155,4 +156,5 @@ describe.skipIf(skip !== undefined)('RtpengineNg against rtpengine', () => {
     silent.close();
   });
 });
+// The reason (the missing package) shown as a skipped test's name.
 if (skip) describe('RtpengineNg against rtpengine', () => it.skip(skip, () => undefined));

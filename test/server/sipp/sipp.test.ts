@@ -30,6 +30,7 @@ describe.runIf(CI)('sipp on CI', () => {
   });
 });
 
+// Runs only with sipp installed; without it a note is printed locally and CI fails above.
 describe.runIf(haveSipp)('sipp scenarios through the core (UDP)', { timeout: 45_000 }, () => {
   let core: TestCore;
   let remote: string;

@@ -15,6 +15,8 @@ import { describeSwitchboardStore } from './switchboard-queries';
 const script = await loadPostgresScript();
 const binDir = script.findPostgresBinDir();
 
+// Skipped only without PostgreSQL binaries on a developer machine (postgres.test.ts says so
+// and fails on CI instead); PGlite runs the same queries in switchboard.test.ts.
 describe.skipIf(!binDir)('the switchboard store on a real PostgreSQL server', () => {
   let server: RunningPostgres;
   let db: Db;
