@@ -209,6 +209,27 @@ export const AnswerGroupSettings = z.object({
 export const AnswerGroupConfig = AnswerGroupSettings.extend({ id: z.string() });
 export type AnswerGroupConfig = z.infer<typeof AnswerGroupConfig>;
 export const VipPattern = z.object({ pattern: z.string(), label: z.string().nullable() });
+/**
+ * A department as an admin edits it (issue 4): its name, its own number (in any written form;
+ * stored E.164, or 2–8 digits for an internal one) and where a call to that number goes — a
+ * queue or an answer group of the company. Without a target the number is directory information
+ * (shown, presentable on outgoing calls) and rings only where a queue or answer group owns the
+ * same number.
+ */
+export const DepartmentSettings = z.object({
+  name: z.string().min(1).max(100),
+  number: z.string().max(32).nullable(),
+  target: z
+    .object({ kind: z.enum(['queue', 'answer-group']), id: z.string().min(1).max(64) })
+    .nullable(),
+});
+export const DepartmentConfig = DepartmentSettings.extend({
+  id: z.string(),
+  /** How many people belong to it (a department with people cannot be deleted). */
+  people: z.number().int(),
+});
+export type DepartmentConfig = z.infer<typeof DepartmentConfig>;
+
 export type VipPattern = z.infer<typeof VipPattern>;
 
 /** Commands: params schema and result schema per `type`. */
@@ -465,6 +486,27 @@ export const Commands = {
         .max(1000),
     }),
     result: z.object({ vip: z.array(VipPattern) }),
+  },
+  /** The company's departments with their numbers and where those numbers lead (admins). */
+  'departments.list': {
+    params: z.object({}),
+    result: z.object({ departments: z.array(DepartmentConfig) }),
+  },
+  /**
+   * Creates a department, or updates the one with `departmentId` (admins; audited). The name is
+   * text (markup refused) and unique in the company; the number must be a phone number or a
+   * 2–8 digit internal number (`bad_request`) that no person, other department, queue or answer
+   * group has — a queue's or answer group's number is allowed only when it is the department's
+   * own target (`conflict` otherwise). Calls to the number ring the target at once.
+   */
+  'department.save': {
+    params: DepartmentSettings.extend({ departmentId: z.string().max(64).optional() }),
+    result: z.object({ department: DepartmentConfig }),
+  },
+  /** Deletes a department nobody belongs to (admins; `conflict` while people are in it). */
+  'department.delete': {
+    params: z.object({ departmentId: z.string().max(64) }),
+    result: z.object({}),
   },
   /**
    * The tenant's SIP trunk to its carrier (admins): where calls to external numbers go and

@@ -17,6 +17,7 @@ import {
   type Reply,
   type Role,
   type AnswerGroupConfig,
+  type DepartmentConfig,
   type QueueConfig,
   type SessionUser,
   type Trunk,
@@ -131,6 +132,25 @@ export interface ApiQueues {
   ): Promise<Array<{ pattern: string; label: string | null }>>;
 }
 
+/** A department as the API writes it (numbers in any written form). */
+export interface DepartmentInput {
+  name: string;
+  number: string | null;
+  target: { kind: 'queue' | 'answer-group'; id: string } | null;
+}
+
+/** Department administration; implemented in people/department-admin.ts over the store. */
+export interface ApiDepartments {
+  list(tenantId: string): Promise<DepartmentConfig[]>;
+  /** Creates (`id` undefined) or updates; `null` when there is no such department. */
+  save(
+    tenantId: string,
+    id: string | undefined,
+    input: DepartmentInput,
+  ): Promise<DepartmentConfig | null>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
 export interface ApiTrunks {
   get(tenantId: string): TrunkConfig | undefined;
   save(tenantId: string, input: TrunkInput): Promise<TrunkConfig>;
@@ -166,6 +186,8 @@ export interface ApiDeps {
   trunks?: ApiTrunks;
   /** Queue and answer group administration. */
   queues?: ApiQueues;
+  /** Departments and their numbers. */
+  departments?: ApiDepartments;
   statistics?: ApiStatistics;
   peopleCsv?: ApiPeopleCsv;
   calendars?: ApiCalendars;
@@ -547,6 +569,35 @@ export class ApiServer {
         await this.#audit(user, 'answergroup.delete', null, { groupId: p.groupId });
         return {};
       },
+      'departments.list': async (ctx) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        return { departments: await this.#departments().list(user.tenantId) };
+      },
+      'department.save': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const { departmentId, ...input } = p;
+        const department = await departmentCall(() =>
+          this.#departments().save(user.tenantId, departmentId, input),
+        );
+        if (!department) throw new ApiFailure(ErrorCode.NotFound, 'No such department.');
+        await this.#audit(user, 'department.save', null, {
+          departmentId: department.id,
+          name: department.name,
+          number: department.number,
+          target: department.target,
+          created: departmentId === undefined,
+        });
+        return { department };
+      },
+      'department.delete': async (ctx, p) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const deleted = await departmentCall(() =>
+          this.#departments().delete(user.tenantId, p.departmentId),
+        );
+        if (!deleted) throw new ApiFailure(ErrorCode.NotFound, 'No such department.');
+        await this.#audit(user, 'department.delete', null, { departmentId: p.departmentId });
+        return {};
+      },
       'vip.set': async (ctx, p) => {
         const user = requireRole(ctx, ADMIN_ROLES);
         const vip = await storeCall(() => this.#queues().setVip(user.tenantId, p.entries));
@@ -859,6 +910,13 @@ export class ApiServer {
     return queues;
   }
 
+  #departments(): ApiDepartments {
+    const departments = this.deps.departments;
+    if (!departments)
+      throw new ApiFailure(ErrorCode.NotFound, 'No department administration here.');
+    return departments;
+  }
+
   #switchboard(): SwitchboardPort {
     const sb = this.deps.switchboard;
     if (!sb) throw new ApiFailure(ErrorCode.NotFound, 'This core runs no switchboard engine.');
@@ -947,6 +1005,24 @@ async function storeCall<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (err) {
     if (err instanceof StoreError) throw new ApiFailure(ErrorCode.BadRequest, err.message);
+    throw err;
+  }
+}
+
+/**
+ * Runs a department store call: a taken name or number is `conflict`, a department people still
+ * belong to is `conflict`, anything else the store refuses is `bad_request`.
+ */
+async function departmentCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof StoreError) {
+      throw new ApiFailure(
+        err.code === 'invalid' ? ErrorCode.BadRequest : ErrorCode.Conflict,
+        err.message,
+      );
+    }
     throw err;
   }
 }
