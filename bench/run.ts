@@ -24,6 +24,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   'sipp-cps': () => import('./sipp-cps.bench'),
   'ws-clients': () => import('./ws-clients.bench'),
   soak: () => import('./soak.bench'),
+  bundle: () => import('./bundle.bench'),
 };
 
 const MARK = 'BENCH_RESULTS ';

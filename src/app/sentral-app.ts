@@ -30,16 +30,24 @@ import './sentral-directory.js';
 import './sentral-login.js';
 import './sentral-softphone.js';
 import './sentral-switchboard.js';
-import './sentral-two-factor-setup.js';
-import './sentral-admin.js';
-import './sentral-statistics.js';
-import './sentral-queue-board.js';
 import './sentral-shortcuts-help.js';
+import { LazyViewController, type ViewLoader } from './lazy-view-controller.js';
 
 const OPERATOR_ROLES: ReadonlySet<string> = new Set(['operator', 'supervisor', 'admin']);
 
 /** What the operator side shows. */
 type SideView = 'switchboard' | 'statistics' | 'admin';
+
+/** Views outside the switchboard route: each its own chunk, loaded when first shown. */
+export type LazyView = 'board' | 'statistics' | 'admin' | 'twoFactor';
+
+/** Where each lazy view's element is defined. */
+export const VIEW_LOADERS: Readonly<Record<LazyView, ViewLoader>> = {
+  board: () => import('./sentral-queue-board.js'),
+  statistics: () => import('./sentral-statistics.js'),
+  admin: () => import('./sentral-admin.js'),
+  twoFactor: () => import('./sentral-two-factor-setup.js'),
+};
 
 /**
  * The shell: provides every service by context, shows the login view or the softphone,
@@ -149,6 +157,15 @@ export class SentralApp extends LitElement {
         color: var(--sentral-danger, #b3261e);
         border-color: currentColor;
       }
+      .view-loading,
+      .view-failed {
+        margin: 1rem auto;
+        max-width: 30rem;
+        color: var(--sentral-text-muted);
+      }
+      .view-failed {
+        color: var(--sentral-danger, #b3261e);
+      }
       .banner {
         margin: 0;
         padding: 0.5rem 1.25rem;
@@ -161,6 +178,11 @@ export class SentralApp extends LitElement {
 
   /** The services to provide (built by `main.ts`; element tests pass fakes). */
   @property({ attribute: false }) services?: Services;
+  /** Where the lazy views come from (element tests pass failing ones). */
+  @property({ attribute: false }) viewLoaders: Readonly<Record<LazyView, ViewLoader>> =
+    VIEW_LOADERS;
+
+  private readonly lazyViews = new LazyViewController<LazyView>(this, () => this.viewLoaders);
 
   private readonly apiProvider = new ContextProvider(this, { context: apiClientContext });
   private readonly authProvider = new ContextProvider(this, { context: authServiceContext });
@@ -328,13 +350,22 @@ export class SentralApp extends LitElement {
   private renderWorkspace(role: string) {
     // Two-factor login first, when the account must have it (admins, or the company says so).
     if (this.mustEnrol.value) {
-      return html`<sentral-two-factor-setup class="card"></sentral-two-factor-setup>`;
+      return this.lazyViews.render(
+        'twoFactor',
+        'two-factor setup',
+        () => html`<sentral-two-factor-setup class="card"></sentral-two-factor-setup>`,
+      );
     }
     if (role === 'board' || location.hash === '#board') {
-      return html`<sentral-queue-board
-        data-testid="queue-board"
-        .people=${this.people.value}
-      ></sentral-queue-board>`;
+      return this.lazyViews.render(
+        'board',
+        'the queue board',
+        () =>
+          html`<sentral-queue-board
+            data-testid="queue-board"
+            .people=${this.people.value}
+          ></sentral-queue-board>`,
+      );
     }
     const operator = role === 'operator' || role === 'supervisor' || role === 'admin';
     return html`<div class="workspace ${operator ? 'operator' : ''}">
@@ -375,9 +406,17 @@ export class SentralApp extends LitElement {
       }
       ${
         view === 'statistics'
-          ? html`<sentral-statistics></sentral-statistics>`
+          ? this.lazyViews.render(
+              'statistics',
+              'statistics',
+              () => html`<sentral-statistics></sentral-statistics>`,
+            )
           : view === 'admin'
-            ? html`<sentral-admin></sentral-admin>`
+            ? this.lazyViews.render(
+                'admin',
+                'administration',
+                () => html`<sentral-admin></sentral-admin>`,
+              )
             : html`<sentral-switchboard></sentral-switchboard>`
       }
     </div>`;

@@ -1,7 +1,8 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { html } from 'lit';
 import '../../src/app/sentral-app.js';
-import type { SentralApp } from '../../src/app/sentral-app.js';
+import { VIEW_LOADERS } from '../../src/app/sentral-app.js';
+import type { LazyView, SentralApp } from '../../src/app/sentral-app.js';
 import { assembleServices } from '../../src/app/services.js';
 import { toneFor } from '../../src/app/tone-controller.js';
 import type { Party } from '../../src/sip/phone.js';
@@ -56,6 +57,94 @@ describe('sentral-app', () => {
     api.connection.next('reconnecting');
     await m.element.updateComplete;
     expect(m.element.shadowRoot?.textContent).to.contain('Connection to the server lost');
+  });
+});
+
+describe('sentral-app lazy views', () => {
+  let cleanup: () => void = () => undefined;
+  afterEach(() => cleanup());
+
+  const signedInAs = async (role: 'admin' | 'board') => {
+    const api = new FakeApiClient()
+      .on('auth.login', () => ({
+        user: { ...kari, role },
+        sip: kariSip,
+        sessionToken: 'token-1',
+        twoFactor: { enabled: false, required: false },
+      }))
+      .on('directory.list', () => ({ people: [] }));
+    const services = assembleServices(api, () => new FakePhone());
+    await services.auth.login('kari', 'pw');
+    return services;
+  };
+
+  it('loads the administration view when its tab is opened, with a loading note until then', async () => {
+    const services = await signedInAs('admin');
+    let release: () => void = () => undefined;
+    const asked: LazyView[] = [];
+    const loaders: Record<LazyView, () => Promise<unknown>> = {
+      ...VIEW_LOADERS,
+      admin: () => {
+        asked.push('admin');
+        return new Promise<unknown>((resolve) => (release = () => resolve(VIEW_LOADERS.admin())));
+      },
+    };
+    const m = await mount<SentralApp>(
+      html`<sentral-app .services=${services} .viewLoaders=${loaders}></sentral-app>`,
+    );
+    cleanup = m.cleanup;
+    await waitUntil(() => deepQuery(m.element, 'sentral-switchboard'), 'no switchboard');
+    expect(asked).to.deep.equal([]);
+
+    must(deepQuery<HTMLButtonElement>(m.element, 'button[data-testid=view-admin]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=view-loading]'), 'no loading note');
+    expect(deepQuery(m.element, '[data-testid=view-loading]')?.textContent).to.contain(
+      'administration',
+    );
+    expect(asked).to.deep.equal(['admin']);
+    release();
+    await waitUntil(() => deepQuery(m.element, 'sentral-admin'), 'no administration view');
+    expect(customElements.get('sentral-admin')).not.to.equal(undefined);
+    expect(deepQuery(m.element, '[data-testid=view-loading]')).to.equal(null);
+  });
+
+  it('shows an error with a retry, not a blank page, when a view cannot be fetched', async () => {
+    const services = await signedInAs('admin');
+    let attempts = 0;
+    const loaders: Record<LazyView, () => Promise<unknown>> = {
+      ...VIEW_LOADERS,
+      statistics: () => {
+        attempts++;
+        return attempts === 1
+          ? Promise.reject(new TypeError('Failed to fetch dynamically imported module'))
+          : VIEW_LOADERS.statistics();
+      },
+    };
+    const m = await mount<SentralApp>(
+      html`<sentral-app .services=${services} .viewLoaders=${loaders}></sentral-app>`,
+    );
+    cleanup = m.cleanup;
+    await waitUntil(() => deepQuery(m.element, 'button[data-testid=view-statistics]'));
+    must(deepQuery<HTMLButtonElement>(m.element, 'button[data-testid=view-statistics]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=view-load-failed]'), 'no error');
+    const alert = must(deepQuery(m.element, '[data-testid=view-load-failed]'));
+    expect(alert.getAttribute('role')).to.equal('alert');
+    expect(alert.textContent).to.contain('Could not load statistics');
+    expect(deepQuery(m.element, 'sentral-statistics')).to.equal(null);
+
+    must(deepQuery<HTMLButtonElement>(m.element, 'button[data-testid=view-retry]')).click();
+    await waitUntil(() => deepQuery(m.element, 'sentral-statistics'), 'no statistics after retry');
+    expect(attempts).to.equal(2);
+    expect(deepQuery(m.element, '[data-testid=view-load-failed]')).to.equal(null);
+  });
+
+  it('loads the queue board for the wall-board login', async () => {
+    const services = await signedInAs('board');
+    const m = await mount<SentralApp>(html`<sentral-app .services=${services}></sentral-app>`);
+    cleanup = m.cleanup;
+    await waitUntil(() => deepQuery(m.element, 'sentral-queue-board'), 'no queue board');
+    expect(customElements.get('sentral-queue-board')).not.to.equal(undefined);
+    expect(deepQuery(m.element, 'sentral-softphone')).to.equal(null);
   });
 });
 
