@@ -43,6 +43,12 @@ import { Trunks } from '../trunks/trunks';
 import { DigestClient } from '../trunks/digest-client';
 import { TrunkRepository } from '../store/trunks';
 import { QueueAdmin } from '../switchboard/queue-admin';
+import { DepartmentRepository } from '../store/departments';
+import {
+  DepartmentAdmin,
+  DepartmentNumbers,
+  DepartmentRoutingQueues,
+} from '../people/department-admin';
 import { Edge, parseEdgeTarget } from '../edge/edge';
 import { createQueueMedia } from '../media';
 
@@ -180,11 +186,15 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   const sms = config.smsGatewayUrl
     ? new HttpSmsGateway(config.smsGatewayUrl, logger.child('sms'))
     : new LoggingSmsGateway(logger.child('sms'));
+  // Department numbers with a target route like queue numbers (people/department-admin.ts).
+  const departments = new DepartmentRepository(db);
+  const departmentNumbers = new DepartmentNumbers(departments);
+  await departmentNumbers.reload();
   const switchboard = new Switchboard({
     b2bua,
     sms,
     people,
-    queues: new QueueRepository(db),
+    queues: new DepartmentRoutingQueues(db, departmentNumbers),
     records: new RecordsRepository(db),
     absences: new AbsenceRepository(db),
     events,
@@ -259,6 +269,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     retention,
     trunks,
     queues: new QueueAdmin(new QueueRepository(db), switchboard),
+    departments: new DepartmentAdmin(departments, departmentNumbers, () => switchboard.load()),
     statistics: new StatisticsRepository(db),
     peopleCsv: {
       import: async (tenantId, csv) => {
