@@ -9,7 +9,7 @@
  * `getStats` answers null.
  * @packageDocumentation
  */
-import { Subject } from 'rxjs';
+import { BehaviorSubject, Subject, distinctUntilChanged, map } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { CallOptions, Phone, PhoneEvent, SipRegistrationStatus } from '../sip/phone.js';
 
@@ -73,7 +73,15 @@ export interface SharedPhoneOptions {
 export class SharedPhone implements Phone {
   private readonly subject = new Subject<PhoneEvent>();
   readonly events$: Observable<PhoneEvent> = this.subject.asObservable();
-  role = TabRole.Follower;
+  private readonly roleSubject = new BehaviorSubject<TabRole>(TabRole.Follower);
+  /** True while this tab owns the phone: what the headset follows (ADR 0011). */
+  readonly owner$: Observable<boolean> = this.roleSubject.pipe(
+    map((role) => role === TabRole.Owner),
+    distinctUntilChanged(),
+  );
+  get role(): TabRole {
+    return this.roleSubject.getValue();
+  }
   private real: Phone | null = null;
   private readonly channel: ChannelLike;
   private releaseLock: (() => void) | null = null;
@@ -113,7 +121,7 @@ export class SharedPhone implements Phone {
   }
 
   private async takeOver(): Promise<void> {
-    this.role = TabRole.Owner;
+    this.roleSubject.next(TabRole.Owner);
     // The previous owner's calls lived in its tab, which is gone.
     for (const callId of this.mirroredCalls) {
       this.subject.next({ type: 'ended', callId, reason: 'failed' });
@@ -178,7 +186,7 @@ export class SharedPhone implements Phone {
   async dispose(): Promise<void> {
     if (this.role === TabRole.Disposed) return;
     const real = this.real;
-    this.role = TabRole.Disposed;
+    this.roleSubject.next(TabRole.Disposed);
     this.real = null;
     await real?.dispose();
     this.releaseLock?.();
