@@ -7,7 +7,7 @@
  * {@link PhoneService.start} and disposes of it on {@link PhoneService.stop}.
  * @packageDocumentation
  */
-import { BehaviorSubject, Subject } from 'rxjs';
+import { BehaviorSubject, Subject, distinctUntilChanged, of } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import type {
   CallOptions,
@@ -58,6 +58,15 @@ export class PhoneService {
 
   private recoveredTimer: ReturnType<typeof setTimeout> | null = null;
 
+  private readonly ownerSubject = new BehaviorSubject<boolean>(false);
+  private ownerSubscription: Subscription | null = null;
+
+  /**
+   * True while this tab has the real phone: a phone of its own, or the shared phone's owner tab
+   * (ADR 0010). The headset is opened only then (ADR 0011).
+   */
+  readonly owner$: Observable<boolean> = this.ownerSubject.pipe(distinctUntilChanged());
+
   constructor(
     private readonly createPhone: PhoneFactory,
     private readonly registration: RegistrationModel,
@@ -74,6 +83,8 @@ export class PhoneService {
     if (this.microphoneId) await phone.setMicrophone(this.microphoneId);
     this.registration.setAor(credentials.aor);
     this.subscription = phone.events$.subscribe((event) => this.apply(event));
+    const owner$ = (phone as Partial<{ owner$: Observable<boolean> }>).owner$ ?? of(true);
+    this.ownerSubscription = owner$.subscribe((owner) => this.ownerSubject.next(owner));
     await phone.register();
   }
 
@@ -81,6 +92,9 @@ export class PhoneService {
   async stop(): Promise<void> {
     const phone = this.phone;
     this.phone = null;
+    this.ownerSubscription?.unsubscribe();
+    this.ownerSubscription = null;
+    this.ownerSubject.next(false);
     if (phone) {
       try {
         await phone.dispose();
