@@ -7,6 +7,7 @@ import { commandErrorText } from './command-error.js';
 import { apiClientContext } from './contexts.js';
 import { controls } from './theme.js';
 import './sentral-queue-admin.js';
+import './sentral-department-admin.js';
 
 type Tab = 'people' | 'queues' | 'security' | 'audit';
 type AuditEntry = CommandResult<'audit.list'>['entries'][number];
@@ -15,7 +16,8 @@ const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle:
 
 /**
  * The contact person's administration: the directory (add or update a person; CSV export and
- * an all-or-nothing CSV import that names each bad line), queues, answer groups and VIP callers
+ * an all-or-nothing CSV import that names each bad line), departments with their numbers
+ * (sentral-department-admin), queues, answer groups and VIP callers
  * (sentral-queue-admin), security (two-factor login for
  * everyone, retention of queue history and notes), and the audit log.
  */
@@ -86,7 +88,7 @@ export class SentralAdmin extends LitElement {
 
   override render() {
     const tabs: Array<[Tab, string]> = [
-      ['people', 'People'],
+      ['people', 'People and departments'],
       ['queues', 'Queues'],
       ['security', 'Security'],
       ['audit', 'Audit log'],
@@ -154,6 +156,9 @@ export class SentralAdmin extends LitElement {
             data-testid="csv-import"
             @change=${(e: Event) => this.importCsv(e)}
         /></label>
+      </section>
+      <section>
+        <sentral-department-admin></sentral-department-admin>
       </section>`;
   }
 
