@@ -15,7 +15,10 @@ import { controls } from './theme.js';
 
 type Person = CommandResult<'directory.list'>['people'][number];
 type Target = QueueConfig['overflowTarget'];
-type Editing = { kind: 'queue'; queue: QueueConfig | null } | null;
+type Editing =
+  | { kind: 'queue'; queue: QueueConfig | null }
+  | { kind: 'answer-group'; group: AnswerGroupConfig | null }
+  | null;
 
 const STRATEGIES: ReadonlyArray<[QueueConfig['strategy'], string]> = [
   ['ring-all', 'Ring all'],
@@ -23,6 +26,20 @@ const STRATEGIES: ReadonlyArray<[QueueConfig['strategy'], string]> = [
   ['round-robin', 'Round robin'],
   ['serial', 'In order'],
 ];
+
+const MODES: ReadonlyArray<[AnswerGroupConfig['mode'], string]> = [
+  ['parallel', 'All at once'],
+  ['serial', 'One after another'],
+];
+
+const NEW_GROUP: Omit<AnswerGroupConfig, 'id'> = {
+  name: '',
+  number: null,
+  mode: 'parallel',
+  ringTimeoutS: 15,
+  fallback: null,
+  members: [],
+};
 
 const NEW_QUEUE: Omit<QueueConfig, 'id'> = {
   name: '',
@@ -41,7 +58,8 @@ const NEW_QUEUE: Omit<QueueConfig, 'id'> = {
 
 /**
  * The contact person's switchboard set-up (issue 4): queues with their number, strategy, timers,
- * overflow and members; answer groups (listed; created and removed); the VIP list. Every change
+ * overflow and members; answer groups with their number, ringing mode, ring time, where callers
+ * go when nobody answers, and members (in ringing order); the VIP list. Every change
  * goes to the server, which checks it (numbers unique, members of the company) and says why
  * when it refuses; nothing is kept half-saved here.
  */
@@ -64,7 +82,8 @@ export class SentralQueueAdmin extends LitElement {
         border-bottom: 1px solid var(--sentral-border, #d9dde3);
         vertical-align: top;
       }
-      form.queue {
+      form.queue,
+      form.answer-group {
         display: grid;
         grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr));
         gap: 0.5rem;
@@ -163,20 +182,52 @@ export class SentralQueueAdmin extends LitElement {
         >
           New queue
         </button>
-        ${this.editing ? this.renderQueueForm(this.editing.queue) : nothing}
+        ${this.editing?.kind === 'queue' ? this.renderQueueForm(this.editing.queue) : nothing}
       </section>
       <section>
         <h3>Answer groups</h3>
-        <ul data-testid="answer-groups">
-          ${this.groups.map(
-            (g) =>
-              html`<li>
-                ${g.name} · ${g.number ?? '—'} ·
-                ${g.mode === 'parallel' ? 'all at once' : 'in order'} ·
-                ${g.members.map((id) => this.nameOf(id)).join(', ')}
-              </li>`,
-          )}
-        </ul>
+        <table data-testid="answer-groups">
+          <thead>
+            <tr>
+              <th scope="col">Answer group</th>
+              <th scope="col">Number</th>
+              <th scope="col">Rings</th>
+              <th scope="col">Nobody answers</th>
+              <th scope="col">Members</th>
+              <th scope="col"><span class="visually-hidden">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.groups.map(
+              (g) =>
+                html`<tr data-group-id=${g.id}>
+                  <td>${g.name}</td>
+                  <td>${g.number ?? '—'}</td>
+                  <td>${MODES.find(([m]) => m === g.mode)?.[1] ?? g.mode}, ${g.ringTimeoutS} s</td>
+                  <td>${this.targetName(g.fallback)}</td>
+                  <td>${g.members.map((id) => this.nameOf(id)).join(', ') || '—'}</td>
+                  <td>
+                    <button
+                      data-testid="group-edit"
+                      aria-label=${`Edit answer group ${g.name}`}
+                      @click=${() => (this.editing = { kind: 'answer-group', group: g })}
+                    >
+                      Edit
+                    </button>
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <button
+          data-testid="group-new"
+          @click=${() => (this.editing = { kind: 'answer-group', group: null })}
+        >
+          New answer group
+        </button>
+        ${
+          this.editing?.kind === 'answer-group' ? this.renderGroupForm(this.editing.group) : nothing
+        }
       </section>
       <section>
         <h3>VIP callers</h3>
@@ -301,6 +352,130 @@ export class SentralQueueAdmin extends LitElement {
     </form>`;
   }
 
+  private renderGroupForm(group: AnswerGroupConfig | null) {
+    const g = group ?? { ...NEW_GROUP, id: '' };
+    const fallback = g.fallback;
+    return html`<form
+      class="answer-group"
+      data-testid="group-form"
+      aria-label=${group ? `Answer group ${group.name}` : 'New answer group'}
+      @submit=${this.saveGroup}
+    >
+      <label>Name <input name="name" required maxlength="80" .value=${g.name} /></label>
+      <label
+        >Number
+        <input
+          name="number"
+          inputmode="tel"
+          maxlength="32"
+          .value=${g.number ?? ''}
+          placeholder="none"
+      /></label>
+      <label
+        >Rings members
+        <select name="mode">
+          ${MODES.map(
+            ([value, text]) =>
+              html`<option value=${value} ?selected=${value === g.mode}>${text}</option>`,
+          )}
+        </select></label
+      >
+      <label
+        >Ring time (s; each member when one after another)
+        <input name="ringTimeoutS" type="number" min="5" max="300" .value=${String(g.ringTimeoutS)}
+      /></label>
+      <label
+        >When nobody answers
+        <select name="fallback" data-testid="group-fallback">
+          <option value="" ?selected=${fallback === null}>The call ends</option>
+          ${this.queues.map(
+            (q) =>
+              html`<option
+                value=${`queue:${q.id}`}
+                ?selected=${sameTarget(fallback, 'queue', q.id)}
+              >
+                Queue ${q.name}
+              </option>`,
+          )}
+          ${this.groups
+            .filter((o) => o.id !== g.id)
+            .map(
+              (o) =>
+                html`<option
+                  value=${`answer-group:${o.id}`}
+                  ?selected=${sameTarget(fallback, 'answer-group', o.id)}
+                >
+                  Answer group ${o.name}
+                </option>`,
+            )}
+          ${this.people
+            .filter((p) => p.extension)
+            .map(
+              (p) =>
+                html`<option
+                  value=${`user:${p.id}`}
+                  ?selected=${sameTarget(fallback, 'user', p.id)}
+                >
+                  ${p.displayName}
+                </option>`,
+            )}
+          ${
+            fallback?.kind === 'number'
+              ? html`<option value=${`number:${fallback.id}`} selected>
+                  Number ${fallback.id}
+                </option>`
+              : nothing
+          }
+        </select></label
+      >
+      <fieldset data-testid="group-members">
+        <legend>Members (rung in this order)</legend>
+        ${this.people
+          .filter((p) => p.extension)
+          .map(
+            (p) =>
+              html`<label
+                ><input
+                  type="checkbox"
+                  name="members"
+                  value=${p.id}
+                  ?checked=${g.members.includes(p.id)}
+                />${p.displayName}</label
+              >`,
+          )}
+      </fieldset>
+      <button class="primary" type="submit" data-testid="group-save">
+        ${group ? 'Save answer group' : 'Create answer group'}
+      </button>
+      ${
+        group
+          ? html`<button
+              type="button"
+              data-testid="group-delete"
+              @click=${() => this.deleteGroup(group)}
+            >
+              Delete answer group
+            </button>`
+          : nothing
+      }
+      <button type="button" @click=${() => (this.editing = null)}>Cancel</button>
+    </form>`;
+  }
+
+  private targetName(target: Target): string {
+    if (!target) return '—';
+    switch (target.kind) {
+      case 'queue':
+        return `Queue ${this.queues.find((q) => q.id === target.id)?.name ?? 'unknown'}`;
+      case 'answer-group':
+        return `Answer group ${this.groups.find((g) => g.id === target.id)?.name ?? 'unknown'}`;
+      case 'user':
+        return this.nameOf(target.id);
+      case 'number':
+        return target.id;
+    }
+  }
+
   private nameOf(userId: string): string {
     return this.people.find((p) => p.id === userId)?.displayName ?? 'unknown';
   }
@@ -328,7 +503,7 @@ export class SentralQueueAdmin extends LitElement {
     const optional = (name: string) => (text(name) === '' ? null : Number(text(name)));
     const overflow = text('overflow');
     const [kind, id] = overflow.split(/:(.*)/s);
-    const existing = this.editing?.queue ?? null;
+    const existing = this.editing?.kind === 'queue' ? this.editing.queue : null;
     const params: CommandParams<'queue.save'> = {
       ...(existing ? { queueId: existing.id } : {}),
       name: text('name'),
@@ -359,6 +534,45 @@ export class SentralQueueAdmin extends LitElement {
       this.editing = null;
       await this.load();
       this.note = `Queue ${queue.name} deleted.`;
+    });
+  }
+
+  private readonly saveGroup = (e: Event): void => {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget as HTMLFormElement);
+    const text = (name: string) => String(data.get(name) ?? '').trim();
+    const [kind, id] = text('fallback').split(/:(.*)/s);
+    const existing = this.editing?.kind === 'answer-group' ? this.editing.group : null;
+    // Members keep their ringing order; newly ticked ones join at the end.
+    const ticked = data.getAll('members').map(String);
+    const members = [
+      ...(existing?.members ?? []).filter((m) => ticked.includes(m)),
+      ...ticked.filter((m) => !existing?.members.includes(m)),
+    ];
+    const params: CommandParams<'answergroup.save'> = {
+      ...(existing ? { groupId: existing.id } : {}),
+      name: text('name'),
+      number: text('number') || null,
+      mode: text('mode') as AnswerGroupConfig['mode'],
+      ringTimeoutS: Number(text('ringTimeoutS')),
+      fallback: kind && id ? { kind: kind as NonNullable<Target>['kind'], id } : null,
+      members,
+    };
+    void this.run(async () => {
+      const saved = await this.api?.call('answergroup.save', params);
+      if (!saved) return;
+      this.editing = null;
+      await this.load();
+      this.note = `Answer group ${saved.answerGroup.name} saved.`;
+    });
+  };
+
+  private async deleteGroup(group: AnswerGroupConfig): Promise<void> {
+    await this.run(async () => {
+      await this.api?.call('answergroup.delete', { groupId: group.id });
+      this.editing = null;
+      await this.load();
+      this.note = `Answer group ${group.name} deleted.`;
     });
   }
 

@@ -2,7 +2,7 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { html } from 'lit';
 import '../../src/app/sentral-queue-admin.js';
 import { apiClientContext } from '../../src/app/contexts.js';
-import type { CommandParams, QueueConfig } from '../../src/shared/protocol.js';
+import type { AnswerGroupConfig, CommandParams, QueueConfig } from '../../src/shared/protocol.js';
 import { FakeApiClient, deepQuery, deepQueryAll, mount, must } from './fakes.js';
 
 let cleanup: () => void = () => undefined;
@@ -157,5 +157,131 @@ describe('sentral-queue-admin', () => {
       { pattern: '900 00 001', label: 'Styreleder, AS' },
       { pattern: '41*', label: null },
     ]);
+  });
+});
+
+const itGroup: AnswerGroupConfig = {
+  id: 'g1',
+  name: 'IT-vakt',
+  number: '1099',
+  mode: 'parallel',
+  ringTimeoutS: 15,
+  fallback: { kind: 'user', id: 'u1' },
+  members: ['u2'],
+};
+
+function groupApi() {
+  const { fake } = api();
+  const saved: Array<CommandParams<'answergroup.save'>> = [];
+  fake
+    .on('queues.config', () => ({ queues: [main], answerGroups: [itGroup], vip: [] }))
+    .on('answergroup.save', (p) => {
+      saved.push(p);
+      return { answerGroup: { ...itGroup, ...p, id: p.groupId ?? 'g2' } };
+    });
+  return { fake, saved };
+}
+
+describe('sentral-queue-admin answer groups', () => {
+  it('lists answer groups with ringing, fallback and members as text, and creates one', async function () {
+    this.timeout(40_000); // axe on a loaded machine
+    const { fake, saved } = groupApi();
+    const m = await mount(html`<sentral-queue-admin></sentral-queue-admin>`, [
+      [apiClientContext, fake],
+    ]);
+    cleanup = m.cleanup;
+    await waitUntil(() => deepQuery(m.element, '[data-testid=answer-groups] tbody tr'));
+    const row = must(deepQuery(m.element, '[data-testid=answer-groups] tbody tr'));
+    expect(text(row)).to.equal(
+      'IT-vakt 1099 All at once, 15 s <b>Kari</b> Nordmann Ola Hansen Edit',
+    );
+    expect(row.querySelector('b')).to.equal(null);
+
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=group-new]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=group-form]'));
+    await expect(m.element).shadowDom.to.be.accessible();
+    const form = must(deepQuery<HTMLFormElement>(m.element, '[data-testid=group-form]'));
+    (form.querySelector('[name=name]') as HTMLInputElement).value = 'Ledelsen';
+    (form.querySelector('[name=number]') as HTMLInputElement).value = '1095';
+    (form.querySelector('[name=mode]') as HTMLSelectElement).value = 'serial';
+    (form.querySelector('[name=ringTimeoutS]') as HTMLInputElement).value = '25';
+    (form.querySelector('[data-testid=group-fallback]') as HTMLSelectElement).value = 'queue:q1';
+    for (const box of form.querySelectorAll<HTMLInputElement>('[name=members]')) box.checked = true;
+    form.requestSubmit();
+    await waitUntil(() => saved.length === 1);
+    expect(saved[0]).to.deep.equal({
+      name: 'Ledelsen',
+      number: '1095',
+      mode: 'serial',
+      ringTimeoutS: 25,
+      fallback: { kind: 'queue', id: 'q1' },
+      members: ['u1', 'u2'],
+    });
+    await waitUntil(() => deepQuery(m.element, '[data-testid=queue-admin-note]'));
+    expect(text(deepQuery(m.element, '[data-testid=queue-admin-note]'))).to.equal(
+      'Answer group Ledelsen saved.',
+    );
+    expect(deepQuery(m.element, '[data-testid=group-form]')).to.equal(null);
+  });
+
+  it('edits a group by id keeping its ringing order, and keeps the form when refused', async () => {
+    const { fake, saved } = groupApi();
+    const m = await mount(html`<sentral-queue-admin></sentral-queue-admin>`, [
+      [apiClientContext, fake],
+    ]);
+    cleanup = m.cleanup;
+    await waitUntil(() => deepQuery(m.element, '[data-testid=group-edit]'));
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=group-edit]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=group-form]'));
+    const form = must(deepQuery<HTMLFormElement>(m.element, '[data-testid=group-form]'));
+    expect((form.querySelector('[name=name]') as HTMLInputElement).value).to.equal('IT-vakt');
+    expect((form.querySelector('[name=fallback]') as HTMLSelectElement).value).to.equal('user:u1');
+    // Kari is ticked after Ola: she rings second.
+    for (const box of form.querySelectorAll<HTMLInputElement>('[name=members]')) box.checked = true;
+    (form.querySelector('[name=fallback]') as HTMLSelectElement).value = '';
+    form.requestSubmit();
+    await waitUntil(() => saved.length === 1);
+    expect(saved[0]).to.deep.equal({
+      groupId: 'g1',
+      name: 'IT-vakt',
+      number: '1099',
+      mode: 'parallel',
+      ringTimeoutS: 15,
+      fallback: null,
+      members: ['u2', 'u1'],
+    });
+
+    fake.fail('answergroup.save', 'conflict', 'number: 1099 is already a queue’s number');
+    await waitUntil(() => deepQuery(m.element, '[data-testid=group-edit]'));
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=group-edit]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=group-form]'));
+    must(deepQuery<HTMLFormElement>(m.element, '[data-testid=group-form]')).requestSubmit();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=queue-admin-error]'));
+    expect(text(deepQuery(m.element, '[data-testid=queue-admin-error]'))).to.equal(
+      'number: 1099 is already a queue’s number',
+    );
+    expect(deepQueryAll(m.element, '[data-testid=group-form]')).to.have.length(1);
+  });
+
+  it('deletes an answer group', async () => {
+    const { fake } = groupApi();
+    let deleted = '';
+    fake.on('answergroup.delete', (p) => {
+      deleted = p.groupId;
+      return {};
+    });
+    const m = await mount(html`<sentral-queue-admin></sentral-queue-admin>`, [
+      [apiClientContext, fake],
+    ]);
+    cleanup = m.cleanup;
+    await waitUntil(() => deepQuery(m.element, '[data-testid=group-edit]'));
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=group-edit]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=group-delete]'));
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=group-delete]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=queue-admin-note]'));
+    expect(deleted).to.equal('g1');
+    expect(text(deepQuery(m.element, '[data-testid=queue-admin-note]'))).to.equal(
+      'Answer group IT-vakt deleted.',
+    );
   });
 });
