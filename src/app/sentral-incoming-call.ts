@@ -1,6 +1,15 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { RecallReason } from '../sip/phone.js';
 import { controls } from './theme.js';
+
+/** Why a recall came back, in the operator's words. */
+const RECALL_TEXT: Record<RecallReason, string> = {
+  no_answer: 'Not answered',
+  busy: 'The colleague was busy',
+  rejected: 'The colleague rejected it',
+  park_timeout: 'Parked too long',
+};
 
 /**
  * The ringing-in card: caller name and number (plain text: they come from the SIP From /
@@ -9,6 +18,9 @@ import { controls } from './theme.js';
  *
  * As a waiting call (a second call while one is up) it says so, and its answer button reads
  * "Answer and hold" when answering will hold the call that talks now.
+ *
+ * A recall (a transfer nobody took, coming back from the core) is labelled "Recall" with the
+ * reason in words, and a ↩ mark, so it does not pass for a new caller.
  */
 @customElement('sentral-incoming-call')
 export class SentralIncomingCall extends LitElement {
@@ -43,6 +55,16 @@ export class SentralIncomingCall extends LitElement {
         font-variant-numeric: tabular-nums;
         overflow-wrap: anywhere;
       }
+      .recall {
+        display: inline-block;
+        margin: 0.35rem 0 0;
+        padding: 0.1rem 0.5rem;
+        border-radius: 999px;
+        font-size: 0.85rem;
+        font-weight: 600;
+        background: var(--sentral-warning-surface, #fff3cd);
+        color: var(--sentral-warning-text, #5c4400);
+      }
       .actions {
         display: flex;
         gap: 0.6rem;
@@ -60,6 +82,8 @@ export class SentralIncomingCall extends LitElement {
   @property({ type: Boolean }) waiting = false;
   /** Answering holds the line that talks now. */
   @property({ type: Boolean }) answerHolds = false;
+  /** The core brings this call back to us (a transfer nobody took), and why. */
+  @property({ attribute: false }) recall: RecallReason | null = null;
 
   override render() {
     const name = this.displayName || this.number || 'Unknown caller';
@@ -73,6 +97,13 @@ export class SentralIncomingCall extends LitElement {
       <p class="label">${label}</p>
       <p class="name" data-testid="caller-name">${name}</p>
       <p class="number" data-testid="caller-number">${this.number}</p>
+      ${
+        this.recall
+          ? html`<p class="recall" data-testid="recall" data-reason=${this.recall}>
+              <span aria-hidden="true">↩</span> Recall: ${RECALL_TEXT[this.recall]}
+            </p>`
+          : nothing
+      }
       <div class="actions">
         <button type="button" class="ok" data-testid="answer" @click=${this.answer}>
           ${this.answerHolds ? 'Answer and hold' : 'Answer'}

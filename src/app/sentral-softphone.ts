@@ -371,6 +371,7 @@ export class SentralSoftphone extends LitElement {
       .number=${call.remote?.number ?? ''}
       ?waiting=${waiting}
       ?answerHolds=${answerHolds}
+      .recall=${call.recall}
       @sentral-answer=${() => this.answer(callId)}
       @sentral-reject=${() => this.reject(callId)}
     ></sentral-incoming-call>`;

@@ -6,6 +6,9 @@
  * @packageDocumentation
  */
 import type { Observable } from 'rxjs';
+import type { RecallReason } from './recall.js';
+
+export type { RecallReason } from './recall.js';
 
 /**
  * Why a call ended, as a category the UI can word:
@@ -69,6 +72,8 @@ export type PhoneEvent =
        * the phone answers it by itself, without ringing.
        */
       readonly autoAnswer: boolean;
+      /** The core brings back a call nobody took (`X-Sentral-Recall`), and why. */
+      readonly recall?: RecallReason;
     }
   /** The callee is alerting (180 Ringing, 182 Queued, 183 Session Progress). */
   | { readonly type: 'ringing'; readonly callId: string; readonly statusCode: number }

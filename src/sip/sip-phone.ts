@@ -39,6 +39,7 @@ import type { SipCredentials } from '../shared/protocol.js';
 import { DTMF_RELAY_CONTENT_TYPE, formatDtmfRelay, isDtmfDigit, parseDtmfInfo } from './dtmf.js';
 import { endReasonForStatus } from './end-reason.js';
 import { asksForAutoAnswer } from './auto-answer.js';
+import { recallReasonOf } from './recall.js';
 import { MAX_LINES } from './phone.js';
 import type {
   CallOptions,
@@ -765,11 +766,13 @@ export class SipPhone implements Phone {
     const asserted = invitation.assertedIdentity;
     const remote = partyOf(asserted ?? from, from.uri);
     const displayName = remote.displayName || cleanDisplayName(from.displayName);
+    const recall = recallReasonOf(invitation.request.getHeader('x-sentral-recall'));
     this.emit({
       type: 'incoming',
       callId: call.callId,
       remote: { ...remote, displayName },
       autoAnswer,
+      ...(recall ? { recall } : {}),
     });
     if (autoAnswer) void this.accept(call);
   }

@@ -27,7 +27,7 @@
  * an established or held call.
  * @packageDocumentation
  */
-import type { EndReason, Party } from '../sip/phone.js';
+import type { EndReason, Party, RecallReason } from '../sip/phone.js';
 import { IllegalTransitionError } from './registration-state.js';
 
 export enum CallState {
@@ -82,6 +82,8 @@ export interface CallSnapshot {
   readonly remote: Party | null;
   /** The caller asked to be answered at once: the phone answers by itself, nothing rings. */
   readonly autoAnswer: boolean;
+  /** A call the core brings back to us (a transfer nobody took), and why; else null. */
+  readonly recall: RecallReason | null;
   /** Epoch ms when the call was established (the timer's zero), else null. */
   readonly establishedAt: number | null;
   readonly endedAt: number | null;
@@ -102,6 +104,7 @@ export const initialCall: CallSnapshot = {
   direction: null,
   remote: null,
   autoAnswer: false,
+  recall: null,
   establishedAt: null,
   endedAt: null,
   endReason: null,
@@ -123,12 +126,13 @@ export function callStarted(
   callId: string,
   remote: Party,
   autoAnswer = false,
+  recall: RecallReason | null = null,
 ): CallSnapshot {
   const state = callTransition(
     snapshot.state,
     direction === 'outbound' ? CallState.Outgoing : CallState.Incoming,
   );
-  return { ...initialCall, state, direction, callId, remote, autoAnswer };
+  return { ...initialCall, state, direction, callId, remote, autoAnswer, recall };
 }
 
 export function callRinging(snapshot: CallSnapshot): CallSnapshot {

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { Observable } from 'rxjs';
-import type { EndReason, Party } from '../sip/phone.js';
+import type { EndReason, Party, RecallReason } from '../sip/phone.js';
 import {
   callDtmfReceived,
   callDtmfSent,
@@ -47,8 +47,14 @@ export class LinesModel extends Model<LinesSnapshot> {
     return lineOf(this.state, callId);
   }
 
-  started(direction: CallDirection, callId: string, remote: Party, autoAnswer = false): void {
-    this.setState(lineStarted(this.state, direction, callId, remote, autoAnswer));
+  started(
+    direction: CallDirection,
+    callId: string,
+    remote: Party,
+    autoAnswer = false,
+    recall: RecallReason | null = null,
+  ): void {
+    this.setState(lineStarted(this.state, direction, callId, remote, autoAnswer, recall));
   }
 
   ringing(callId: string): void {

@@ -17,7 +17,7 @@
  * @packageDocumentation
  */
 import { MAX_LINES } from '../sip/phone.js';
-import type { EndReason, Party } from '../sip/phone.js';
+import type { EndReason, Party, RecallReason } from '../sip/phone.js';
 import { CallState, callEnded, callStarted, initialCall, isCallActive } from './call-state.js';
 import type { CallDirection, CallSnapshot } from './call-state.js';
 
@@ -55,12 +55,15 @@ export function lineStarted(
   callId: string,
   remote: Party,
   autoAnswer = false,
+  recall: RecallReason | null = null,
 ): LinesSnapshot {
   const live = liveLines(snapshot);
   if (live.length >= MAX_LINES || live.some((line) => line.callId === callId)) {
     throw new NoFreeLineError(callId);
   }
-  return { lines: [...live, callStarted(initialCall, direction, callId, remote, autoAnswer)] };
+  return {
+    lines: [...live, callStarted(initialCall, direction, callId, remote, autoAnswer, recall)],
+  };
 }
 
 /** Applies `reduce` to the line of `callId`; an event for a call we do not have changes nothing. */

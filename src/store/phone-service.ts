@@ -251,7 +251,13 @@ export class PhoneService {
         this.lines.started('outbound', event.callId, event.remote);
         return;
       case 'incoming':
-        this.lines.started('inbound', event.callId, event.remote, event.autoAnswer);
+        this.lines.started(
+          'inbound',
+          event.callId,
+          event.remote,
+          event.autoAnswer,
+          event.recall ?? null,
+        );
         return;
       case 'remote-media':
         this.setStream(event.callId, event.stream);

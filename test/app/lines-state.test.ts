@@ -60,6 +60,12 @@ describe('lines reducers', () => {
     expect(s.lines[0]?.autoAnswer).to.equal(true);
   });
 
+  it('remembers that the core brought a call back as a recall, and why', () => {
+    const s = lineStarted(initialLines, 'inbound', 'c1', ola, false, 'no_answer');
+    expect(s.lines[0]).to.include({ state: CallState.Incoming, recall: 'no_answer' });
+    expect(lineStarted(initialLines, 'inbound', 'c1', ola).lines[0]?.recall).to.equal(null);
+  });
+
   it('refuses a third call (the phone answers it 486)', () => {
     const two = lines(line(CallState.Established, 'c1'), line(CallState.Incoming, 'c2'));
     expect(() => lineStarted(two, 'inbound', 'c3', eva)).to.throw(NoFreeLineError);

@@ -34,6 +34,19 @@ describe('PhoneService with two lines', () => {
     phone.emit({ type: 'established', callId: 'c2' });
   }
 
+  it('puts a recall on its line with the reason the phone read', () => {
+    phone.emit({
+      type: 'incoming',
+      callId: 'c1',
+      remote: ola,
+      autoAnswer: false,
+      recall: 'busy',
+    });
+    phone.emit({ type: 'incoming', callId: 'c2', remote: per, autoAnswer: false });
+    expect(lines.line('c1')?.recall).to.equal('busy');
+    expect(lines.line('c2')?.recall).to.equal(null);
+  });
+
   it('routes every event to its own line', () => {
     bothUp();
     phone.emit({ type: 'dtmf', callId: 'c2', digit: '4' });

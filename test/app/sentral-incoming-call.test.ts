@@ -75,6 +75,27 @@ describe('sentral-incoming-call', () => {
     await expect(m.element).shadowDom.to.be.accessible();
   });
 
+  it('marks a recall with its reason in words, and shows none for a new call', async () => {
+    const m = await mount<SentralIncomingCall>(
+      html`<sentral-incoming-call
+        .displayName=${'Kunde'}
+        .number=${'+4790000051'}
+        .recall=${'no_answer'}
+      ></sentral-incoming-call>`,
+    );
+    cleanup = m.cleanup;
+    const recall = () => m.element.shadowRoot?.querySelector('[data-testid=recall]');
+    expect(recall()?.getAttribute('data-reason')).to.equal('no_answer');
+    expect(recall()?.textContent?.replace(/\s+/g, ' ').trim()).to.equal('↩ Recall: Not answered');
+    await expect(m.element).shadowDom.to.be.accessible();
+    m.element.recall = 'busy';
+    await m.element.updateComplete;
+    expect(recall()?.textContent).to.contain('The colleague was busy');
+    m.element.recall = null;
+    await m.element.updateComplete;
+    expect(recall()).to.equal(null);
+  });
+
   it('is accessible', async () => {
     const m = await mount<SentralIncomingCall>(
       html`<sentral-incoming-call .displayName=${'Ola'} .number=${'1002'}></sentral-incoming-call>`,

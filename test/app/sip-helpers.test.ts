@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import { asksForAutoAnswer } from '../../src/sip/auto-answer.js';
 import { formatDtmfRelay, parseDtmfInfo } from '../../src/sip/dtmf.js';
 import { endReasonForStatus } from '../../src/sip/end-reason.js';
+import { recallReasonOf } from '../../src/sip/recall.js';
 import { audioDirection, offerHoldsUs } from '../../src/sip/sdp.js';
 import { domainOf, toTargetUri } from '../../src/sip/target.js';
 import { cleanDisplayName } from '../../src/sip/sip-phone.js';
@@ -152,5 +153,20 @@ describe('auto-answer request (Call-Info answer-after)', () => {
     expect(asksForAutoAnswer(['<sip:x>;answer-after=5'])).to.equal(false);
     expect(asksForAutoAnswer(['<sip:x;answer-after=0>;purpose=info'])).to.equal(false);
     expect(asksForAutoAnswer(['<sip:x>;answer-after=0x'])).to.equal(false);
+  });
+});
+
+describe('recall reason of X-Sentral-Recall', () => {
+  it('reads the reasons the core sends, in any case and with spaces', () => {
+    expect(recallReasonOf('no_answer')).to.equal('no_answer');
+    expect(recallReasonOf(' Busy ')).to.equal('busy');
+    expect(recallReasonOf('rejected')).to.equal('rejected');
+    expect(recallReasonOf('park_timeout')).to.equal('park_timeout');
+  });
+
+  it('is null without the header, and a recall all the same for a reason it does not know', () => {
+    expect(recallReasonOf(undefined)).to.equal(null);
+    expect(recallReasonOf('')).to.equal(null);
+    expect(recallReasonOf('moon_phase')).to.equal('no_answer');
   });
 });
