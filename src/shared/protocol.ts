@@ -440,6 +440,19 @@ export const Commands = {
     params: z.object({ days: z.number().int().min(1).max(3650) }),
     result: z.object({}),
   },
+  /** How many days queue history and caller notes are kept now (admins). */
+  'retention.get': {
+    params: z.object({}),
+    result: z.object({ days: z.number().int() }),
+  },
+  /**
+   * Admins: everyone in the company with their role (the directory leaves roles out), for the
+   * people view where an admin resets a password or two-factor login, or deletes a person.
+   */
+  'people.list': {
+    params: z.object({}),
+    result: z.object({ people: z.array(DirectoryEntry.extend({ role: Role })) }),
+  },
   /**
    * The tenant's queues, answer groups and VIP list as configured (admins and supervisors).
    */

@@ -528,6 +528,28 @@ export class ApiServer {
         await this.#audit(user, 'retention.set', null, { days: p.days });
         return {};
       },
+      'retention.get': async (ctx) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        if (!this.deps.retention)
+          throw new ApiFailure(ErrorCode.NotFound, 'No retention settings here.');
+        return { days: await this.deps.retention.retentionDays(user.tenantId) };
+      },
+      'people.list': async (ctx) => {
+        const user = requireRole(ctx, ADMIN_ROLES);
+        const people = await this.deps.people.list(user.tenantId);
+        return {
+          people: people.map((p) => ({
+            id: p.id,
+            username: p.username,
+            displayName: p.displayName,
+            extension: p.extension,
+            mobile: p.mobile,
+            department: p.department,
+            title: p.title,
+            role: p.role,
+          })),
+        };
+      },
       'queues.config': async (ctx) => {
         const user = requireRole(ctx, REPORT_ROLES);
         return this.#queues().config(user.tenantId);
