@@ -16,6 +16,7 @@ import { mkdirSync } from 'node:fs';
 import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
 import { migrate } from './migrate';
+import { RoutingVersion } from './routing-version';
 
 /** The engine behind a {@link Db}. */
 export type DbKind = 'pglite' | 'postgres';
@@ -34,6 +35,12 @@ export interface Db {
   /** Closes the database or pool. Not allowed on a transaction. */
   close(): Promise<void>;
   readonly kind: DbKind;
+  /**
+   * Moves whenever a statement through this database (or one of its transactions, again
+   * when it ends) may have changed routing data; lookups memoised against it stay right
+   * (see routing-version.ts).
+   */
+  readonly routing: RoutingVersion;
 }
 
 /** Where the store lives. */
@@ -104,6 +111,14 @@ async function openPostgres(url: string, onError?: (error: Error) => void): Prom
 abstract class TransactionDb implements Db {
   abstract readonly kind: DbKind;
   private savepoints = 0;
+  /** Whether a statement of this transaction changed routing data (bump again at its end). */
+  changedRouting = false;
+
+  constructor(readonly routing: RoutingVersion) {}
+
+  protected note(sql: string): void {
+    if (this.routing.note(sql)) this.changedRouting = true;
+  }
 
   abstract query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   abstract exec(sql: string): Promise<void>;
@@ -128,18 +143,29 @@ abstract class TransactionDb implements Db {
 
 class PGliteDb implements Db {
   readonly kind = 'pglite';
+  readonly routing = new RoutingVersion();
   constructor(private readonly pglite: PGlite) {}
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    this.routing.note(sql);
     return (await this.pglite.query<T>(sql, params)).rows;
   }
 
   async exec(sql: string): Promise<void> {
+    this.routing.note(sql);
     await this.pglite.exec(sql);
   }
 
-  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    return this.pglite.transaction((tx) => fn(new PGliteTransactionDb(tx)));
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    const txDb = { current: undefined as PGliteTransactionDb | undefined };
+    try {
+      return await this.pglite.transaction((tx) => {
+        txDb.current = new PGliteTransactionDb(tx, this.routing);
+        return fn(txDb.current);
+      });
+    } finally {
+      if (txDb.current?.changedRouting) this.routing.bump();
+    }
   }
 
   async close(): Promise<void> {
@@ -149,39 +175,48 @@ class PGliteDb implements Db {
 
 class PGliteTransactionDb extends TransactionDb {
   readonly kind = 'pglite';
-  constructor(private readonly tx: PGliteTransaction) {
-    super();
+  constructor(
+    private readonly tx: PGliteTransaction,
+    routing: RoutingVersion,
+  ) {
+    super(routing);
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    this.note(sql);
     return (await this.tx.query<T>(sql, params)).rows;
   }
 
   async exec(sql: string): Promise<void> {
+    this.note(sql);
     await this.tx.exec(sql);
   }
 }
 
 class PostgresDb implements Db {
   readonly kind = 'postgres';
+  readonly routing = new RoutingVersion();
   private closed = false;
   constructor(private readonly pool: Pool) {}
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    this.routing.note(sql);
     return (await this.pool.query(sql, params)).rows as T[];
   }
 
   async exec(sql: string): Promise<void> {
+    this.routing.note(sql);
     await this.pool.query(sql);
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    const txDb = new PostgresTransactionDb(client, this.routing);
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       try {
-        const result = await fn(new PostgresTransactionDb(client));
+        const result = await fn(txDb);
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -196,6 +231,7 @@ class PostgresDb implements Db {
       }
     } finally {
       client.release(broken);
+      if (txDb.changedRouting) this.routing.bump();
     }
   }
 
@@ -208,15 +244,20 @@ class PostgresDb implements Db {
 
 class PostgresTransactionDb extends TransactionDb {
   readonly kind = 'postgres';
-  constructor(private readonly client: PoolClient) {
-    super();
+  constructor(
+    private readonly client: PoolClient,
+    routing: RoutingVersion,
+  ) {
+    super(routing);
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    this.note(sql);
     return (await this.client.query(sql, params)).rows as T[];
   }
 
   async exec(sql: string): Promise<void> {
+    this.note(sql);
     await this.client.query(sql);
   }
 }

@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { getCountryCallingCode } from 'libphonenumber-js';
 import type { Db } from './db';
+import { RoutingMemo } from './routing-version';
 import { StoreError, translateWriteError } from './errors';
 import { DEFAULT_COUNTRY, compactNumber, stripUri, toE164 } from './phone';
 
@@ -479,7 +480,12 @@ async function writeRow(
  * or target leaves nothing behind.
  */
 export class QueueRepository {
-  constructor(private readonly db: Db) {}
+  /** Where dialled numbers lead, answered without a query on every INVITE. */
+  readonly #routes: RoutingMemo<RoutingMatch | null>;
+
+  constructor(private readonly db: Db) {
+    this.#routes = new RoutingMemo(() => db.routing.value);
+  }
 
   // -- queues ---------------------------------------------------------------
 
@@ -614,12 +620,13 @@ export class QueueRepository {
   async findByNumber(tenantId: string, dialled: string): Promise<RoutingMatch | null> {
     if (!UUID.test(tenantId)) return null;
     const bare = stripUri(dialled);
-    const e164 = toE164(bare);
-    const compact = compactNumber(bare);
-    const short = SHORT_NUMBER.test(compact) ? compact : null;
-    if (e164 === null && short === null) return null;
-    const [row] = await this.db.query<RoutingMatch>(
-      `SELECT kind, id FROM (
+    return this.#routes.get(`${tenantId}\n${bare}`, async () => {
+      const e164 = toE164(bare);
+      const compact = compactNumber(bare);
+      const short = SHORT_NUMBER.test(compact) ? compact : null;
+      if (e164 === null && short === null) return null;
+      const [row] = await this.db.query<RoutingMatch>(
+        `SELECT kind, id FROM (
          SELECT 'queue' AS kind, id, CASE WHEN number = $2 THEN 0 ELSE 1 END AS rank
            FROM queues WHERE tenant_id = $1 AND number IN ($2, $3)
          UNION ALL
@@ -632,9 +639,10 @@ export class QueueRepository {
        ) AS m
        ORDER BY rank
        LIMIT 1`,
-      [tenantId, e164, short],
-    );
-    return row ? { kind: row.kind, id: row.id } : null;
+        [tenantId, e164, short],
+      );
+      return row ? { kind: row.kind, id: row.id } : null;
+    });
   }
 
   // -- VIP list -----------------------------------------------------------------

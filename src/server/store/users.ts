@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { Db } from './db';
+import { RoutingMemo } from './routing-version';
 import { StoreError } from './errors';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './passwords';
 import { compactNumber, stripUri, toE164 } from './phone';
@@ -109,7 +110,12 @@ export function normaliseUsername(username: string): string {
 
 /** Reads users; every method scopes by tenant except the login-wide username lookups. */
 export class UserRepository {
-  constructor(private readonly db: Db) {}
+  /** Per-call lookups (who is calling, who is dialled) answered without a query. */
+  readonly #lookups: RoutingMemo<User | null>;
+
+  constructor(private readonly db: Db) {
+    this.#lookups = new RoutingMemo(() => db.routing.value);
+  }
 
   /** The user with this id, or `null`. */
   async get(id: string): Promise<User | null> {
@@ -120,10 +126,11 @@ export class UserRepository {
 
   /** The user with this username in any letter case, or `null`. */
   async findByUsername(username: string): Promise<User | null> {
-    const [row] = await this.db.query<UserRow>(`${SELECT_USER} WHERE u.username = $1`, [
-      normaliseUsername(username),
-    ]);
-    return row ? toUser(row) : null;
+    const wanted = normaliseUsername(username);
+    return this.#lookups.get(`username\n${wanted}`, async () => {
+      const [row] = await this.db.query<UserRow>(`${SELECT_USER} WHERE u.username = $1`, [wanted]);
+      return row ? toUser(row) : null;
+    });
   }
 
   /** The tenant's user with this internal number, or `null`. */
@@ -143,21 +150,23 @@ export class UserRepository {
    */
   async findByNumber(tenantId: string, dialled: string): Promise<User | null> {
     const bare = stripUri(dialled);
-    const compact = compactNumber(bare);
-    const extension = /^[0-9]{2,8}$/.test(compact) ? compact : null;
-    const mobile = toE164(bare);
-    const username = /^[a-z0-9._-]+$/i.test(bare) ? normaliseUsername(bare) : null;
-    if (extension === null && mobile === null && username === null) return null;
-    const [row] = await this.db.query<UserRow>(
-      `${SELECT_USER}
+    return this.#lookups.get(`number\n${tenantId}\n${bare}`, async () => {
+      const compact = compactNumber(bare);
+      const extension = /^[0-9]{2,8}$/.test(compact) ? compact : null;
+      const mobile = toE164(bare);
+      const username = /^[a-z0-9._-]+$/i.test(bare) ? normaliseUsername(bare) : null;
+      if (extension === null && mobile === null && username === null) return null;
+      const [row] = await this.db.query<UserRow>(
+        `${SELECT_USER}
         WHERE u.tenant_id = $1
           AND (u.extension = $2 OR u.mobile = $3 OR u.username = $4)
         ORDER BY CASE WHEN u.extension = $2 THEN 0 WHEN u.mobile = $3 THEN 1 ELSE 2 END,
                  u.last_name, u.first_name, u.username
         LIMIT 1`,
-      [tenantId, extension, mobile, username],
-    );
-    return row ? toUser(row) : null;
+        [tenantId, extension, mobile, username],
+      );
+      return row ? toUser(row) : null;
+    });
   }
 
   /** The tenant's directory: all users with their department, by last then first name. */

@@ -104,16 +104,36 @@ export class RecordWriter {
     this.#writing = this.#writing.then(async () => {
       try {
         if (events.length > 0) await this.repo.appendQueueEvents(events);
-        for (const r of records) await this.repo.insertCallRecord(r);
       } catch (err) {
-        this.logger.error('writing records failed', {
-          err,
-          events: events.length,
-          records: records.length,
-        });
+        this.logger.error('writing the queue log failed', { err, events: events.length });
       }
+      await this.#writeRecords(records);
     });
     return this.#writing;
+  }
+
+  /**
+   * One statement for the whole batch (a call's legs and everything else that ended in the
+   * same 200 ms); should it fail, one by one, so a bad record loses only itself.
+   */
+  async #writeRecords(records: NewCallRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    try {
+      await this.repo.insertCallRecords(records);
+      return;
+    } catch (err) {
+      if (records.length === 1) {
+        this.logger.error('writing a call record failed', { err, callId: records[0]?.callId });
+        return;
+      }
+    }
+    for (const r of records) {
+      try {
+        await this.repo.insertCallRecord(r);
+      } catch (err) {
+        this.logger.error('writing a call record failed', { err, callId: r.callId });
+      }
+    }
   }
 
   #schedule(): void {
