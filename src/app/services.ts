@@ -13,6 +13,10 @@ import { CallLogModel } from '../store/call-log-model.js';
 import { CallQualityModel } from '../store/call-quality-model.js';
 import type { CallLogOptions } from '../store/call-log-model.js';
 import { DirectoryModel } from '../store/directory-model.js';
+import { HeadsetModel } from '../store/headset/headset-model.js';
+import type { HeadsetStorage } from '../store/headset/headset-model.js';
+import { browserHid } from '../store/headset/hid.js';
+import type { HidLike } from '../store/headset/hid.js';
 import { LinesModel } from '../store/lines-model.js';
 import { logger } from '../store/logger.js';
 import { PhoneService } from '../store/phone-service.js';
@@ -21,6 +25,7 @@ import { RegistrationModel } from '../store/registration-model.js';
 import { SessionModel } from '../store/session-model.js';
 import { SharedPhone } from '../store/shared-phone.js';
 import { SwitchboardModel } from '../store/switchboard-model.js';
+import { provideHeadset } from './headset-context.js';
 
 /** Everything `sentral-app` provides, each under its own context. */
 export interface Services {
@@ -37,11 +42,20 @@ export interface Services {
   readonly quality: CallQualityModel;
   /** Microphone, speaker and ringer (IndexedDB); the phone follows the microphone in use. */
   readonly audio: AudioSettingsModel;
+  /** The USB headset's buttons and lights (WebHID), while this tab owns the phone (ADR 0011). */
+  readonly headset: HeadsetModel;
 }
 
 export interface AudioServiceOptions extends AudioSettingsOptions {
   /** Default `navigator.mediaDevices`. */
   readonly devices?: DeviceSource;
+}
+
+export interface HeadsetServiceOptions {
+  /** Default `navigator.hid`; null: no WebHID (as in Firefox). */
+  readonly hid?: HidLike | null;
+  /** Where the chosen headset is remembered; default `localStorage`. */
+  readonly storage?: HeadsetStorage | null;
 }
 
 export interface ServiceOptions {
@@ -57,6 +71,7 @@ export function assembleServices(
   createPhone: PhoneFactory,
   callLogOptions: CallLogOptions = {},
   audioOptions: AudioServiceOptions = {},
+  headsetOptions: HeadsetServiceOptions = {},
 ): Services {
   const session = new SessionModel();
   const registration = new RegistrationModel();
@@ -72,6 +87,13 @@ export function assembleServices(
     audioOptions,
   );
   const callLog = new CallLogModel(session, phone, { quality, ...callLogOptions });
+  const headset = new HeadsetModel({
+    hid: headsetOptions.hid === undefined ? browserHid() : (headsetOptions.hid ?? undefined),
+    phone,
+    lines$: lines.state$,
+    owner$: phone.owner$,
+    ...(headsetOptions.storage === undefined ? {} : { storage: headsetOptions.storage }),
+  });
   return {
     api,
     session,
@@ -84,6 +106,7 @@ export function assembleServices(
     callLog,
     quality,
     audio,
+    headset,
   };
 }
 
@@ -115,5 +138,9 @@ export function createServices(options: ServiceOptions = {}): Services {
     });
   });
   void services.audio.load();
+  // The headset is the page's: provided on the document for the audio settings (ADR 0011),
+  // and the headset paired before is looked for among the devices the page may use.
+  provideHeadset(document.documentElement, services.headset);
+  void services.headset.start();
   return services;
 }
