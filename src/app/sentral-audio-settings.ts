@@ -5,6 +5,7 @@ import type { AudioSettingsModel } from '../store/audio-settings-model.js';
 import { devicesOf, idOf, initialAudioSettings } from '../store/audio-settings-state.js';
 import type { AudioDevice, AudioRole } from '../store/audio-settings-state.js';
 import { audioSettingsContext } from './contexts.js';
+import './sentral-headset-settings.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 
@@ -24,6 +25,7 @@ export function canChooseOutput(): boolean {
  * ringer (the ringtone), from `enumerateDevices()`; "Default" follows the system's default.
  * Device names appear once the page may use the microphone ("Show device names" asks).
  * A change applies at once — the microphone even on a live call — and is stored in IndexedDB.
+ * Last, the headset's call buttons (`sentral-headset-settings`, when the page has a headset).
  */
 @customElement('sentral-audio-settings')
 export class SentralAudioSettings extends LitElement {
@@ -60,6 +62,9 @@ export class SentralAudioSettings extends LitElement {
       }
       select {
         max-width: 100%;
+      }
+      sentral-headset-settings {
+        margin-top: 0.25rem;
       }
     `,
   ];
@@ -108,6 +113,7 @@ export class SentralAudioSettings extends LitElement {
             </button>`
           : nothing
       }
+      <sentral-headset-settings></sentral-headset-settings>
     </fieldset>`;
   }
 
