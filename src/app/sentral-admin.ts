@@ -8,6 +8,7 @@ import { apiClientContext } from './contexts.js';
 import { controls } from './theme.js';
 import './sentral-queue-admin.js';
 import './sentral-department-admin.js';
+import './sentral-people-admin.js';
 
 type Tab = 'people' | 'queues' | 'security' | 'audit';
 type AuditEntry = CommandResult<'audit.list'>['entries'][number];
@@ -16,7 +17,8 @@ const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle:
 
 /**
  * The contact person's administration: the directory (add or update a person; CSV export and
- * an all-or-nothing CSV import that names each bad line), departments with their numbers
+ * an all-or-nothing CSV import that names each bad line), everyone with their role (password,
+ * two-factor reset, data export, deletion: sentral-people-admin), departments with their numbers
  * (sentral-department-admin), queues, answer groups and VIP callers
  * (sentral-queue-admin), security (two-factor login for
  * everyone, retention of queue history and notes), and the audit log.
@@ -85,6 +87,8 @@ export class SentralAdmin extends LitElement {
   @state() private error = '';
   @state() private note = '';
   @state() private audit: AuditEntry[] = [];
+  /** The retention setting as the server has it (`null` until read). */
+  @state() private retentionDays: number | null = null;
 
   override render() {
     const tabs: Array<[Tab, string]> = [
@@ -158,6 +162,9 @@ export class SentralAdmin extends LitElement {
         /></label>
       </section>
       <section>
+        <sentral-people-admin></sentral-people-admin>
+      </section>
+      <section>
         <sentral-department-admin></sentral-department-admin>
       </section>`;
   }
@@ -179,7 +186,10 @@ export class SentralAdmin extends LitElement {
           @submit=${(e: Event) => {
             e.preventDefault();
             const days = Number(new FormData(e.currentTarget as HTMLFormElement).get('days'));
-            void this.run(() => this.api?.call('retention.set', { days }), 'Retention saved.');
+            void this.run(async () => {
+              await this.api?.call('retention.set', { days });
+              this.retentionDays = days;
+            }, 'Retention saved.');
           }}
         >
           <label
@@ -189,7 +199,7 @@ export class SentralAdmin extends LitElement {
               type="number"
               min="1"
               max="3650"
-              value="90"
+              .value=${this.retentionDays === null ? '' : String(this.retentionDays)}
               data-testid="retention-days"
           /></label>
           <button type="submit" data-testid="retention-save">Save</button>
@@ -226,6 +236,14 @@ export class SentralAdmin extends LitElement {
     this.error = '';
     this.note = '';
     if (tab === 'audit') void this.loadAudit();
+    if (tab === 'security') void this.loadRetention();
+  }
+
+  private async loadRetention(): Promise<void> {
+    await this.run(async () => {
+      const days = (await this.api?.call('retention.get', {}))?.days;
+      if (days !== undefined) this.retentionDays = days;
+    });
   }
 
   private async loadAudit(): Promise<void> {

@@ -181,6 +181,24 @@ describe('sentral-admin', () => {
     expect(text(deepQuery(m.element, '[data-testid=admin-error]'))).to.contain('line 3 (mobile)');
   });
 
+  it('shows the retention setting the server has, and saves a new one', async () => {
+    const api = new FakeApiClient()
+      .on('retention.get', () => ({ days: 45 }))
+      .on('retention.set', () => ({}));
+    const m = await mount(html`<sentral-admin></sentral-admin>`, [[apiClientContext, api]]);
+    cleanup = m.cleanup;
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=admin-tab-security]')).click();
+    await waitUntil(
+      () => deepQuery<HTMLInputElement>(m.element, '[data-testid=retention-days]')?.value === '45',
+    );
+    const days = must(deepQuery<HTMLInputElement>(m.element, '[data-testid=retention-days]'));
+    days.value = '30';
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=retention-save]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=admin-note]'));
+    expect(api.sent.find((s) => s.type === 'retention.set')?.params).to.deep.equal({ days: 30 });
+    expect(text(deepQuery(m.element, '[data-testid=admin-note]'))).to.equal('Retention saved.');
+  });
+
   it('requires two-factor login for everyone and lists the audit log', async () => {
     const api = new FakeApiClient()
       .on('twofactor.require', () => ({}))

@@ -1,0 +1,279 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import type { CommandResult } from '../shared/protocol.js';
+import type { ApiClient } from '../store/api-client.js';
+import { commandErrorText } from './command-error.js';
+import { apiClientContext } from './contexts.js';
+import { controls } from './theme.js';
+
+type Person = CommandResult<'people.list'>['people'][number];
+
+/** Rows shown at most (the list is not virtualized; finding narrows it). */
+const MAX_ROWS = 100;
+
+const fold = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ø/gi, 'o')
+    .replace(/æ/gi, 'ae')
+    .toLowerCase();
+
+/**
+ * The contact person's people (issue 4): everyone with their role, and for one person at a time
+ * a new password, a reset of their two-factor login (lost phone), their data as JSON, or
+ * deletion with their personal data (asked twice). Names are text.
+ */
+@customElement('sentral-people-admin')
+export class SentralPeopleAdmin extends LitElement {
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+      }
+      td,
+      th {
+        text-align: left;
+        padding: 0.3rem 0.5rem;
+        border-bottom: 1px solid var(--sentral-border, #d9dde3);
+        vertical-align: top;
+      }
+      label {
+        display: flex;
+        flex-direction: column;
+        font-size: 0.85rem;
+      }
+      input {
+        min-height: 2.3rem;
+        padding: 0 0.5rem;
+      }
+      .manage {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: end;
+        margin: 0.75rem 0;
+        padding: 0.5rem;
+        border: 1px solid var(--sentral-border, #d9dde3);
+      }
+      .manage form {
+        display: flex;
+        gap: 0.5rem;
+        align-items: end;
+      }
+      [role='alert'] {
+        color: var(--sentral-danger, #b3261e);
+        white-space: pre-wrap;
+      }
+      [role='status'] {
+        color: var(--sentral-ok, #1d7a3e);
+      }
+    `,
+  ];
+
+  @consume({ context: apiClientContext, subscribe: true })
+  api?: ApiClient;
+
+  @state() private people: Person[] = [];
+  @state() private filter = '';
+  @state() private managing: Person | null = null;
+  @state() private confirmDelete = false;
+  @state() private error = '';
+  @state() private note = '';
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  override render() {
+    const wanted = fold(this.filter.trim());
+    const matches = wanted
+      ? this.people.filter((p) =>
+          fold(
+            `${p.displayName} ${p.username} ${p.extension} ${p.department ?? ''} ${p.role}`,
+          ).includes(wanted),
+        )
+      : this.people;
+    const shown = matches.slice(0, MAX_ROWS);
+    return html`
+      <h3>People and roles</h3>
+      <label
+        >Find a person
+        <input
+          type="search"
+          data-testid="people-filter"
+          .value=${this.filter}
+          @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
+      /></label>
+      <table data-testid="people-list">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Username</th>
+            <th scope="col">Extension</th>
+            <th scope="col">Department</th>
+            <th scope="col">Role</th>
+            <th scope="col"><span class="visually-hidden">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${shown.map(
+            (p) =>
+              html`<tr data-user-id=${p.id}>
+                <td>${p.displayName}</td>
+                <td>${p.username}</td>
+                <td>${p.extension || '—'}</td>
+                <td>${p.department ?? '—'}</td>
+                <td>${p.role}</td>
+                <td>
+                  <button
+                    data-testid="person-manage"
+                    aria-label=${`Manage ${p.displayName}`}
+                    @click=${() => this.manage(p)}
+                  >
+                    Manage
+                  </button>
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${
+        matches.length > shown.length
+          ? html`<p data-testid="people-more">
+              ${matches.length - shown.length} more — type to narrow the list.
+            </p>`
+          : nothing
+      }
+      ${this.managing ? this.renderManage(this.managing) : nothing}
+      ${this.note ? html`<p role="status" data-testid="people-admin-note">${this.note}</p>` : nothing}
+      ${
+        this.error
+          ? html`<p role="alert" data-testid="people-admin-error">${this.error}</p>`
+          : nothing
+      }
+    `;
+  }
+
+  private renderManage(person: Person) {
+    return html`<section
+      class="manage"
+      data-testid="person-panel"
+      aria-label=${`Manage ${person.displayName}`}
+    >
+      <form data-testid="password-form" @submit=${(e: Event) => this.setPassword(e, person)}>
+        <label
+          >New password (at least 8 characters)
+          <input
+            name="password"
+            type="password"
+            minlength="8"
+            maxlength="256"
+            required
+            autocomplete="new-password"
+        /></label>
+        <button type="submit" data-testid="password-save">Set password</button>
+      </form>
+      <button data-testid="twofactor-reset" @click=${() => this.resetTwoFactor(person)}>
+        Reset two-factor login
+      </button>
+      <button data-testid="privacy-export" @click=${() => this.exportData(person)}>
+        Download their data
+      </button>
+      ${
+        this.confirmDelete
+          ? html`<button
+              class="danger"
+              data-testid="person-delete-confirm"
+              @click=${() => this.deletePerson(person)}
+            >
+              Delete ${person.displayName} and their personal data
+            </button>`
+          : html`<button data-testid="person-delete" @click=${() => (this.confirmDelete = true)}>
+              Delete…
+            </button>`
+      }
+      <button @click=${() => this.manage(null)}>Close</button>
+    </section>`;
+  }
+
+  private manage(person: Person | null): void {
+    this.managing = person;
+    this.confirmDelete = false;
+    this.error = '';
+    this.note = '';
+  }
+
+  private async load(): Promise<void> {
+    await this.run(async () => {
+      const api = this.api;
+      if (api) this.people = (await api.call('people.list', {})).people;
+    });
+  }
+
+  private async setPassword(e: Event, person: Person): Promise<void> {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const password = String(new FormData(form).get('password') ?? '');
+    await this.run(async () => {
+      await this.api?.call('people.set_password', { userId: person.id, password });
+      form.reset();
+      this.note = `New password set for ${person.displayName}.`;
+    });
+  }
+
+  private async resetTwoFactor(person: Person): Promise<void> {
+    await this.run(async () => {
+      await this.api?.call('twofactor.reset', { userId: person.id });
+      this.note = `Two-factor login reset for ${person.displayName}; they set it up again at the next sign-in.`;
+    });
+  }
+
+  private async exportData(person: Person): Promise<void> {
+    await this.run(async () => {
+      const result = await this.api?.call('privacy.export', { userId: person.id });
+      if (!result) return;
+      const blob = new Blob([JSON.stringify(result.data, null, 2)], { type: 'application/json' });
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${person.username}.json`;
+      a.click();
+      URL.revokeObjectURL(url);
+      this.note = `Data of ${person.displayName} downloaded.`;
+    });
+  }
+
+  private async deletePerson(person: Person): Promise<void> {
+    await this.run(async () => {
+      await this.api?.call('people.delete', { userId: person.id });
+      this.managing = null;
+      await this.load();
+      this.note = `${person.displayName} deleted.`;
+    });
+    this.confirmDelete = false;
+  }
+
+  private async run(command: () => Promise<unknown>): Promise<void> {
+    this.error = '';
+    this.note = '';
+    try {
+      await command();
+    } catch (error) {
+      this.error = commandErrorText(error);
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sentral-people-admin': SentralPeopleAdmin;
+  }
+}
