@@ -25,6 +25,8 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   'ws-clients': () => import('./ws-clients.bench'),
   soak: () => import('./soak.bench'),
   bundle: () => import('./bundle.bench'),
+  'queue-frames': () => import('./queue-frames.bench'),
+  'directory-browser': () => import('./directory-browser.bench'),
 };
 
 const MARK = 'BENCH_RESULTS ';

@@ -1,16 +1,26 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { consume } from '@lit/context';
 import type { DirectoryEntry } from '../shared/protocol.js';
+import type { PresenceState } from '../shared/switchboard.js';
+import type { ApiClient } from '../store/api-client.js';
 import { CallState } from '../store/call-state.js';
 import type { LinesModel } from '../store/lines-model.js';
 import type { SwitchboardModel } from '../store/switchboard-model.js';
 import { filterPeople, initialDirectory } from '../store/directory-model.js';
 import type { DirectoryModel } from '../store/directory-model.js';
 import type { PhoneService } from '../store/phone-service.js';
+import { initialPresence, presenceModelFor, presenceOf } from '../store/presence-model.js';
+import type { SessionModel } from '../store/session-model.js';
 import { commandErrorText } from './command-error.js';
-import { directoryModelContext, linesModelContext, phoneServiceContext } from './contexts.js';
+import {
+  apiClientContext,
+  directoryModelContext,
+  linesModelContext,
+  phoneServiceContext,
+  sessionModelContext,
+} from './contexts.js';
 import { directoryActionFor } from './keyboard-shortcuts.js';
 import { select } from './observable-controller.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
@@ -18,6 +28,24 @@ import { controls } from './theme.js';
 
 /** Rows rendered at most (the list is not virtualized yet; search narrows it). */
 const MAX_ROWS = 200;
+
+/** A colleague's presence in words; an icon of its own shape goes with each (not colour alone). */
+const PRESENCE_TEXT: Record<PresenceState, string> = {
+  free: 'Free',
+  ringing: 'Ringing',
+  busy: 'Busy',
+  absent: 'Absent',
+  offline: 'Offline',
+};
+
+/** 16×16 shapes: a filled dot, a bell, a bar (no entry), a clock, a hollow ring. */
+const PRESENCE_ICON: Record<PresenceState, ReturnType<typeof svg>> = {
+  free: svg`<circle cx="8" cy="8" r="5" fill="currentColor" />`,
+  ringing: svg`<path d="M8 2a4 4 0 0 0-4 4v3l-1.5 2.5h11L12 9V6a4 4 0 0 0-4-4zM6.5 13a1.5 1.5 0 0 0 3 0z" fill="currentColor" />`,
+  busy: svg`<circle cx="8" cy="8" r="6" fill="currentColor" /><rect x="4" y="7" width="8" height="2" fill="#fff" />`,
+  absent: svg`<circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.5" /><path d="M8 4.5V8l2.5 1.5" fill="none" stroke="currentColor" stroke-width="1.5" />`,
+  offline: svg`<circle cx="8" cy="8" r="5" fill="none" stroke="currentColor" stroke-width="1.5" />`,
+};
 
 /** The number a colleague is reached on: the extension, else the mobile. */
 function numberOf(person: DirectoryEntry): string {
@@ -78,6 +106,30 @@ export class SentralDirectory extends LitElement {
         color: var(--sentral-text-muted, #556070);
         overflow-wrap: anywhere;
       }
+      .presence {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.25rem;
+        margin-left: 0.4rem;
+        font-size: 0.8rem;
+        font-weight: 600;
+        white-space: nowrap;
+      }
+      .presence svg {
+        width: 0.85rem;
+        height: 0.85rem;
+      }
+      .presence[data-state='free'] {
+        color: var(--sentral-ok, #1b6b36);
+      }
+      .presence[data-state='ringing'],
+      .presence[data-state='busy'] {
+        color: var(--sentral-danger, #b3261e);
+      }
+      .presence[data-state='absent'],
+      .presence[data-state='offline'] {
+        color: var(--sentral-text-muted, #556070);
+      }
       .ext {
         font-variant-numeric: tabular-nums;
         white-space: nowrap;
@@ -110,12 +162,27 @@ export class SentralDirectory extends LitElement {
   @consume({ context: linesModelContext, subscribe: true })
   linesModel?: LinesModel;
 
+  /** For colleagues' presence (`presence.list` and its events). */
+  @consume({ context: apiClientContext, subscribe: true })
+  api?: ApiClient;
+
+  @consume({ context: sessionModelContext, subscribe: true })
+  sessionModel?: SessionModel;
+
   /** Optional: transfers and consultations from the list (Enter / Shift+Enter on a call). */
   @consume({ context: switchboardModelContext, subscribe: true })
   switchboardModel?: SwitchboardModel;
 
   private readonly directory = select(this, () => this.directoryModel?.state$, initialDirectory);
   private readonly busy = select(this, () => this.linesModel?.busy$, false);
+  private readonly presence = select(
+    this,
+    () =>
+      this.api && this.sessionModel
+        ? presenceModelFor(this.api, this.sessionModel).state$
+        : undefined,
+    initialPresence,
+  );
   private readonly active = select(this, () => this.linesModel?.active$, null);
   private readonly consultation = select(this, () => this.switchboardModel?.consultation$, null);
 
@@ -125,9 +192,24 @@ export class SentralDirectory extends LitElement {
   /** What the last Enter / Shift+Enter did. */
   @state() private result: { text: string; kind: 'status' | 'alert' } | null = null;
 
+  /** The last search: re-renders for anything else (focus, busy) do not search again. */
+  private searched: {
+    people: readonly DirectoryEntry[];
+    query: string;
+    matches: readonly DirectoryEntry[];
+  } | null = null;
+
+  private matchesFor(people: readonly DirectoryEntry[], query: string): readonly DirectoryEntry[] {
+    const last = this.searched;
+    if (last && last.people === people && last.query === query) return last.matches;
+    const matches = filterPeople(people, query);
+    this.searched = { people, query, matches };
+    return matches;
+  }
+
   override render() {
     const { status, people } = this.directory.value;
-    const matches = filterPeople(people, this.query);
+    const matches = this.matchesFor(people, this.query);
     const busy = this.busy.value;
     const shown = matches.slice(0, MAX_ROWS);
     const current = shown.some((p) => p.id === this.selected)
@@ -190,7 +272,7 @@ export class SentralDirectory extends LitElement {
       @focus=${() => (this.selected = person.id)}
     >
       <div>
-        <div class="name">${person.displayName}</div>
+        <div class="name">${person.displayName}${this.renderPresence(person)}</div>
         ${meta ? html`<div class="meta">${meta}</div>` : nothing}
       </div>
       ${
@@ -208,6 +290,15 @@ export class SentralDirectory extends LitElement {
           : nothing
       }
     </li>`;
+  }
+
+  private renderPresence(person: DirectoryEntry) {
+    const state = presenceOf(this.presence.value, person.id);
+    if (!state) return nothing;
+    return html`<span class="presence" data-testid="presence" data-state=${state}
+      ><svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">${PRESENCE_ICON[state]}</svg
+      >${PRESENCE_TEXT[state]}</span
+    >`;
   }
 
   private onSearch(event: InputEvent): void {

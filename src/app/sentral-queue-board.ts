@@ -142,7 +142,7 @@ export class SentralQueueBoard extends LitElement {
     const state = this.switchboard.value;
     if (state !== this.derivedFrom) {
       this.derivedFrom = state;
-      this.tiles = boardTiles(state);
+      this.tiles = reuseUnchanged(this.tiles, boardTiles(state));
     }
     const stale = isStale(state.status, state.queues.length > 0);
     this.staleSince = stale ? (this.staleSince ?? this.clock.now) : null;
@@ -195,6 +195,29 @@ export class SentralQueueBoard extends LitElement {
       )}
     </div>`;
   }
+}
+
+const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The new tiles, except that a queue whose callers, agents and figures are the very same
+ * objects as before keeps its old tile: its element sees no new property and skips its update
+ * (an event touches one queue; the other tiles stay as they were).
+ */
+function reuseUnchanged(old: readonly BoardTile[], next: BoardTile[]): BoardTile[] {
+  const before = new Map(old.map((t) => [t.queue.id, t]));
+  return next.map((t) => {
+    const o = before.get(t.queue.id);
+    return o &&
+      o.queue === t.queue &&
+      o.stats === t.stats &&
+      o.longestSince === t.longestSince &&
+      sameItems(o.callers, t.callers) &&
+      sameItems(o.agents, t.agents)
+      ? o
+      : t;
+  });
 }
 
 declare global {

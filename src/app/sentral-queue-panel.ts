@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { consume } from '@lit/context';
 import type { DirectoryEntry } from '../shared/protocol.js';
 import type { AgentQueueState, WaitingCaller } from '../shared/switchboard.js';
@@ -18,6 +19,22 @@ import { formatPhoneNumber } from './phone-number.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import { controls } from './theme.js';
 
+/** Height of one caller row plus the space under it, in CSS pixels (rows are fixed-height). */
+const ROW_PITCH = 66;
+/** Rows rendered above and below the visible ones, so a fast scroll does not show gaps. */
+const OVERSCAN = 6;
+/** Assumed list height before the list has been laid out. */
+const DEFAULT_VIEWPORT = 640;
+
+/** What a caller row shows, derived once per change of the store or the directory. */
+interface CallerRow {
+  readonly caller: WaitingCaller;
+  readonly name: string;
+  readonly number: string;
+  readonly company: string | null;
+  readonly queue: string;
+}
+
 const PAUSE_REASONS = [
   ['lunch', 'Lunch'],
   ['meeting', 'Meeting'],
@@ -32,6 +49,11 @@ const PAUSE_REASONS = [
  * and the operator's own state per queue (log in / out, pause with a reason, resume).
  *
  * Keyboard: each caller row is focusable; Enter picks it.
+ *
+ * The caller list is virtualized (STYLE rule 8): a scroll box of fixed-height rows where only
+ * the rows in view (and a few around them) are in the DOM, so 1,000 waiting callers cost what
+ * a dozen do. The rows' text is derived once per store or directory change, not per render
+ * (the wait clock re-renders every second).
  */
 @customElement('sentral-queue-panel')
 export class SentralQueuePanel extends LitElement {
@@ -45,15 +67,22 @@ export class SentralQueuePanel extends LitElement {
         font-size: 1rem;
         margin: 0 0 0.5rem;
       }
+      .scroller {
+        max-height: min(70vh, 40rem);
+        overflow-y: auto;
+        overscroll-behavior: contain;
+      }
       ol {
         list-style: none;
         margin: 0;
         padding: 0;
-        display: flex;
-        flex-direction: column;
-        gap: 0.4rem;
+        box-sizing: border-box;
       }
       li {
+        box-sizing: border-box;
+        height: calc(${ROW_PITCH}px - 0.4rem);
+        margin-bottom: 0.4rem;
+        overflow: hidden;
         display: grid;
         grid-template-columns: 3.5rem 1fr auto;
         align-items: center;
@@ -85,6 +114,9 @@ export class SentralQueuePanel extends LitElement {
       .meta {
         color: var(--sentral-text-muted, #556070);
         font-size: 0.875rem;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
       }
       .badge {
         display: inline-block;
@@ -155,15 +187,28 @@ export class SentralQueuePanel extends LitElement {
   @state() private error = '';
   @state() private busy = false;
 
+  /** First row in view, from the list's scroll position. */
+  @state() private firstVisible = 0;
+  private viewport = DEFAULT_VIEWPORT;
+
+  /** The rows, and what they were derived from. */
+  private rows: readonly CallerRow[] = [];
+  private rowsFrom: {
+    state: SwitchboardState;
+    people: readonly DirectoryEntry[];
+    me: string;
+  } | null = null;
+  /** Formatted numbers by raw number (formatting parses with libphonenumber: keep the result). */
+  private readonly formatted = new Map<string, string>();
+
   override render() {
     const s = this.board.value;
     const me = this.switchboard?.userId ?? '';
     const mine = myAgentStates(s, me);
-    const queueIds = mine.length > 0 ? new Set(mine.map((a) => a.queueId)) : null;
-    const callers = mergedCallers(s, queueIds);
+    const rows = this.callerRows(s, mine, me);
     return html`
       <section aria-labelledby="waiting-heading">
-        <h2 id="waiting-heading">Waiting callers (${callers.length})</h2>
+        <h2 id="waiting-heading">Waiting callers (${rows.length})</h2>
         ${
           s.status === 'resync'
             ? html`<p class="stale" role="status" data-testid="queue-stale">
@@ -171,13 +216,7 @@ export class SentralQueuePanel extends LitElement {
               </p>`
             : nothing
         }
-        ${
-          callers.length === 0
-            ? html`<p class="empty">Nobody is waiting.</p>`
-            : html`<ol data-testid="waiting-callers">
-                ${callers.map((c) => this.renderCaller(c, s))}
-              </ol>`
-        }
+        ${rows.length === 0 ? html`<p class="empty">Nobody is waiting.</p>` : this.renderList(rows)}
       </section>
       ${
         mine.length > 0
@@ -191,23 +230,88 @@ export class SentralQueuePanel extends LitElement {
     `;
   }
 
-  private renderCaller(c: WaitingCaller, s: SwitchboardState) {
-    const lookup = s.lookups[c.callId];
-    const person = personForNumber(this.people.value, c.number);
-    const name = lookup?.name ?? person?.displayName ?? c.name ?? '';
-    const queue = s.queues.find((q) => q.id === c.queueId)?.name ?? '';
-    const number = formatPhoneNumber(c.number);
-    const label = `${name || number}, waiting ${formatDuration(this.clock.now - c.enteredAt)}, ${queue}`;
+  /** The waiting callers of the operator's queues (all queues when in none), in serving order. */
+  private callerRows(s: SwitchboardState, mine: readonly AgentQueueState[], me: string) {
+    const people = this.people.value;
+    const from = this.rowsFrom;
+    if (from && from.state === s && from.people === people && from.me === me) return this.rows;
+    const queueIds = mine.length > 0 ? new Set(mine.map((a) => a.queueId)) : null;
+    const queueNames = new Map(s.queues.map((q) => [q.id, q.name]));
+    if (this.formatted.size > 5000) this.formatted.clear();
+    this.rows = mergedCallers(s, queueIds).map((c) => {
+      const lookup = s.lookups[c.callId];
+      const name = lookup?.name ?? personForNumber(people, c.number)?.displayName ?? c.name ?? '';
+      let number = this.formatted.get(c.number);
+      if (number === undefined) {
+        number = formatPhoneNumber(c.number);
+        this.formatted.set(c.number, number);
+      }
+      return {
+        caller: c,
+        name,
+        number,
+        company: lookup?.company ?? null,
+        queue: queueNames.get(c.queueId) ?? '',
+      };
+    });
+    this.rowsFrom = { state: s, people, me };
+    return this.rows;
+  }
+
+  /** The rows in view, between spacers that keep the scroll height of the whole list. */
+  private renderList(rows: readonly CallerRow[]) {
+    const count = Math.ceil(this.viewport / ROW_PITCH) + 2 * OVERSCAN;
+    const first = Math.max(0, Math.min(this.firstVisible - OVERSCAN, rows.length - count));
+    const shown = rows.slice(first, first + count);
+    const after = rows.length - first - shown.length;
+    return html`<div class="scroller" data-testid="waiting-scroller" @scroll=${this.onScroll}>
+      <ol
+        data-testid="waiting-callers"
+        style=${`padding-top:${first * ROW_PITCH}px;padding-bottom:${after * ROW_PITCH}px`}
+      >
+        ${repeat(
+          shown,
+          (r) => `${r.caller.callId} ${r.caller.queueId}`,
+          (r, i) => this.renderCaller(r, first + i + 1, rows.length),
+        )}
+      </ol>
+    </div>`;
+  }
+
+  private scrollFrame = 0;
+
+  private readonly onScroll = (event: Event): void => {
+    const box = event.currentTarget as HTMLElement;
+    if (this.scrollFrame) return;
+    this.scrollFrame = requestAnimationFrame(() => {
+      this.scrollFrame = 0;
+      this.viewport = box.clientHeight || DEFAULT_VIEWPORT;
+      this.firstVisible = Math.floor(box.scrollTop / ROW_PITCH);
+    });
+  };
+
+  override disconnectedCallback(): void {
+    if (this.scrollFrame) cancelAnimationFrame(this.scrollFrame);
+    this.scrollFrame = 0;
+    super.disconnectedCallback();
+  }
+
+  private renderCaller(r: CallerRow, position: number, total: number) {
+    const { caller: c, name, number, queue } = r;
+    const wait = formatDuration(this.clock.now - c.enteredAt);
+    const label = `${name || number}, waiting ${wait}, ${queue}`;
     return html`<li
       tabindex="0"
       data-testid="waiting-caller"
       data-call-id=${c.callId}
       aria-label=${label}
+      aria-posinset=${position}
+      aria-setsize=${total}
       @keydown=${(e: KeyboardEvent) => {
         if (e.key === 'Enter' && e.target === e.currentTarget) void this.pick(c.callId);
       }}
     >
-      <span class="wait" data-testid="wait">${formatDuration(this.clock.now - c.enteredAt)}</span>
+      <span class="wait" data-testid="wait">${wait}</span>
       <span class="who">
         <span class="name" data-testid="caller-name"
           >${name || number}${
@@ -222,7 +326,7 @@ export class SentralQueuePanel extends LitElement {
         >
         <span class="meta"
           >${name ? html`<span data-testid="caller-number">${number}</span> · ` : nothing}${
-            lookup?.company ? html`${lookup.company} · ` : nothing
+            r.company ? html`${r.company} · ` : nothing
           }${queue}${
             c.state === 'offered'
               ? ' · ringing an agent'

@@ -63,6 +63,32 @@ describe('directory helpers', () => {
     expect(filterPeople(people, '  ')).to.have.length(4);
   });
 
+  it('gives the same matches typed letter by letter, backspaced and retyped, as searched afresh', () => {
+    const list = [...people];
+    const steps = [
+      'o',
+      'ol',
+      'ola',
+      'ola 1',
+      'ola 10',
+      'ola',
+      'o',
+      'øy',
+      'oy',
+      's',
+      'sa',
+      'salg',
+      '',
+    ];
+    for (const q of steps) {
+      const fresh = filterPeople([...list], q).map((p) => p.id);
+      expect(
+        filterPeople(list, q).map((p) => p.id),
+        q,
+      ).to.deep.equal(fresh);
+    }
+  });
+
   it('finds a colleague by extension or mobile, whatever the formatting', () => {
     expect(personForNumber(people, '1007')?.displayName).to.equal('Ola Hansen');
     expect(personForNumber(people, '+4791234567')?.displayName).to.equal('Ola Hansen');

@@ -209,6 +209,44 @@ describe('sentral-switchboard: queue panel', () => {
     );
   });
 
+  it('keeps only the callers in view in the DOM when a thousand wait, and shows more on scroll', async () => {
+    const many = Array.from({ length: 1000 }, (_, i) =>
+      caller(`c${i}`, { rank: i, position: i + 1, number: `+479${String(1000000 + i)}` }),
+    );
+    const t = await setUp(many);
+    cleanup = t.cleanup;
+    await waitUntil(() => deepQueryAll(t.element, '[data-testid=waiting-caller]').length > 0);
+    expect(text(deepQuery(t.element, '#waiting-heading'))).to.equal('Waiting callers (1000)');
+    const rows = deepQueryAll(t.element, '[data-testid=waiting-caller]');
+    expect(rows.length).to.be.below(60);
+    expect(rows[0]?.dataset.callId).to.equal('c0');
+    expect(rows[0]?.getAttribute('aria-posinset')).to.equal('1');
+    expect(rows[0]?.getAttribute('aria-setsize')).to.equal('1000');
+
+    const scroller = must(deepQuery<HTMLElement>(t.element, '[data-testid=waiting-scroller]'));
+    expect(scroller.scrollHeight).to.be.above(1000 * 50); // the whole list's height is kept
+    scroller.scrollTop = scroller.scrollHeight;
+    scroller.dispatchEvent(new Event('scroll'));
+    await waitUntil(
+      () => deepQuery(t.element, '[data-testid=waiting-caller][data-call-id=c999]'),
+      'the last caller is rendered after scrolling to the end',
+    );
+    expect(deepQuery(t.element, '[data-testid=waiting-caller][data-call-id=c0]')).to.equal(null);
+    expect(deepQueryAll(t.element, '[data-testid=waiting-caller]').length).to.be.below(60);
+
+    t.push('queue.caller_left', {
+      callId: 'c999',
+      queueId: 'q-main',
+      reason: 'answered',
+      waitedMs: 1,
+      agentId: null,
+    });
+    await waitUntil(
+      () => text(deepQuery(t.element, '#waiting-heading')) === 'Waiting callers (999)',
+    );
+    expect(deepQuery(t.element, '[data-testid=waiting-caller][data-call-id=c999]')).to.equal(null);
+  });
+
   it('picks a caller by button or Enter, and shows why when the pick is refused', async () => {
     const t = await setUp([caller('a'), caller('b', { rank: now, position: 2 })]);
     cleanup = t.cleanup;
