@@ -23,12 +23,20 @@ const LIGHT_NAMES: Record<OutputControl, string> = {
   hold: 'hold',
 };
 
-/** What the settings say about the link. */
-export function headsetStatusText(s: HeadsetSnapshot): string {
+/**
+ * What the settings say about the link. `secure`: whether the page is a secure context (WebHID
+ * exists only on HTTPS pages and localhost).
+ */
+export function headsetStatusText(
+  s: HeadsetSnapshot,
+  secure = globalThis.isSecureContext ?? true,
+): string {
   const name = s.device?.name ?? 'The headset';
   switch (s.link) {
     case HeadsetLink.Unsupported:
-      return 'This browser cannot use the buttons of a USB headset (it has no WebHID). Use Chrome or Edge on a computer to answer, hang up and mute from the headset.';
+      return secure
+        ? 'This browser cannot use the buttons of a USB headset (it has no WebHID). Use Chrome or Edge on a computer to answer, hang up and mute from the headset.'
+        : 'Headset buttons work only when Sentral is opened over HTTPS.';
     case HeadsetLink.Unpaired:
       return 'No headset paired. Pair one to answer, hang up and mute with its buttons.';
     case HeadsetLink.Opening:

@@ -11,6 +11,7 @@ import { headsetContext } from '../../src/app/headset-context.js';
 import '../../src/app/sentral-audio-settings.js';
 import type { SentralAudioSettings } from '../../src/app/sentral-audio-settings.js';
 import '../../src/app/sentral-headset-settings.js';
+import { headsetStatusText } from '../../src/app/sentral-headset-settings.js';
 import type { SentralHeadsetSettings } from '../../src/app/sentral-headset-settings.js';
 import { assembleServices } from '../../src/app/services.js';
 import type { Services } from '../../src/app/services.js';
@@ -168,6 +169,10 @@ describe('sentral-headset-settings', () => {
     );
     expect(q('[data-testid=headset-pair]')).to.equal(null);
     await expect(element).shadowDom.to.be.accessible();
+    // On a plain-HTTP page the reason is the page, not the browser.
+    expect(headsetStatusText(none.headset.state, false)).to.equal(
+      'Headset buttons work only when Sentral is opened over HTTPS.',
+    );
   });
 
   it('renders nothing without a headset service', async () => {

@@ -395,8 +395,11 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
     for (const action of actions) {
       const command = commandFor(action, this.lines);
       logger.debug(`headset: ${action} → ${command?.kind ?? 'nothing'}`);
-      if (command) void this.run(command);
-      else if (STATEFUL.has(action)) unheeded = true;
+      if (command) {
+        this.run(command).catch((error: unknown) =>
+          logger.warn(`headset: ${command.kind} failed`, error),
+        );
+      } else if (STATEFUL.has(action)) unheeded = true;
     }
     // The headset changed a state the calls do not follow (picked up with nothing ringing,
     // muted without a call): set its lights, and with them its state, back to the calls'.
