@@ -146,13 +146,13 @@ describe('memoised lookups on a real store (PGlite)', () => {
       'SELECT id FROM queues WHERE tenant_id = $1 AND NOT is_main LIMIT 1',
       [tenantId],
     );
-    const [{ number }] = await db.query<{ number: string | null }>(
+    const [before] = await db.query<{ number: string | null }>(
       'SELECT number FROM queues WHERE id = $1',
       [queue?.id],
     );
     await db.query(`UPDATE queues SET number = '1399' WHERE id = $1`, [queue?.id]);
     expect(await queues.findByNumber(tenantId, '1399')).toEqual({ kind: 'queue', id: queue?.id });
-    await db.query('UPDATE queues SET number = $2 WHERE id = $1', [queue?.id, number]);
+    await db.query('UPDATE queues SET number = $2 WHERE id = $1', [queue?.id, before?.number]);
     expect(await queues.findByNumber(tenantId, '1399')).toBeNull();
   });
 });
