@@ -517,7 +517,7 @@ export class SentralQueueAdmin extends LitElement {
       overflowTarget: overflow && id ? { kind: kind as NonNullable<Target>['kind'], id } : null,
       noAgentsTarget: existing?.noAgentsTarget ?? null,
       isMain: data.get('isMain') !== null,
-      members: data.getAll('members').map(String),
+      members: keepOrder(existing?.members ?? [], data.getAll('members').map(String)),
     };
     void this.run(async () => {
       const saved = await this.api?.call('queue.save', params);
@@ -543,12 +543,7 @@ export class SentralQueueAdmin extends LitElement {
     const text = (name: string) => String(data.get(name) ?? '').trim();
     const [kind, id] = text('fallback').split(/:(.*)/s);
     const existing = this.editing?.kind === 'answer-group' ? this.editing.group : null;
-    // Members keep their ringing order; newly ticked ones join at the end.
-    const ticked = data.getAll('members').map(String);
-    const members = [
-      ...(existing?.members ?? []).filter((m) => ticked.includes(m)),
-      ...ticked.filter((m) => !existing?.members.includes(m)),
-    ];
+    const members = keepOrder(existing?.members ?? [], data.getAll('members').map(String));
     const params: CommandParams<'answergroup.save'> = {
       ...(existing ? { groupId: existing.id } : {}),
       name: text('name'),
@@ -604,6 +599,14 @@ export class SentralQueueAdmin extends LitElement {
       this.error = commandErrorText(error);
     }
   }
+}
+
+/** Members keep their order (serial ringing); newly ticked ones join at the end. */
+function keepOrder(before: readonly string[], ticked: readonly string[]): string[] {
+  return [
+    ...before.filter((m) => ticked.includes(m)),
+    ...ticked.filter((m) => !before.includes(m)),
+  ];
 }
 
 function sameTarget(target: Target, kind: string, id: string): boolean {

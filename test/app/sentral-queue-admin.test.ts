@@ -137,6 +137,27 @@ describe('sentral-queue-admin', () => {
     expect(deepQueryAll(m.element, '[data-testid=queue-form]')).to.have.length(1);
   });
 
+  it('keeps the serial order of a queue’s members; newly ticked ones go last', async () => {
+    const { fake, saved } = api();
+    fake.on('queues.config', () => ({
+      queues: [{ ...main, strategy: 'serial', members: ['u2'] }],
+      answerGroups: [],
+      vip: [],
+    }));
+    const m = await mount(html`<sentral-queue-admin></sentral-queue-admin>`, [
+      [apiClientContext, fake],
+    ]);
+    cleanup = m.cleanup;
+    await waitUntil(() => deepQuery(m.element, '[data-testid=queue-edit]'));
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=queue-edit]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=queue-form]'));
+    const form = must(deepQuery<HTMLFormElement>(m.element, '[data-testid=queue-form]'));
+    for (const box of form.querySelectorAll<HTMLInputElement>('[name=members]')) box.checked = true;
+    form.requestSubmit();
+    await waitUntil(() => saved.length === 1);
+    expect(saved[0]?.members).to.deep.equal(['u2', 'u1']);
+  });
+
   it('saves the VIP list line by line with labels', async () => {
     const { fake } = api();
     let entries: CommandParams<'vip.set'>['entries'] = [];
