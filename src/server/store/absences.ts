@@ -179,36 +179,37 @@ export class AbsenceRepository {
       throw new StoreError('invalid', '"until" must be after the start', 'endsAt');
     }
     try {
-      return await this.db.transaction(async (tx) => {
-        await tx.query(
-          `UPDATE absences SET ends_at = $3
-            WHERE tenant_id = $1 AND user_id = $2 AND (ends_at IS NULL OR ends_at > $3) AND starts_at < $3`,
-          [tenantId, userId, now],
-        );
-        await tx.query(
-          `DELETE FROM absences WHERE tenant_id = $1 AND user_id = $2 AND starts_at >= $3`,
-          [tenantId, userId, now],
-        );
-        const [row] = await tx.query<Row>(
-          `INSERT INTO absences (tenant_id, user_id, reason, starts_at, ends_at, message, call_handling,
-                                 forward_number, source, set_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
-          [
-            tenantId,
-            userId,
-            input.reason,
-            startsAt,
-            input.endsAt ?? null,
-            message,
-            handling,
-            forward,
-            input.source ?? 'self',
-            input.setBy ?? null,
-          ],
-        );
-        if (!row) throw new Error('insert returned nothing');
-        return toAbsence(row);
-      });
+      // One statement (the CTEs see one snapshot, so the new row is neither ended nor
+      // deleted by them): a change of presence costs one round trip to the store, not five.
+      const [row] = await this.db.query<Row>(
+        `WITH ended AS (
+           UPDATE absences SET ends_at = $11
+            WHERE tenant_id = $1 AND user_id = $2 AND (ends_at IS NULL OR ends_at > $11)
+              AND starts_at < $11
+           RETURNING id
+         ), dropped AS (
+           DELETE FROM absences WHERE tenant_id = $1 AND user_id = $2 AND starts_at >= $11
+           RETURNING id
+         )
+         INSERT INTO absences (tenant_id, user_id, reason, starts_at, ends_at, message, call_handling,
+                               forward_number, source, set_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
+        [
+          tenantId,
+          userId,
+          input.reason,
+          startsAt,
+          input.endsAt ?? null,
+          message,
+          handling,
+          forward,
+          input.source ?? 'self',
+          input.setBy ?? null,
+          now,
+        ],
+      );
+      if (!row) throw new Error('insert returned nothing');
+      return toAbsence(row);
     } catch (err) {
       if (err instanceof StoreError) throw err;
       translateWriteError(err, 'absence');
