@@ -22,8 +22,9 @@ const fold = (s: string) =>
 
 /**
  * The contact person's people (issue 4): everyone with their role, and for one person at a time
- * a new password, a reset of their two-factor login (lost phone), their data as JSON, or
- * deletion with their personal data (asked twice). Names are text.
+ * a new password, their calendar feed (calendar sync turns busy time into absences), a reset of
+ * their two-factor login (lost phone), their data as JSON, or deletion with their personal data
+ * (asked twice). Names are text.
  */
 @customElement('sentral-people-admin')
 export class SentralPeopleAdmin extends LitElement {
@@ -181,6 +182,20 @@ export class SentralPeopleAdmin extends LitElement {
         /></label>
         <button type="submit" data-testid="password-save">Set password</button>
       </form>
+      <form data-testid="calendar-form" @submit=${(e: Event) => this.setCalendar(e, person)}>
+        <label
+          >Calendar feed (ICS or CalDAV free/busy URL)
+          <input name="url" type="url" maxlength="2000" required placeholder="https://…"
+        /></label>
+        <button type="submit" data-testid="calendar-save">Set feed</button>
+        <button
+          type="button"
+          data-testid="calendar-clear"
+          @click=${() => this.clearCalendar(person)}
+        >
+          Remove feed
+        </button>
+      </form>
       <button data-testid="twofactor-reset" @click=${() => this.resetTwoFactor(person)}>
         Reset two-factor login
       </button>
@@ -226,6 +241,24 @@ export class SentralPeopleAdmin extends LitElement {
       await this.api?.call('people.set_password', { userId: person.id, password });
       form.reset();
       this.note = `New password set for ${person.displayName}.`;
+    });
+  }
+
+  private async setCalendar(e: Event, person: Person): Promise<void> {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const url = String(new FormData(form).get('url') ?? '').trim();
+    await this.run(async () => {
+      await this.api?.call('calendar.set', { userId: person.id, url });
+      form.reset();
+      this.note = `Calendar feed set for ${person.displayName}: busy and out-of-office time becomes absence.`;
+    });
+  }
+
+  private async clearCalendar(person: Person): Promise<void> {
+    await this.run(async () => {
+      await this.api?.call('calendar.set', { userId: person.id, url: null });
+      this.note = `Calendar feed removed for ${person.displayName}.`;
     });
   }
 

@@ -103,6 +103,37 @@ describe('sentral-people-admin', () => {
     );
   });
 
+  it('sets and removes a calendar feed for the chosen person; a refused URL is explained', async () => {
+    const fake = api().fail('calendar.set', 'bad_request', 'url: not an http(s) URL');
+    const m = await mountWith(fake);
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=person-manage]')).click();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=calendar-form]'));
+    const form = must(deepQuery<HTMLFormElement>(m.element, '[data-testid=calendar-form]'));
+    const url = form.querySelector('[name=url]') as HTMLInputElement;
+    url.value = 'https://calendar.example/kari.ics';
+    form.requestSubmit();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=people-admin-error]'));
+    expect(text(deepQuery(m.element, '[data-testid=people-admin-error]'))).to.equal(
+      'url: not an http(s) URL',
+    );
+    expect(url.value).to.equal('https://calendar.example/kari.ics');
+
+    fake.on('calendar.set', () => ({}));
+    form.requestSubmit();
+    await waitUntil(() => deepQuery(m.element, '[data-testid=people-admin-note]'));
+    must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=calendar-clear]')).click();
+    await waitUntil(() =>
+      text(deepQuery(m.element, '[data-testid=people-admin-note]')).startsWith(
+        'Calendar feed removed',
+      ),
+    );
+    expect(fake.sent.filter((s) => s.type === 'calendar.set').map((s) => s.params)).to.deep.equal([
+      { userId: 'kari.nordmann', url: 'https://calendar.example/kari.ics' },
+      { userId: 'kari.nordmann', url: 'https://calendar.example/kari.ics' },
+      { userId: 'kari.nordmann', url: null },
+    ]);
+  });
+
   it('deletes only after a second click, and shows why when the server refuses', async () => {
     const fake = api().fail(
       'people.delete',
