@@ -133,3 +133,20 @@ export async function readmeScreenshot(phone: Softphone, file: string): Promise<
   mkdirSync('docs/screenshots', { recursive: true });
   await phone.page.screenshot({ path: `docs/screenshots/${file}` });
 }
+
+/** A loopback TCP port nobody listens on right now (for a core that restarts on the same port). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}

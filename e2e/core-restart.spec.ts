@@ -1,0 +1,116 @@
+/**
+ * Core restart end to end (issue 5): the core is stopped and started again on the same port
+ * with the same PGlite directory on disk. While it is down the operator's softphone says it is
+ * reconnecting and the queue board marks its data stale. When it is back both apps reconnect
+ * on their own; sessions and SIP credentials live in the core's memory (ADR 0003: "a core
+ * restart ends it (the browser logs in again)"), so each app is back at its login, and after
+ * logging in the phone registers, a queue call is picked with audio both ways, and the board
+ * shows live, right numbers.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCore, type RunningCore } from './core-process';
+import { expectReceiving, freePort, outsideCaller, PEOPLE } from './fixtures';
+import { Softphone } from './softphone';
+
+let dataDir = '';
+let env: Record<string, string> = {};
+let core: RunningCore | undefined;
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000); // a new PGlite directory on disk: created, migrated and seeded
+  dataDir = mkdtempSync(join(tmpdir(), 'sentral-e2e-restart-'));
+  // A fixed port, so the apps reconnect to the same URL; SIP over UDP/TCP is not needed.
+  env = {
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    SIP_UDP_PORT: 'off',
+    SIP_TCP_PORT: 'off',
+  };
+  core = await startCore(env);
+});
+test.afterAll(async () => {
+  await core?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const loginForm = (page: Page) => page.locator('input[name=username]');
+
+test('core restart: reconnecting and stale while down; back at login after, then registered, a call with audio and live board numbers', async ({
+  browser,
+}) => {
+  test.setTimeout(150_000); // two core starts on a loaded two-core machine
+  if (!core) throw new Error('no core');
+  const kari = await Softphone.open(browser, core.url);
+  const board = await Softphone.open(browser, core.url);
+  const before = await outsideCaller(core.wsUrl, '+4790000071', 'Kunde Før');
+  let after: Awaited<ReturnType<typeof outsideCaller>> | undefined;
+  try {
+    await kari.loginAndRegister(PEOPLE.kari.username);
+    await board.login(PEOPLE.board.username);
+    const tile = board.page.getByRole('region', { name: 'Sentralbord' });
+    const waitingCount = tile.locator('[data-testid=waiting] .value');
+    const answeredCount = tile.locator('[data-testid=answered] dd');
+    const staleBanner = board.page.locator('[data-testid=stale-banner]');
+
+    // A caller waits: the board and the queue panel show it.
+    before.call();
+    await expect(waitingCount).toHaveText('1', { timeout: 15_000 });
+    await expect(kari.page.locator('[data-testid=waiting-caller]')).toHaveCount(1);
+    await expect(staleBanner).toHaveCount(0);
+
+    // The core stops: the softphone is reconnecting, the board's data is marked stale.
+    await core.stop();
+    const regState = kari.page.locator('[data-testid=reg-state]');
+    await expect(regState).toHaveAttribute('data-state', 'reconnecting', { timeout: 15_000 });
+    await expect(kari.page.locator('[data-testid=connection-banner]')).toHaveAttribute(
+      'data-state',
+      'reconnecting',
+    );
+    await expect(staleBanner).toBeVisible({ timeout: 15_000 });
+    await expect(tile).toHaveAttribute('aria-busy', 'true');
+    await expect.poll(() => before.ended(), { timeout: 15_000 }).not.toBe('');
+
+    // It starts again on the same port and data: both apps reconnect by themselves and find
+    // their sessions ended (ADR 0003), so each is back at its login without a reload.
+    core = await startCore(env);
+    await expect(loginForm(kari.page)).toBeVisible({ timeout: 30_000 });
+    await expect(loginForm(board.page)).toBeVisible({ timeout: 30_000 });
+
+    // Logged in again: the phone registers and the board is live, with nobody waiting (the
+    // caller of before the restart is gone).
+    await kari.loginAndRegister(PEOPLE.kari.username);
+    await board.login(PEOPLE.board.username);
+    await expect(tile).toBeVisible({ timeout: 15_000 });
+    await expect(staleBanner).toHaveCount(0);
+    await expect(tile).toHaveAttribute('aria-busy', 'false');
+    await expect(waitingCount).toHaveText('0');
+    await expect(answeredCount).toHaveText('0');
+
+    // A new caller: counted on the board, picked by Kari, audio both ways.
+    after = await outsideCaller(core.wsUrl, '+4790000072', 'Kunde Etter');
+    after.call();
+    await expect(waitingCount).toHaveText('1', { timeout: 15_000 });
+    const row = kari.page.locator('[data-testid=waiting-caller]');
+    await expect(row.locator('[data-testid=caller-name]')).toHaveText('Kunde Etter');
+    await row.locator('[data-testid=pick]').click();
+    await kari.expectCallState('established');
+    await expectReceiving(kari);
+    await after.expectHearing();
+    await expect(waitingCount).toHaveText('0');
+    await expect(answeredCount).toHaveText('1');
+
+    after.hangUp();
+    await expect(kari.page.locator('[data-testid=end-reason]')).toHaveAttribute(
+      'data-reason',
+      'remote_hangup',
+    );
+  } finally {
+    before.stop();
+    after?.stop();
+    await kari.close();
+    await board.close();
+  }
+});
