@@ -196,6 +196,24 @@ describe('departments kept by an admin', () => {
     expect(dept.ok).toBe(true);
     expect(await cmd(admin, 'queue.delete', { queueId })).toMatchObject({ ok: false });
     expect(await routesTo('+4721000041')).toBe(true);
+
+    // The number leads to one place: no other queue or answer group may take it…
+    const before = await cmd(admin, 'queues.config');
+    const taken = await cmd(admin, 'answergroup.save', {
+      name: 'Snarvei',
+      number: '21 00 00 41',
+      mode: 'parallel',
+      ringTimeoutS: 15,
+      fallback: null,
+      members: [],
+    });
+    expect(taken.ok).toBe(false);
+    expect(taken.error?.message).toContain("department's number");
+    expect((await cmd(admin, 'queues.config')).result).toEqual(before.result);
+    // …but the department's own target may carry it too.
+    const { id: _id, ...settings } = saved.result.queue;
+    const own = await cmd(admin, 'queue.save', { ...settings, queueId, number: '+4721000041' });
+    expect(own).toMatchObject({ ok: true, result: { queue: { number: '+4721000041' } } });
   });
 });
 
