@@ -5,6 +5,7 @@
  * more pages than Chromium's 16 fake-device captures, demos without a headset).
  */
 import './sentral-app.js';
+import { loadPhoneNumberFormatsWhenIdle } from './phone-number.js';
 import { createServices } from './services.js';
 
 const params = new URLSearchParams(window.location.search);
@@ -14,3 +15,5 @@ const app =
   document.querySelector('sentral-app') ??
   document.body.appendChild(document.createElement('sentral-app'));
 app.services = services;
+// Foreign numbers are written by libphonenumber-js, fetched once the page is idle.
+loadPhoneNumberFormatsWhenIdle();

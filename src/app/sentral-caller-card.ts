@@ -11,7 +11,7 @@ import { commandErrorText } from './command-error.js';
 import { apiClientContext, directoryModelContext } from './contexts.js';
 import { formatDuration } from './format.js';
 import { select } from './observable-controller.js';
-import { formatPhoneNumber } from './phone-number.js';
+import { formatPhoneNumber, phoneFormatVersion$ } from './phone-number.js';
 import { controls } from './theme.js';
 
 type History = CommandResult<'caller.history'>;
@@ -109,6 +109,8 @@ export class SentralCallerCard extends LitElement {
   @consume({ context: directoryModelContext, subscribe: true })
   directory?: DirectoryModel;
 
+  /** Renders again once foreign numbers can be formatted (libphonenumber-js loaded). */
+  private readonly phoneFormats = select(this, () => phoneFormatVersion$, 0);
   private readonly people = select<readonly DirectoryEntry[]>(
     this,
     () => this.directory?.people$,

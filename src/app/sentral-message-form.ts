@@ -8,7 +8,7 @@ import { commandErrorText } from './command-error.js';
 import { apiClientContext, sessionModelContext } from './contexts.js';
 import { MESSAGE_TEMPLATES, fillTemplate } from './message-templates.js';
 import { select } from './observable-controller.js';
-import { formatPhoneNumber } from './phone-number.js';
+import { formatPhoneNumber, phoneFormatVersion$ } from './phone-number.js';
 import { controls } from './theme.js';
 
 type Person = CommandResult<'directory.list'>['people'][number];
@@ -75,6 +75,8 @@ export class SentralMessageForm extends LitElement {
   @property() callerName: string | null = null;
 
   private readonly user = select(this, () => this.sessionModel?.user$, null);
+  /** Renders again once foreign numbers can be formatted (libphonenumber-js loaded). */
+  private readonly phoneFormats = select(this, () => phoneFormatVersion$, 0);
 
   @state() private people: Person[] = [];
   @state() private text = '';

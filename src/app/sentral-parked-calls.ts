@@ -10,7 +10,7 @@ import { commandErrorText } from './command-error.js';
 import { directoryModelContext } from './contexts.js';
 import { formatDuration } from './format.js';
 import { select } from './observable-controller.js';
-import { formatPhoneNumber } from './phone-number.js';
+import { formatPhoneNumber, phoneFormatVersion$ } from './phone-number.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import { controls } from './theme.js';
 
@@ -83,6 +83,8 @@ export class SentralParkedCalls extends LitElement {
   );
 
   private readonly clock = new ClockController(this);
+  /** Renders again once foreign numbers can be formatted (libphonenumber-js loaded). */
+  private readonly phoneFormats = select(this, () => phoneFormatVersion$, 0);
 
   @state() private error = '';
 

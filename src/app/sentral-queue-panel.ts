@@ -15,7 +15,7 @@ import { commandErrorText } from './command-error.js';
 import { directoryModelContext } from './contexts.js';
 import { formatDuration } from './format.js';
 import { select } from './observable-controller.js';
-import { formatPhoneNumber } from './phone-number.js';
+import { formatPhoneNumber, phoneFormatVersion$ } from './phone-number.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import { controls } from './theme.js';
 
@@ -197,9 +197,13 @@ export class SentralQueuePanel extends LitElement {
     state: SwitchboardState;
     people: readonly DirectoryEntry[];
     me: string;
+    formats: number;
   } | null = null;
-  /** Formatted numbers by raw number (formatting parses with libphonenumber: keep the result). */
+  /** Formatting a foreign number parses it: keep the result, for one formatter version. */
+  private readonly phoneFormats = select(this, () => phoneFormatVersion$, 0);
+  /** Formatted numbers by raw number, written by formatter version `formattedBy`. */
   private readonly formatted = new Map<string, string>();
+  private formattedBy = 0;
 
   override render() {
     const s = this.board.value;
@@ -234,10 +238,20 @@ export class SentralQueuePanel extends LitElement {
   private callerRows(s: SwitchboardState, mine: readonly AgentQueueState[], me: string) {
     const people = this.people.value;
     const from = this.rowsFrom;
-    if (from && from.state === s && from.people === people && from.me === me) return this.rows;
+    const formats = this.phoneFormats.value;
+    if (
+      from &&
+      from.state === s &&
+      from.people === people &&
+      from.me === me &&
+      from.formats === formats
+    ) {
+      return this.rows;
+    }
     const queueIds = mine.length > 0 ? new Set(mine.map((a) => a.queueId)) : null;
     const queueNames = new Map(s.queues.map((q) => [q.id, q.name]));
-    if (this.formatted.size > 5000) this.formatted.clear();
+    if (this.formatted.size > 5000 || this.formattedBy !== formats) this.formatted.clear();
+    this.formattedBy = formats;
     this.rows = mergedCallers(s, queueIds).map((c) => {
       const lookup = s.lookups[c.callId];
       const name = lookup?.name ?? personForNumber(people, c.number)?.displayName ?? c.name ?? '';
@@ -254,7 +268,7 @@ export class SentralQueuePanel extends LitElement {
         queue: queueNames.get(c.queueId) ?? '',
       };
     });
-    this.rowsFrom = { state: s, people, me };
+    this.rowsFrom = { state: s, people, me, formats };
     return this.rows;
   }
 

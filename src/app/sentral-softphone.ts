@@ -27,7 +27,7 @@ import {
   sessionModelContext,
 } from './contexts.js';
 import { IncomingCallNotifier } from './incoming-call-notifier.js';
-import { formatPhoneNumber } from './phone-number.js';
+import { formatPhoneNumber, phoneFormatVersion$ } from './phone-number.js';
 import { callStateText, endReasonText } from './format.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
@@ -227,6 +227,8 @@ export class SentralSoftphone extends LitElement {
   private readonly audioNotice = select(this, () => this.audioSettings?.notice$, null);
   private readonly quality = select(this, () => this.qualityModel?.quality$, NO_QUALITY);
   private readonly ready = select(this, () => this.output?.ready$, false);
+  /** Renders again once foreign numbers can be formatted (libphonenumber-js loaded). */
+  private readonly phoneFormats = select(this, () => phoneFormatVersion$, 0);
 
   /** A call ringing in while the tab is hidden raises a system notification. */
   private readonly notifier = new IncomingCallNotifier(this, {
