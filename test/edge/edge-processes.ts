@@ -40,6 +40,17 @@ export function skipEdge(): string | undefined {
   return missing;
 }
 
+/** As {@link skipEdge}, for WSS: Kamailio's TLS module (Debian kamailio-tls-modules) too. */
+export function skipEdgeTls(): string | undefined {
+  const missing =
+    edgeMissing() ??
+    (existsSync(join(KAMAILIO_MODULES, 'tls.so'))
+      ? undefined
+      : 'not installed: kamailio-tls-modules (.ci/run installs it)');
+  if (missing && process.env.CI) throw new Error(`WSS edge tests on CI: ${missing}`);
+  return missing;
+}
+
 /** A free TCP port on loopback (the kernel's pick, released before use). */
 export function freeTcpPort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -166,6 +177,8 @@ export interface Kamailio extends Daemon {
   readonly wsUrl: string;
   /** The core-facing listener (UDP and TCP on the same port). */
   readonly sipPort: number;
+  /** `wss://127.0.0.1:port` when started with `tls`. */
+  readonly wssUrl?: string;
 }
 
 export interface KamailioOptions {
@@ -177,6 +190,8 @@ export interface KamailioOptions {
   /** Ports chosen beforehand (the core must know the edge's before Kamailio starts). */
   wsPort?: number;
   sipPort?: number;
+  /** Also listen for WSS with this certificate (PEM files), as production does with WITH_TLS. */
+  tls?: { certificate: string; privateKey: string; port?: number };
 }
 
 export async function startKamailio(options: KamailioOptions): Promise<Kamailio> {
@@ -186,6 +201,26 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
   const list = join(dir, 'dispatcher.list');
   writeFileSync(list, options.cores.map((uri) => `1 ${uri} 0 0\n`).join(''));
   const pidFile = join(dir, 'kamailio.pid');
+  const wssPort = options.tls ? (options.tls.port ?? (await freeTcpPort())) : undefined;
+  const tlsArgs: string[] = [];
+  if (options.tls) {
+    // deploy/kamailio/tls.cfg with this run's certificate (the deployed file names /etc paths).
+    const tlsCfg = join(dir, 'tls.cfg');
+    writeFileSync(
+      tlsCfg,
+      readFileSync(resolve(dirname(KAMAILIO_CFG), 'tls.cfg'), 'utf8')
+        .replace('/etc/kamailio/tls/privkey.pem', options.tls.privateKey)
+        .replace('/etc/kamailio/tls/fullchain.pem', options.tls.certificate),
+    );
+    tlsArgs.push(
+      '-A',
+      'WITH_TLS',
+      '-A',
+      `WSS_LISTEN=tls:127.0.0.1:${wssPort}`,
+      '-A',
+      `TLS_CFG="${tlsCfg}"`,
+    );
+  }
   const child = spawn(
     KAMAILIO,
     [
@@ -213,6 +248,7 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
       `EDGE_SECRET="${options.secret}"`,
       '-A',
       `PING_INTERVAL=${options.pingInterval ?? 2}`,
+      ...tlsArgs,
       ...(process.env.EDGE_LOG ? ['-A', 'WITH_DEBUG'] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
@@ -226,5 +262,9 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
   // The pid file appears before the listeners are up on slow machines: give them a moment.
   await new Promise((r) => setTimeout(r, 300));
   if (child.exitCode !== null) throw new Error(`kamailio exited:\n${d.log()}`);
-  return Object.assign(d, { wsUrl: `ws://127.0.0.1:${wsPort}`, sipPort });
+  return Object.assign(d, {
+    wsUrl: `ws://127.0.0.1:${wsPort}`,
+    sipPort,
+    ...(wssPort ? { wssUrl: `wss://127.0.0.1:${wssPort}` } : {}),
+  });
 }
