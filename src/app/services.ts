@@ -114,13 +114,19 @@ export function createServices(options: ServiceOptions = {}): Services {
   const api = new WebSocketApiClient(options.apiUrl ? { url: options.apiUrl } : {});
   api.connect();
   const microphone = options.toneMicrophone ? toneMicrophone() : undefined;
-  // The SIP stack is the bulk of the bundle: load it as its own chunk, starting now, so the
-  // login view does not wait for it.
-  const sipModule = import('../sip/sip-phone.js');
-  sipModule.catch((error: unknown) => logger.error('app: cannot load the SIP stack', error));
+  // The SIP stack is the bulk of the bundle: its own chunk, fetched when a phone is first
+  // made (a login with a phone; never for the wall board), and again after a failed fetch.
+  const importSip = () => import('../sip/sip-phone.js');
+  let sipModule: ReturnType<typeof importSip> | null = null;
+  const loadSip = () =>
+    (sipModule ??= importSip().catch((error: unknown) => {
+      logger.error('app: cannot load the SIP stack', error);
+      sipModule = null;
+      throw error;
+    }));
   const services = assembleServices(api, (credentials) => {
     const create = async () => {
-      const { SipPhone } = await sipModule;
+      const { SipPhone } = await loadSip();
       const music = holdMusic();
       return new SipPhone(
         microphone
