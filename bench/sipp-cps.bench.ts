@@ -39,6 +39,9 @@ const STEP_S = Number(process.env.BENCH_CPS_STEP_S ?? 10);
 /** Wall-time budget per system: no step starts after it (the whole suite stays < 6 min). */
 const BUDGET_MS = 140_000;
 const RECV_TIMEOUT_MS = 10_000;
+/** Calls before the first measured step, to warm the core up (each system gets the same). */
+const WARM_UP_RATE = 50;
+const WARM_UP_S = 2;
 const SCENARIOS = fileURLToPath(new URL('../test/sipp/', import.meta.url));
 const PINNED = cpus().length >= 2 && process.env.BENCH_CPS_PIN !== '0';
 const CORE_CPU = PINNED ? 0 : undefined;
@@ -62,6 +65,8 @@ interface Target {
   cpuPid?: number;
   /** Resolves once the system holds no calls (the core's /healthz). */
   drained?: () => Promise<boolean>;
+  /** The core's event-loop delay since the last call (p99 / max ms; /healthz?reset=1). */
+  loopDelay?: () => Promise<{ p99: number; max: number }>;
 }
 
 interface StepDetail extends StepOutcome {
@@ -69,6 +74,8 @@ interface StepDetail extends StepOutcome {
   uacElapsedS: number;
   /** CPU time of the measured process during the step, as a share of one CPU. */
   cpuShare?: number;
+  /** The core's event-loop delay during the step, ms (a late loop delays every message). */
+  loop?: { p99: number; max: number };
 }
 
 function describeFailures(side: string, r: SippLoadResult): string[] {
@@ -83,9 +90,9 @@ function describeFailures(side: string, r: SippLoadResult): string[] {
   return problems;
 }
 
-async function runStep(target: Target, rate: number): Promise<StepDetail> {
-  const calls = Math.round(rate * STEP_S);
-  const timeoutS = STEP_S + 40;
+async function runStep(target: Target, rate: number, seconds = STEP_S): Promise<StepDetail> {
+  const calls = Math.round(rate * seconds);
+  const timeoutS = seconds + 40;
   const uas = await startSippLoad({
     scenario: `${SCENARIOS}uas-answer.xml`,
     port: target.uasPort,
@@ -97,6 +104,7 @@ async function runStep(target: Target, rate: number): Promise<StepDetail> {
   });
   await sleep(300);
   const cpuBefore = target.cpuPid ? await cpuTimeMs(target.cpuPid) : 0;
+  await target.loopDelay?.();
   const uacStarted = performance.now();
   const uac = await startSippLoad({
     scenario: `${SCENARIOS}uac-basic.xml`,
@@ -115,6 +123,7 @@ async function runStep(target: Target, rate: number): Promise<StepDetail> {
   const uacResult = await uac.done;
   const wallS = (performance.now() - uacStarted) / 1000;
   const cpuShare = target.cpuPid ? (await cpuTimeMs(target.cpuPid)) - cpuBefore : undefined;
+  const loop = await target.loopDelay?.();
   let uasResult = await Promise.race([uas.done, sleep(5000).then(() => undefined)]);
   if (!uasResult) {
     uas.kill();
@@ -135,12 +144,14 @@ async function runStep(target: Target, rate: number): Promise<StepDetail> {
     retransmissions: (c?.retransmissions ?? 0) + (uasResult.counters?.retransmissions ?? 0),
     uacElapsedS: c?.elapsedS ?? wallS,
     ...(cpuShare !== undefined ? { cpuShare: cpuShare / 1000 / wallS } : {}),
+    ...(loop ? { loop } : {}),
   };
   if (outcome.attempted !== calls) problems.push(`UAC started ${outcome.attempted} of ${calls}`);
   progress(
     `${target.name} ${rate}/s: ${outcome.successful}/${calls} ok, ${outcome.failed} failed, ` +
       `${outcome.retransmissions} retrans, ${wallS.toFixed(1)} s` +
       (outcome.cpuShare !== undefined ? `, CPU ${(outcome.cpuShare * 100).toFixed(0)} %` : '') +
+      (loop ? `, loop delay p99 ${loop.p99.toFixed(0)} / max ${loop.max.toFixed(0)} ms` : '') +
       (problems.length ? `; ${problems.join('; ')}` : ''),
   );
   if (problems.length && process.env.BENCH_DEBUG)
@@ -157,6 +168,9 @@ function stepLines(name: string, r: SteppedResult): BenchResult[] {
       `${s.failed} failed, ${s.retransmissions} retransmissions, sipp ${s.uacElapsedS.toFixed(1)} s` +
       (s.cpuShare !== undefined
         ? `, ${name} CPU ${Math.round(s.cpuShare * 100)} % of one core`
+        : '') +
+      (s.loop
+        ? `, event-loop delay p99 ${s.loop.p99.toFixed(0)} ms / max ${s.loop.max.toFixed(0)} ms`
         : '') +
       (s.problems.length ? `; ${s.problems.join('; ')}` : ''),
   }));
@@ -228,8 +242,16 @@ export async function run(): Promise<BenchResult[]> {
         }
         return false;
       },
+      loopDelay: async () => {
+        const h = (await (await fetch(`${coreUrl}/healthz?reset=1`)).json()) as {
+          eventLoopDelayMs: { p99: number; max: number };
+        };
+        return h.eventLoopDelayMs;
+      },
     };
     progress('core ready');
+    // Warm-up, not counted: the first calls compile the call path (V8, tsx) and fill the memos.
+    await runStep(coreTarget, WARM_UP_RATE, WARM_UP_S);
     const coreResult = await stepUp(RATES, (rate) => runStep(coreTarget, rate), BUDGET_MS);
     for (const api of apis.splice(0)) api.close();
     await core.stop();

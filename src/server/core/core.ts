@@ -3,6 +3,7 @@
  * over WebSocket at `/sip`, the registrar and the B2BUA, over PGlite or PostgreSQL. Building
  * does not listen; `listen()` does (tests build cores on port 0, main.ts on PORT).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -18,6 +19,7 @@ import { TenantEventBus } from '../events/event-bus';
 import { Switchboard } from '../switchboard/switchboard';
 import { QueueRepository } from '../store/queues';
 import { RecordsRepository } from '../store/records';
+import { QueueDayRepository } from '../store/queue-day';
 import { AbsenceRepository } from '../store/absences';
 import { AuditRepository } from '../store/audit';
 import { isScanner, originAllowed } from '../http/edge-guard';
@@ -196,6 +198,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     people,
     queues: new DepartmentRoutingQueues(db, departmentNumbers),
     records: new RecordsRepository(db),
+    queueDay: new QueueDayRepository(db),
     absences: new AbsenceRepository(db),
     events,
     logger: logger.child('switchboard'),
@@ -320,6 +323,10 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
   let webApp: WebApp | undefined;
   if (!options.withoutWebApp) webApp = config.dev ? await devWebApp(http) : staticWebApp();
 
+  // How late the event loop runs (a stalled loop delays every call's SIP): in /healthz.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+
   http.on('request', (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
@@ -334,8 +341,15 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
           calls: b2bua.activeCalls,
           registrations: registrar.size,
           memory: { rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external },
+          // Since start or the last `?reset=1` (benchmarks read it per step).
+          eventLoopDelayMs: {
+            p50: loopDelay.percentile(50) / 1e6,
+            p99: loopDelay.percentile(99) / 1e6,
+            max: loopDelay.max / 1e6,
+          },
         }),
       );
+      if (req.url?.includes('reset=1')) loopDelay.reset();
       return;
     }
     if (!webApp) {
@@ -411,6 +425,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     },
     close: async () => {
       clearInterval(sweep);
+      loopDelay.disable();
       b2bua.close();
       queueMedia?.close();
       api.close();

@@ -64,6 +64,22 @@ describe('SIP over WebSocket edge', () => {
   });
 });
 
+describe('health', () => {
+  it('reports how late its event loop runs (p50 ≤ p99 ≤ max, ms), per window when asked to reset', async () => {
+    type Health = { eventLoopDelayMs: { p50: number; p99: number; max: number } };
+    const read = async (reset = false) =>
+      ((await (await fetch(`${core.url}/healthz${reset ? '?reset=1' : ''}`)).json()) as Health)
+        .eventLoopDelayMs;
+    await read(true);
+    await new Promise((r) => setTimeout(r, 100));
+    const d = await read();
+    expect(d.p50).toBeGreaterThanOrEqual(0);
+    expect(d.p99).toBeGreaterThanOrEqual(d.p50);
+    expect(d.max).toBeGreaterThanOrEqual(d.p99);
+    expect(Number.isFinite(d.max)).toBe(true);
+  });
+});
+
 describe('registrar', () => {
   it('challenges a REGISTER with a digest nonce, then binds the contact to the flow', async () => {
     const reg = await loginAndRegister(core.wsUrl, 'silje.larsen');
