@@ -49,4 +49,14 @@ describe('the built app (vite build, in memory)', () => {
     );
     expect(graph.dynamicKeys).toContain('src/sip/sip-phone.ts');
   });
+
+  it('keeps libphonenumber-js out of what index.html loads (fetched when idle, own chunk)', () => {
+    const onRoute = modulesIn(graph, graph.staticKeys);
+    expect(onRoute).toContain('src/app/phone-number.ts');
+    expect(onRoute.some((m) => m.includes('node_modules/libphonenumber-js/'))).toBe(false);
+    const idle = graph.dynamicKeys.filter((k) =>
+      modulesIn(graph, [k]).some((m) => m.includes('node_modules/libphonenumber-js/')),
+    );
+    expect(idle).toHaveLength(1);
+  });
 });
