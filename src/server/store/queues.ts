@@ -7,10 +7,12 @@
  * phone number (`+47 21 00 00 20`, `21000020`, `0047…` all become `+4721000020`) and
  * as an internal short number (`1099`) otherwise. One number leads to one place in
  * a tenant: the schema refuses a queue number that an answer group, a user's
- * extension or a user's mobile already has, and the reverse. Departments may carry
- * the same number as a queue (0001's `departments.number` is directory information);
+ * extension or a user's mobile already has, and the reverse. A department may carry
+ * the same number as the queue or answer group it leads to (migrations 0011, 0012);
  * {@link QueueRepository.findByNumber} only ever answers with a queue or an answer
- * group, and the tenant's main number leads to its main queue.
+ * group, and the tenant's main number leads to its main queue — a department's own
+ * number is resolved after it (people/department-admin.ts, DepartmentRoutingQueues).
+ * Its answers are memoised per number until routing data changes (routing-version.ts).
  *
  * @packageDocumentation
  */
