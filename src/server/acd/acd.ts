@@ -81,7 +81,7 @@ import {
   effectiveScore,
   type PriorityBonuses,
 } from './priority';
-import { QueueCounters } from './queue-counters';
+import { QueueCounters, type QueueDayCounts } from './queue-counters';
 import { SortedArray } from './sorted-array';
 import type {
   AcdAction,
@@ -868,6 +868,24 @@ export class Acd {
   /** Live counters of one queue since the start of the day. */
   stats(queueId: string): QueueStats {
     return this.#stats(this.#queue(queueId));
+  }
+
+  /** Epoch ms of the start of the statistics day that contains now. */
+  dayStart(): number {
+    return this.#startOfDay(this.#now());
+  }
+
+  /**
+   * Adds the day so far, as the queue log recorded it, to a queue's live counters: after a core
+   * restart the engine starts empty, but the board's "today" must not. Call once per queue,
+   * right after loading. False for a queue the engine does not have.
+   */
+  restoreDay(queueId: string, counts: QueueDayCounts): boolean {
+    const q = this.#queues.get(queueId);
+    if (!q) return false;
+    q.counters.restore(this.dayStart(), counts);
+    this.#markStats(q);
+    return true;
   }
 
   /** One agent's state in one queue. */

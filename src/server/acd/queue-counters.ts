@@ -9,6 +9,17 @@
  * - average wait: over the answered callers; average talk: over the answered calls that have
  *   ended (talk time is from the answer to `callEnded`).
  */
+/** A queue's day so far as the queue log recorded it (see {@link QueueCounters.restore}). */
+export interface QueueDayCounts {
+  readonly answered: number;
+  readonly answeredWithinSl: number;
+  readonly abandoned: number;
+  readonly abandonedAfterSl: number;
+  readonly overflowed: number;
+  readonly timedOut: number;
+  readonly totalWaitAnsweredMs: number;
+}
+
 export class QueueCounters {
   day = Number.NaN;
   answered = 0;
@@ -36,6 +47,22 @@ export class QueueCounters {
     this.totalWaitAnsweredMs = 0;
     this.talkCount = 0;
     this.totalTalkMs = 0;
+  }
+
+  /**
+   * Adds what the day held before this engine started (a core restart): the day is `day`, and
+   * the counts come from the queue log. Talk time is not in the log; the talk average starts
+   * over with the calls that end from now on.
+   */
+  restore(day: number, counts: QueueDayCounts): void {
+    this.roll(day);
+    this.answered += counts.answered;
+    this.answeredWithinSl += counts.answeredWithinSl;
+    this.abandoned += counts.abandoned;
+    this.abandonedAfterSl += counts.abandonedAfterSl;
+    this.overflowed += counts.overflowed;
+    this.timedOut += counts.timedOut;
+    this.totalWaitAnsweredMs += counts.totalWaitAnsweredMs;
   }
 
   recordAnswered(waitedMs: number, serviceLevelMs: number): void {

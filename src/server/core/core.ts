@@ -19,6 +19,7 @@ import { TenantEventBus } from '../events/event-bus';
 import { Switchboard } from '../switchboard/switchboard';
 import { QueueRepository } from '../store/queues';
 import { RecordsRepository } from '../store/records';
+import { QueueDayRepository } from '../store/queue-day';
 import { AbsenceRepository } from '../store/absences';
 import { AuditRepository } from '../store/audit';
 import { isScanner, originAllowed } from '../http/edge-guard';
@@ -197,6 +198,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     people,
     queues: new DepartmentRoutingQueues(db, departmentNumbers),
     records: new RecordsRepository(db),
+    queueDay: new QueueDayRepository(db),
     absences: new AbsenceRepository(db),
     events,
     logger: logger.child('switchboard'),

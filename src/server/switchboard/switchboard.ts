@@ -15,6 +15,7 @@ import {
 } from '../../shared/protocol';
 import type { ParkedCall, Presence, SwitchboardSnapshot } from '../../shared/switchboard';
 import { Acd, AcdError, type AcdAction, type AcdEvent, type Target } from '../acd';
+import type { QueueDayCounts } from '../acd/queue-counters';
 import { ApiFailure } from '../api/errors';
 import type { SwitchboardPort } from '../api/switchboard-port';
 import {
@@ -91,6 +92,13 @@ export interface SwitchboardDeps {
   lookup?: { urlTemplate: string; fields: { name?: string; company?: string; address?: string } };
   /** Queue prompts and hold music (rtpengine, src/server/media); none: 182 Queued only. */
   queueMedia?: { queued(call: Call): void };
+  /**
+   * The day so far per queue from the queue log, so the live counters (the board's "today")
+   * survive a core restart; none: they start at zero.
+   */
+  queueDay?: {
+    countsSince(tenantId: string, since: number): Promise<ReadonlyMap<string, QueueDayCounts>>;
+  };
 }
 
 export class Switchboard implements SwitchboardPort {
@@ -109,6 +117,8 @@ export class Switchboard implements SwitchboardPort {
   /** User id → calls they are connected on (for the ACD's "busy"). */
   readonly #activeCalls = new Map<string, number>();
   readonly #records: RecordWriter;
+  /** Tenants whose queue counters took in the day so far (once, at the first load). */
+  readonly #dayRestored = new Set<string>();
   readonly #now: () => number;
   readonly #recallAfterMs: number;
   readonly #parkRecallMs: number;
@@ -237,6 +247,7 @@ export class Switchboard implements SwitchboardPort {
           fallback: g.fallback,
         });
       }
+      await this.#restoreDay(tenant.id);
       const main = await this.deps.queues.mainQueue(tenant.id);
       if (main) this.#mainQueues.set(tenant.id, main.id);
       const vip = await this.deps.queues.vipList(tenant.id);
@@ -245,6 +256,18 @@ export class Switchboard implements SwitchboardPort {
         vip.map((v) => v.pattern),
       );
     }
+  }
+
+  /**
+   * On the first load of a tenant, the queues' counters take in the day so far from the queue
+   * log (a core restart must not zero the board's "today"). Later loads (configuration
+   * changes) keep the live counters.
+   */
+  async #restoreDay(tenantId: string): Promise<void> {
+    if (!this.deps.queueDay || this.#dayRestored.has(tenantId)) return;
+    this.#dayRestored.add(tenantId);
+    const counts = await this.deps.queueDay.countsSince(tenantId, this.acd.dayStart());
+    for (const [queueId, day] of counts) this.acd.restoreDay(queueId, day);
   }
 
   /** Flushes pending records (shutdown, tests). */

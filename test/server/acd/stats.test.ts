@@ -144,4 +144,40 @@ describe('live queue statistics', () => {
     h.clock.advanceS(60);
     expect(h.eventsOf('queue_stats').map((e) => e.stats.waiting)).toEqual([0, 1, 1, 0]);
   });
+
+  it('take in the day so far after a restart, keep counting on top, and start over the next day', () => {
+    const h = setup();
+    h.acd.configureQueue(queueConfig({ members: ['anna'], serviceLevelS: 20, wrapUpS: 0 }));
+    expect(h.acd.dayStart()).toBe(Date.UTC(2025, 0, 6)); // the day of T0 (UTC midnight here)
+    expect(
+      h.acd.restoreDay('sales', {
+        answered: 3,
+        answeredWithinSl: 2,
+        abandoned: 2,
+        abandonedAfterSl: 1,
+        overflowed: 1,
+        timedOut: 0,
+        totalWaitAnsweredMs: 30_000,
+      }),
+    ).toBe(true);
+    expect(h.acd.restoreDay('nope', {} as never)).toBe(false);
+    expect(h.acd.stats('sales')).toMatchObject({
+      answered: 3,
+      abandoned: 2,
+      overflowed: 1,
+      answeredWithinServiceLevel: 2,
+      abandonedAfterServiceLevel: 1,
+      serviceLevel: 50,
+      averageWaitMs: 10_000,
+    });
+    h.acd.agentLogin('sales', 'anna');
+    h.call('c1');
+    h.clock.advance(2000);
+    const offer = h.offers().at(-1);
+    if (!offer) throw new Error('no offer');
+    expect(h.acd.offerAnswered(offer.offerId, 'anna')).toBe('connected');
+    expect(h.acd.stats('sales')).toMatchObject({ answered: 4, answeredWithinServiceLevel: 3 });
+    h.clock.advance(24 * 3600_000);
+    expect(h.acd.stats('sales')).toMatchObject({ answered: 0, abandoned: 0, overflowed: 0 });
+  });
 });
