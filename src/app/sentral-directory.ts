@@ -3,7 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { consume } from '@lit/context';
 import type { DirectoryEntry } from '../shared/protocol.js';
-import type { PresenceState } from '../shared/switchboard.js';
+import type { AbsenceInfo, PresenceState } from '../shared/switchboard.js';
 import type { ApiClient } from '../store/api-client.js';
 import { CallState } from '../store/call-state.js';
 import type { LinesModel } from '../store/lines-model.js';
@@ -11,8 +11,15 @@ import type { SwitchboardModel } from '../store/switchboard-model.js';
 import { filterPeople, initialDirectory } from '../store/directory-model.js';
 import type { DirectoryModel } from '../store/directory-model.js';
 import type { PhoneService } from '../store/phone-service.js';
-import { initialPresence, presenceModelFor, presenceOf } from '../store/presence-model.js';
+import {
+  absenceInForce,
+  currentAbsence,
+  initialPresence,
+  presenceModelFor,
+  presenceOf,
+} from '../store/presence-model.js';
 import type { SessionModel } from '../store/session-model.js';
+import { ABSENCE_REASON_TEXT, backText } from './absence-text.js';
 import { commandErrorText } from './command-error.js';
 import {
   apiClientContext,
@@ -25,6 +32,7 @@ import { directoryActionFor } from './keyboard-shortcuts.js';
 import { select } from './observable-controller.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import { controls } from './theme.js';
+import './sentral-absence-form.js';
 
 /** Rows rendered at most (the list is not virtualized yet; search narrows it). */
 const MAX_ROWS = 200;
@@ -47,6 +55,9 @@ const PRESENCE_ICON: Record<PresenceState, ReturnType<typeof svg>> = {
   offline: svg`<circle cx="8" cy="8" r="5" fill="none" stroke="currentColor" stroke-width="1.5" />`,
 };
 
+/** Roles that may set a colleague's absence (the core checks it again). */
+const ABSENCE_ROLES: ReadonlySet<string> = new Set(['operator', 'supervisor', 'admin']);
+
 /** The number a colleague is reached on: the extension, else the mobile. */
 function numberOf(person: DirectoryEntry): string {
   return person.extension || person.mobile || '';
@@ -60,6 +71,10 @@ function numberOf(person: DirectoryEntry): string {
  * colleague transfers the call that talks to them blind (switchboard `transfer.blind`), or calls
  * them when no call is up; Shift+Enter consults them (`transfer.consult`). What happened is
  * announced in a status line.
+ *
+ * Absent colleagues show the reason, when they are back and their message (as text). Operators
+ * (and supervisors, admins) get "Set absence…" on each colleague, which opens the absence form in
+ * a dialog; focus goes back to the button when it closes.
  */
 @customElement('sentral-directory')
 export class SentralDirectory extends LitElement {
@@ -150,6 +165,28 @@ export class SentralDirectory extends LitElement {
       .result.alert {
         color: var(--sentral-danger, #b3261e);
       }
+      .absence {
+        font-size: 0.85rem;
+        overflow-wrap: anywhere;
+      }
+      .absence .message {
+        white-space: pre-wrap;
+      }
+      .actions {
+        display: flex;
+        gap: 0.4rem;
+        align-items: center;
+      }
+      dialog {
+        border: 1px solid var(--sentral-border, #d9dde3);
+        border-radius: var(--sentral-radius, 10px);
+        padding: 1rem 1.25rem;
+        width: min(32rem, 92vw);
+      }
+      dialog h3 {
+        margin: 0 0 0.75rem;
+        font-size: 1rem;
+      }
     `,
   ];
 
@@ -185,12 +222,15 @@ export class SentralDirectory extends LitElement {
   );
   private readonly active = select(this, () => this.linesModel?.active$, null);
   private readonly consultation = select(this, () => this.switchboardModel?.consultation$, null);
+  private readonly user = select(this, () => this.sessionModel?.user$, null);
 
   @state() private query = '';
   /** The colleague chosen with the arrow keys (their row is the one in the tab order). */
   @state() private selected: string | null = null;
   /** What the last Enter / Shift+Enter did. */
   @state() private result: { text: string; kind: 'status' | 'alert' } | null = null;
+  /** The colleague whose absence the dialog edits, and the button that opened it. */
+  @state() private editing: { person: DirectoryEntry; opener: HTMLElement | null } | null = null;
 
   /** The last search: re-renders for anything else (focus, busy) do not search again. */
   private searched: {
@@ -259,6 +299,7 @@ export class SentralDirectory extends LitElement {
           ? html`<p class="empty">Showing ${MAX_ROWS} of ${matches.length}; refine the search.</p>`
           : nothing
       }
+      ${this.renderAbsenceDialog()}
     </section>`;
   }
 
@@ -273,22 +314,36 @@ export class SentralDirectory extends LitElement {
     >
       <div>
         <div class="name">${person.displayName}${this.renderPresence(person)}</div>
-        ${meta ? html`<div class="meta">${meta}</div>` : nothing}
+        ${meta ? html`<div class="meta">${meta}</div>` : nothing} ${this.renderAbsence(person)}
       </div>
-      ${
-        person.extension
-          ? html`<button
-              type="button"
-              class="ext"
-              data-testid="directory-call"
-              aria-label=${`Call ${person.displayName} on ${person.extension}`}
-              ?disabled=${busy}
-              @click=${() => this.callPerson(person)}
-            >
-              ☎ ${person.extension}
-            </button>`
-          : nothing
-      }
+      <div class="actions">
+        ${
+          this.mayManageAbsence()
+            ? html`<button
+                type="button"
+                data-testid="directory-absence"
+                aria-label=${`Set absence for ${person.displayName}…`}
+                @click=${(e: Event) => this.openAbsence(person, e.currentTarget as HTMLElement)}
+              >
+                Set absence…
+              </button>`
+            : nothing
+        }
+        ${
+          person.extension
+            ? html`<button
+                type="button"
+                class="ext"
+                data-testid="directory-call"
+                aria-label=${`Call ${person.displayName} on ${person.extension}`}
+                ?disabled=${busy}
+                @click=${() => this.callPerson(person)}
+              >
+                ☎ ${person.extension}
+              </button>`
+            : nothing
+        }
+      </div>
     </li>`;
   }
 
@@ -299,6 +354,74 @@ export class SentralDirectory extends LitElement {
       ><svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">${PRESENCE_ICON[state]}</svg
       >${PRESENCE_TEXT[state]}</span
     >`;
+  }
+
+  /** Reason, when they are back and the message of an absent colleague; text only. */
+  private renderAbsence(person: DirectoryEntry) {
+    const now = Date.now();
+    const absence = absenceInForce(this.presence.value, person.id, now);
+    if (!absence) return nothing;
+    return html`<div class="absence" data-testid="absence">
+      <span data-testid="absence-reason">${ABSENCE_REASON_TEXT[absence.reason]}</span>,
+      <span data-testid="absence-back">${backText(absence.until, now)}</span>${
+        absence.message
+          ? html` — <span class="message" data-testid="absence-message">${absence.message}</span>`
+          : nothing
+      }
+    </div>`;
+  }
+
+  private mayManageAbsence(): boolean {
+    const role = this.user.value?.role;
+    return role !== undefined && ABSENCE_ROLES.has(role);
+  }
+
+  private renderAbsenceDialog() {
+    const editing = this.editing;
+    if (!editing) return nothing;
+    const absence: AbsenceInfo | null = currentAbsence(
+      this.presence.value,
+      editing.person.id,
+      Date.now(),
+    );
+    return html`<dialog
+      data-testid="absence-dialog"
+      aria-labelledby="absence-dialog-title"
+      @close=${() => this.closeAbsence(null)}
+      @absence-saved=${() => this.closeAbsence(`Absence saved for ${editing.person.displayName}.`)}
+      @absence-cleared=${() =>
+        this.closeAbsence(`Absence cleared for ${editing.person.displayName}.`)}
+      @absence-cancel=${() => this.closeAbsence(null)}
+    >
+      <h3 id="absence-dialog-title">Absence for ${editing.person.displayName}</h3>
+      <sentral-absence-form
+        .userId=${editing.person.id}
+        .personName=${editing.person.displayName}
+        .absence=${absence}
+      ></sentral-absence-form>
+    </dialog>`;
+  }
+
+  private async openAbsence(person: DirectoryEntry, opener: HTMLElement | null): Promise<void> {
+    this.editing = { person, opener };
+    await this.updateComplete;
+    const dialog = this.renderRoot.querySelector('dialog');
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  /** Closes the absence dialog, says what happened (if anything) and puts focus back. */
+  private closeAbsence(done: string | null): void {
+    const editing = this.editing;
+    if (!editing) return;
+    if (done) this.result = { text: done, kind: 'status' };
+    const dialog = this.renderRoot.querySelector('dialog');
+    this.editing = null;
+    if (dialog?.open) dialog.close();
+    if (editing.opener?.isConnected) editing.opener.focus();
+    else
+      this.rows()
+        .find((r) => r.dataset['id'] === editing.person.id)
+        ?.focus();
   }
 
   private onSearch(event: InputEvent): void {

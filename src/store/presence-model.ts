@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 import type { EventFrame } from '../shared/protocol.js';
-import type { Presence, PresenceState } from '../shared/switchboard.js';
+import type { AbsenceInfo, Presence, PresenceState } from '../shared/switchboard.js';
 import type { ApiClient } from './api-client.js';
 import { logger } from './logger.js';
 import { Model } from './model.js';
@@ -50,6 +50,34 @@ export function presenceListed(
 /** The state of one person, or null when not known. */
 export function presenceOf(snapshot: PresenceSnapshot, userId: string): PresenceState | null {
   return snapshot.byUser[userId]?.state ?? null;
+}
+
+/**
+ * The absence `userId` is in at `now` (started, not yet ended), or null. A presence may carry
+ * the next absence before it starts (a calendar meeting later today): that one is not in force.
+ */
+export function absenceInForce(
+  snapshot: PresenceSnapshot,
+  userId: string,
+  now: number,
+): AbsenceInfo | null {
+  const absence = snapshot.byUser[userId]?.absence ?? null;
+  if (!absence || absence.from > now) return null;
+  return absence.until === null || absence.until > now ? absence : null;
+}
+
+/**
+ * The absence to edit for `userId`: the one in force, else the next one ahead; null when none
+ * or when it is over.
+ */
+export function currentAbsence(
+  snapshot: PresenceSnapshot,
+  userId: string,
+  now: number,
+): AbsenceInfo | null {
+  const absence = snapshot.byUser[userId]?.absence ?? null;
+  if (!absence) return null;
+  return absence.until === null || absence.until > now ? absence : null;
 }
 
 export class PresenceModel extends Model<PresenceSnapshot> {
