@@ -5,7 +5,9 @@
  * on their own; sessions and SIP credentials live in the core's memory (ADR 0003: "a core
  * restart ends it (the browser logs in again)"), so each app is back at its login, and after
  * logging in the phone registers, a queue call is picked with audio both ways, and the board
- * shows live, right numbers.
+ * shows live, right numbers: today's answered and unanswered callers from before the restart
+ * (read back from the queue log; the caller still waiting when the core stopped counts as
+ * unanswered) plus the new call.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +47,8 @@ test('core restart: reconnecting and stale while down; back at login after, then
   if (!core) throw new Error('no core');
   const kari = await Softphone.open(browser, core.url);
   const board = await Softphone.open(browser, core.url);
+  const answered = await outsideCaller(core.wsUrl, '+4790000073', 'Kunde Besvart');
+  const gaveUp = await outsideCaller(core.wsUrl, '+4790000074', 'Kunde Ga Opp');
   const before = await outsideCaller(core.wsUrl, '+4790000071', 'Kunde Før');
   let after: Awaited<ReturnType<typeof outsideCaller>> | undefined;
   try {
@@ -53,12 +57,33 @@ test('core restart: reconnecting and stale while down; back at login after, then
     const tile = board.page.getByRole('region', { name: 'Sentralbord' });
     const waitingCount = tile.locator('[data-testid=waiting] .value');
     const answeredCount = tile.locator('[data-testid=answered] dd');
+    const unansweredCount = tile.locator('[data-testid=unanswered] dd');
     const staleBanner = board.page.locator('[data-testid=stale-banner]');
+    const rows = kari.page.locator('[data-testid=waiting-caller]');
+
+    // Today so far: one caller answered (picked, talked, hung up), one gave up waiting.
+    answered.call();
+    await expect(rows.locator('[data-testid=caller-name]')).toHaveText('Kunde Besvart', {
+      timeout: 15_000,
+    });
+    await rows.locator('[data-testid=pick]').click();
+    await kari.expectCallState('established');
+    answered.hangUp();
+    await expect(kari.page.locator('[data-testid=end-reason]')).toHaveAttribute(
+      'data-reason',
+      'remote_hangup',
+    );
+    gaveUp.call();
+    await expect(rows).toHaveCount(1);
+    gaveUp.hangUp();
+    await expect(rows).toHaveCount(0);
+    await expect(answeredCount).toHaveText('1');
+    await expect(unansweredCount).toHaveText('1');
 
     // A caller waits: the board and the queue panel show it.
     before.call();
     await expect(waitingCount).toHaveText('1', { timeout: 15_000 });
-    await expect(kari.page.locator('[data-testid=waiting-caller]')).toHaveCount(1);
+    await expect(rows).toHaveCount(1);
     await expect(staleBanner).toHaveCount(0);
 
     // The core stops: the softphone is reconnecting, the board's data is marked stale.
@@ -80,27 +105,29 @@ test('core restart: reconnecting and stale while down; back at login after, then
     await expect(loginForm(board.page)).toBeVisible({ timeout: 30_000 });
 
     // Logged in again: the phone registers and the board is live, with nobody waiting (the
-    // caller of before the restart is gone).
+    // caller of before the restart is gone) and the day's figures of before the restart.
     await kari.loginAndRegister(PEOPLE.kari.username);
     await board.login(PEOPLE.board.username);
     await expect(tile).toBeVisible({ timeout: 15_000 });
     await expect(staleBanner).toHaveCount(0);
     await expect(tile).toHaveAttribute('aria-busy', 'false');
+    // Unanswered: the one who gave up, and the one the stopping core left (it logged them).
     await expect(waitingCount).toHaveText('0');
-    await expect(answeredCount).toHaveText('0');
+    await expect(answeredCount).toHaveText('1');
+    await expect(unansweredCount).toHaveText('2');
 
     // A new caller: counted on the board, picked by Kari, audio both ways.
     after = await outsideCaller(core.wsUrl, '+4790000072', 'Kunde Etter');
     after.call();
     await expect(waitingCount).toHaveText('1', { timeout: 15_000 });
-    const row = kari.page.locator('[data-testid=waiting-caller]');
-    await expect(row.locator('[data-testid=caller-name]')).toHaveText('Kunde Etter');
-    await row.locator('[data-testid=pick]').click();
+    await expect(rows.locator('[data-testid=caller-name]')).toHaveText('Kunde Etter');
+    await rows.locator('[data-testid=pick]').click();
     await kari.expectCallState('established');
     await expectReceiving(kari);
     await after.expectHearing();
     await expect(waitingCount).toHaveText('0');
-    await expect(answeredCount).toHaveText('1');
+    await expect(answeredCount).toHaveText('2');
+    await expect(unansweredCount).toHaveText('2');
 
     after.hangUp();
     await expect(kari.page.locator('[data-testid=end-reason]')).toHaveAttribute(
@@ -108,6 +135,8 @@ test('core restart: reconnecting and stale while down; back at login after, then
       'remote_hangup',
     );
   } finally {
+    answered.stop();
+    gaveUp.stop();
     before.stop();
     after?.stop();
     await kari.close();
