@@ -37,6 +37,7 @@ import './sentral-connection-banner.js';
 import './sentral-dialpad.js';
 import './sentral-incoming-call.js';
 import './sentral-line.js';
+import './sentral-my-absence.js';
 import './sentral-registration-badge.js';
 
 const DTMF_KEY = /^[0-9*#]$/;
@@ -296,6 +297,7 @@ export class SentralSoftphone extends LitElement {
         </div>
       </div>
       <sentral-connection-banner></sentral-connection-banner>
+      <sentral-my-absence></sentral-my-absence>
       ${
         this.audioSettings && this.settingsOpen
           ? html`<sentral-audio-settings id="audio-settings-panel"></sentral-audio-settings>`
