@@ -121,6 +121,7 @@ export class SentralPeopleAdmin extends LitElement {
             <th scope="col">Extension</th>
             <th scope="col">Department</th>
             <th scope="col">Role</th>
+            <th scope="col">Two-factor</th>
             <th scope="col"><span class="visually-hidden">Actions</span></th>
           </tr>
         </thead>
@@ -133,6 +134,7 @@ export class SentralPeopleAdmin extends LitElement {
                 <td>${p.extension || '—'}</td>
                 <td>${p.department ?? '—'}</td>
                 <td>${p.role}</td>
+                <td data-testid="person-two-factor">${twoFactorWords(p.twoFactor)}</td>
                 <td>
                   <button
                     data-testid="person-manage"
@@ -303,6 +305,13 @@ export class SentralPeopleAdmin extends LitElement {
       this.error = commandErrorText(error);
     }
   }
+}
+
+/** A person's second factor in words: on, off, or required but not set up yet (they must). */
+function twoFactorWords(state: { enabled: boolean; required: boolean } | undefined): string {
+  if (!state) return '—';
+  if (state.enabled) return 'On';
+  return state.required ? 'Required, not set up' : 'Off';
 }
 
 declare global {

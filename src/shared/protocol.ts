@@ -451,7 +451,15 @@ export const Commands = {
    */
   'people.list': {
     params: z.object({}),
-    result: z.object({ people: z.array(DirectoryEntry.extend({ role: Role })) }),
+    result: z.object({
+      people: z.array(
+        DirectoryEntry.extend({
+          role: Role,
+          /** Whether they log in with a second factor, and whether they must. */
+          twoFactor: z.object({ enabled: z.boolean(), required: z.boolean() }).optional(),
+        }),
+      ),
+    }),
   },
   /**
    * The tenant's queues, answer groups and VIP list as configured (admins and supervisors).

@@ -49,9 +49,9 @@ describe('sentral-people-admin', () => {
     this.timeout(40_000); // axe on a loaded machine
     const m = await mountWith(api());
     expect(rows(m.element).map((r) => text(r))).to.deep.equal([
-      'Kari Nordmann kari.nordmann 1001 Sentralbord operator Manage',
-      '<img src=x onerror="window.pwned=true">Åse x — — agent Manage',
-      'Køtavle tavle — — board Manage',
+      'Kari Nordmann kari.nordmann 1001 Sentralbord operator — Manage',
+      '<img src=x onerror="window.pwned=true">Åse x — — agent — Manage',
+      'Køtavle tavle — — board — Manage',
     ]);
     expect(deepQuery(m.element, '[data-testid=people-list] img')).to.equal(null);
     expect((window as { pwned?: boolean }).pwned).to.equal(undefined);
@@ -63,6 +63,19 @@ describe('sentral-people-admin', () => {
     must(deepQuery<HTMLButtonElement>(m.element, '[data-testid=person-manage]')).click();
     await waitUntil(() => deepQuery(m.element, '[data-testid=person-panel]'));
     await expect(m.element).shadowDom.to.be.accessible();
+  });
+
+  it('says who logs in with a second factor, and who must but has not set it up', async () => {
+    const m = await mountWith(
+      api([
+        person('a', 'Anne Admin', 'admin', { twoFactor: { enabled: true, required: true } }),
+        person('b', 'Bent Agent', 'agent', { twoFactor: { enabled: false, required: false } }),
+        person('c', 'Cecilie Ny', 'admin', { twoFactor: { enabled: false, required: true } }),
+      ]),
+    );
+    expect(
+      deepQueryAll(m.element, '[data-testid=person-two-factor]').map((c) => text(c)),
+    ).to.deep.equal(['On', 'Off', 'Required, not set up']);
   });
 
   it('shows at most 100 rows and says how many more there are', async () => {

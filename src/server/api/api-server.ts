@@ -538,6 +538,7 @@ export class ApiServer {
       'people.list': async (ctx) => {
         const user = requireRole(ctx, ADMIN_ROLES);
         const people = await this.deps.people.list(user.tenantId);
+        const twoFactor = await this.deps.twoFactor?.statesOf(user.tenantId);
         return {
           people: people.map((p) => ({
             id: p.id,
@@ -548,6 +549,7 @@ export class ApiServer {
             department: p.department,
             title: p.title,
             role: p.role,
+            ...(twoFactor?.has(p.id) ? { twoFactor: twoFactor.get(p.id) } : {}),
           })),
         };
       },

@@ -69,6 +69,16 @@ export class TwoFactorRepository {
     return { enabled: row?.enabled ?? false, required: row?.required ?? false };
   }
 
+  /** Everyone of the tenant's two-factor state, by user id (the admin's people view). */
+  async statesOf(tenantId: string): Promise<Map<string, TwoFactorState>> {
+    const rows = await this.db.query<{ id: string; enabled: boolean; required: boolean }>(
+      `SELECT u.id, u.totp_secret IS NOT NULL AS enabled, (u.role = 'admin' OR t.require_2fa) AS required
+         FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.tenant_id = $1`,
+      [tenantId],
+    );
+    return new Map(rows.map((r) => [r.id, { enabled: r.enabled, required: r.required }]));
+  }
+
   /** Starts (or restarts) an enrolment: a fresh secret, not active until confirmed. */
   async begin(userId: string, label: string): Promise<Enrolment> {
     const secret = new Secret({ size: 20 }).base32;

@@ -47,6 +47,12 @@ describe('admin views', () => {
     ]);
     expect([role('tavle'), role('admin')]).toEqual(['board', 'admin']);
     expect(people).toHaveLength(42);
+    // Two-factor per person: admins must have it (the admin here enrolled to log in).
+    const twoFactor = (u: string) =>
+      (people as Array<{ username: string; twoFactor?: unknown }>).find((p) => p.username === u)
+        ?.twoFactor;
+    expect(twoFactor('admin')).toEqual({ enabled: true, required: true });
+    expect(twoFactor('ola.hansen')).toEqual({ enabled: false, required: false });
   });
 
   it('forbids both to every other role', async () => {
