@@ -7,8 +7,11 @@ import type { CallerNote, CommandResult, DirectoryEntry } from '../shared/protoc
 import type { ApiClient } from '../store/api-client.js';
 import { personForNumber } from '../store/directory-model.js';
 import type { DirectoryModel } from '../store/directory-model.js';
+import { absenceInForce, initialPresence, presenceModelFor } from '../store/presence-model.js';
+import type { SessionModel } from '../store/session-model.js';
+import { ABSENCE_REASON_TEXT, backText } from './absence-text.js';
 import { commandErrorText } from './command-error.js';
-import { apiClientContext, directoryModelContext } from './contexts.js';
+import { apiClientContext, directoryModelContext, sessionModelContext } from './contexts.js';
 import { formatDuration } from './format.js';
 import { select } from './observable-controller.js';
 import { formatPhoneNumber, phoneFormatVersion$ } from './phone-number.js';
@@ -39,6 +42,8 @@ const WHEN = new Intl.DateTimeFormat('nb-NO', {
  * The caller card: the number written for people, the name from the directory or what the
  * caller sent, the caller's previous calls with the company (when, queue, who answered,
  * transferred to whom, how it ended) and the operators' notes, which can be added and edited.
+ * A call the core sent to the switchboard because the colleague it was for is absent says so:
+ * "For Ola Hansen — absent: Lunch, back at 12:30: Back after lunch".
  * Everything the caller or a colleague wrote is shown as text, never HTML.
  */
 @customElement('sentral-caller-card')
@@ -95,6 +100,13 @@ export class SentralCallerCard extends LitElement {
       [role='alert'] {
         color: var(--sentral-danger, #b3261e);
       }
+      .absent-for {
+        margin: 0.5rem 0 0;
+        padding: 0.4rem 0.6rem;
+        border-inline-start: 3px solid var(--sentral-accent, #1d5fbf);
+        background: var(--sentral-surface-2, #f8f9fb);
+        overflow-wrap: anywhere;
+      }
     `,
   ];
 
@@ -102,6 +114,8 @@ export class SentralCallerCard extends LitElement {
   @property() number = '';
   /** What the caller sent as their name (untrusted text). */
   @property() name: string | null = null;
+  /** The absent colleague's extension when the core sent this call to us in their place. */
+  @property({ attribute: false }) absentFor: string | null = null;
 
   @consume({ context: apiClientContext, subscribe: true })
   api?: ApiClient;
@@ -109,12 +123,24 @@ export class SentralCallerCard extends LitElement {
   @consume({ context: directoryModelContext, subscribe: true })
   directory?: DirectoryModel;
 
+  /** For the absent colleague's presence (reason, back at, message). */
+  @consume({ context: sessionModelContext, subscribe: true })
+  sessionModel?: SessionModel;
+
   /** Renders again once foreign numbers can be formatted (libphonenumber-js loaded). */
   private readonly phoneFormats = select(this, () => phoneFormatVersion$, 0);
   private readonly people = select<readonly DirectoryEntry[]>(
     this,
     () => this.directory?.people$,
     [],
+  );
+  private readonly presence = select(
+    this,
+    () =>
+      this.api && this.sessionModel && this.absentFor
+        ? presenceModelFor(this.api, this.sessionModel).state$
+        : undefined,
+    initialPresence,
   );
 
   @state() private history: History | null = null;
@@ -174,9 +200,27 @@ export class SentralCallerCard extends LitElement {
     return html`
       <h2 data-testid="card-name">${name || number}</h2>
       ${name ? html`<div class="number" data-testid="card-number">${number}</div>` : nothing}
-      ${h ? this.renderCalls(h) : nothing} ${h ? this.renderNotes(h.notes) : nothing}
+      ${this.renderAbsentFor()} ${h ? this.renderCalls(h) : nothing}
+      ${h ? this.renderNotes(h.notes) : nothing}
       ${this.error ? html`<p role="alert" data-testid="card-error">${this.error}</p>` : nothing}
     `;
+  }
+
+  /** "For Ola Hansen — absent: Lunch, back at 12:30: message" (text only). */
+  private renderAbsentFor() {
+    const extension = this.absentFor;
+    if (!extension) return nothing;
+    const person = this.people.value.find((p) => p.extension === extension);
+    const now = Date.now();
+    const absence = person ? absenceInForce(this.presence.value, person.id, now) : null;
+    const details = absence
+      ? `${ABSENCE_REASON_TEXT[absence.reason]}, ${backText(absence.until, now)}${
+          absence.message ? `: ${absence.message}` : ''
+        }`
+      : '';
+    return html`<p class="absent-for" data-testid="card-absent-for">
+      For ${person?.displayName ?? extension} — absent${details ? `: ${details}` : ''}
+    </p>`;
   }
 
   private renderCalls(h: History) {

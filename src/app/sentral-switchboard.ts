@@ -1,8 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { consume } from '@lit/context';
+import type { LinesModel } from '../store/lines-model.js';
 import type { SwitchboardModel } from '../store/switchboard-model.js';
 import type { MyCall } from '../store/switchboard-state.js';
+import { linesModelContext } from './contexts.js';
 import { select } from './observable-controller.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import './sentral-call-actions.js';
@@ -45,7 +47,12 @@ export class SentralSwitchboard extends LitElement {
   @consume({ context: switchboardModelContext, subscribe: true })
   switchboard?: SwitchboardModel;
 
+  /** The phone's line in front: a call for an absent colleague says whom it was for. */
+  @consume({ context: linesModelContext, subscribe: true })
+  lines?: LinesModel;
+
   private readonly myCall = select<MyCall | null>(this, () => this.switchboard?.myCall$, null);
+  private readonly active = select(this, () => this.lines?.active$, null);
 
   override render() {
     const call = this.myCall.value;
@@ -58,6 +65,7 @@ export class SentralSwitchboard extends LitElement {
                 data-testid="caller-card"
                 .number=${call.number}
                 .name=${call.name}
+                .absentFor=${this.active.value?.direction === 'inbound' ? this.active.value.absentFor : null}
               ></sentral-caller-card>`
             : nothing
         }

@@ -74,6 +74,11 @@ export type PhoneEvent =
       readonly autoAnswer: boolean;
       /** The core brings back a call nobody took (`X-Sentral-Recall`), and why. */
       readonly recall?: RecallReason;
+      /**
+       * A call for an absent colleague that came to the switchboard: their extension, as the
+       * core says it in `X-Sentral-For` (text, never HTML).
+       */
+      readonly absentFor?: string;
     }
   /** The callee is alerting (180 Ringing, 182 Queued, 183 Session Progress). */
   | { readonly type: 'ringing'; readonly callId: string; readonly statusCode: number }

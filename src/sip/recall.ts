@@ -19,3 +19,12 @@ export function recallReasonOf(header: string | undefined): RecallReason | null 
   if (!value) return null;
   return REASONS.find((r) => r === value) ?? 'no_answer';
 }
+
+/**
+ * Whom a call that came to the switchboard was for, from `X-Sentral-For` (the absent
+ * colleague's extension); null when the header is missing or not an extension-like value.
+ */
+export function absentForOf(header: string | undefined): string | null {
+  const value = header?.trim();
+  return value && /^[0-9A-Za-z+._-]{1,32}$/.test(value) ? value : null;
+}

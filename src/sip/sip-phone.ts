@@ -39,7 +39,7 @@ import type { SipCredentials } from '../shared/protocol.js';
 import { DTMF_RELAY_CONTENT_TYPE, formatDtmfRelay, isDtmfDigit, parseDtmfInfo } from './dtmf.js';
 import { endReasonForStatus } from './end-reason.js';
 import { asksForAutoAnswer } from './auto-answer.js';
-import { recallReasonOf } from './recall.js';
+import { absentForOf, recallReasonOf } from './recall.js';
 import { MAX_LINES } from './phone.js';
 import type {
   CallOptions,
@@ -767,12 +767,14 @@ export class SipPhone implements Phone {
     const remote = partyOf(asserted ?? from, from.uri);
     const displayName = remote.displayName || cleanDisplayName(from.displayName);
     const recall = recallReasonOf(invitation.request.getHeader('x-sentral-recall'));
+    const absentFor = absentForOf(invitation.request.getHeader('x-sentral-for'));
     this.emit({
       type: 'incoming',
       callId: call.callId,
       remote: { ...remote, displayName },
       autoAnswer,
       ...(recall ? { recall } : {}),
+      ...(absentFor ? { absentFor } : {}),
     });
     if (autoAnswer) void this.accept(call);
   }

@@ -84,6 +84,8 @@ export interface CallSnapshot {
   readonly autoAnswer: boolean;
   /** A call the core brings back to us (a transfer nobody took), and why; else null. */
   readonly recall: RecallReason | null;
+  /** A call for an absent colleague the core sent to the switchboard: their extension; else null. */
+  readonly absentFor: string | null;
   /** Epoch ms when the call was established (the timer's zero), else null. */
   readonly establishedAt: number | null;
   readonly endedAt: number | null;
@@ -105,6 +107,7 @@ export const initialCall: CallSnapshot = {
   remote: null,
   autoAnswer: false,
   recall: null,
+  absentFor: null,
   establishedAt: null,
   endedAt: null,
   endReason: null,
@@ -127,12 +130,13 @@ export function callStarted(
   remote: Party,
   autoAnswer = false,
   recall: RecallReason | null = null,
+  absentFor: string | null = null,
 ): CallSnapshot {
   const state = callTransition(
     snapshot.state,
     direction === 'outbound' ? CallState.Outgoing : CallState.Incoming,
   );
-  return { ...initialCall, state, direction, callId, remote, autoAnswer, recall };
+  return { ...initialCall, state, direction, callId, remote, autoAnswer, recall, absentFor };
 }
 
 export function callRinging(snapshot: CallSnapshot): CallSnapshot {

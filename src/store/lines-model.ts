@@ -53,8 +53,11 @@ export class LinesModel extends Model<LinesSnapshot> {
     remote: Party,
     autoAnswer = false,
     recall: RecallReason | null = null,
+    absentFor: string | null = null,
   ): void {
-    this.setState(lineStarted(this.state, direction, callId, remote, autoAnswer, recall));
+    this.setState(
+      lineStarted(this.state, direction, callId, remote, autoAnswer, recall, absentFor),
+    );
   }
 
   ringing(callId: string): void {

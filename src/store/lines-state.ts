@@ -56,13 +56,17 @@ export function lineStarted(
   remote: Party,
   autoAnswer = false,
   recall: RecallReason | null = null,
+  absentFor: string | null = null,
 ): LinesSnapshot {
   const live = liveLines(snapshot);
   if (live.length >= MAX_LINES || live.some((line) => line.callId === callId)) {
     throw new NoFreeLineError(callId);
   }
   return {
-    lines: [...live, callStarted(initialCall, direction, callId, remote, autoAnswer, recall)],
+    lines: [
+      ...live,
+      callStarted(initialCall, direction, callId, remote, autoAnswer, recall, absentFor),
+    ],
   };
 }
 

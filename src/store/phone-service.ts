@@ -257,6 +257,7 @@ export class PhoneService {
           event.remote,
           event.autoAnswer,
           event.recall ?? null,
+          event.absentFor ?? null,
         );
         return;
       case 'remote-media':

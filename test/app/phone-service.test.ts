@@ -47,6 +47,19 @@ describe('PhoneService with two lines', () => {
     expect(lines.line('c2')?.recall).to.equal(null);
   });
 
+  it('puts whom a call for an absent colleague was for on its line', () => {
+    phone.emit({
+      type: 'incoming',
+      callId: 'c1',
+      remote: ola,
+      autoAnswer: true,
+      absentFor: '1007',
+    });
+    phone.emit({ type: 'incoming', callId: 'c2', remote: per, autoAnswer: false });
+    expect(lines.line('c1')?.absentFor).to.equal('1007');
+    expect(lines.line('c2')?.absentFor).to.equal(null);
+  });
+
   it('routes every event to its own line', () => {
     bothUp();
     phone.emit({ type: 'dtmf', callId: 'c2', digit: '4' });

@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { asksForAutoAnswer } from '../../src/sip/auto-answer.js';
 import { formatDtmfRelay, parseDtmfInfo } from '../../src/sip/dtmf.js';
 import { endReasonForStatus } from '../../src/sip/end-reason.js';
-import { recallReasonOf } from '../../src/sip/recall.js';
+import { absentForOf, recallReasonOf } from '../../src/sip/recall.js';
 import { audioDirection, offerHoldsUs } from '../../src/sip/sdp.js';
 import { domainOf, toTargetUri } from '../../src/sip/target.js';
 import { cleanDisplayName } from '../../src/sip/sip-phone.js';
@@ -168,5 +168,14 @@ describe('recall reason of X-Sentral-Recall', () => {
     expect(recallReasonOf(undefined)).to.equal(null);
     expect(recallReasonOf('')).to.equal(null);
     expect(recallReasonOf('moon_phase')).to.equal('no_answer');
+  });
+});
+
+describe('whom a call was for, from X-Sentral-For', () => {
+  it('reads an extension and ignores what is not one', () => {
+    expect(absentForOf(' 1007 ')).to.equal('1007');
+    expect(absentForOf(undefined)).to.equal(null);
+    expect(absentForOf('')).to.equal(null);
+    expect(absentForOf('<img src=x onerror=alert(1)>')).to.equal(null);
   });
 });
