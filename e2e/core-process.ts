@@ -36,7 +36,7 @@ export async function startCore(
     // CORE_START_TIMEOUT_MS: benchmarks on a loaded shared machine wait longer than 30 s.
     const timer = setTimeout(
       () => reject(new Error(`core did not start:\n${output}`)),
-      Number(process.env.CORE_START_TIMEOUT_MS ?? 30_000),
+      Number(process.env.CORE_START_TIMEOUT_MS ?? 60_000),
     );
     const onData = () => {
       const m = /running at (http:\/\/[\d.]+:\d+)/.exec(output);
