@@ -33,7 +33,7 @@ export async function startCore(
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   if (process.env.E2E_CORE_LOG) child.stderr?.pipe(process.stderr);
   const url = await new Promise<string>((resolve, reject) => {
-    // CORE_START_TIMEOUT_MS: benchmarks on a loaded shared machine wait longer than 30 s.
+    // CORE_START_TIMEOUT_MS: to wait longer still (benchmarks on a loaded shared machine).
     const timer = setTimeout(
       () => reject(new Error(`core did not start:\n${output}`)),
       Number(process.env.CORE_START_TIMEOUT_MS ?? 60_000),
