@@ -1,11 +1,16 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { html } from 'lit';
 import '../../src/app/sentral-switchboard.js';
-import { apiClientContext, directoryModelContext } from '../../src/app/contexts.js';
+import {
+  apiClientContext,
+  directoryModelContext,
+  linesModelContext,
+} from '../../src/app/contexts.js';
 import { switchboardModelContext } from '../../src/app/switchboard-contexts.js';
 import type { DirectoryEntry, EventFrame } from '../../src/shared/protocol.js';
 import type { SwitchboardSnapshot, WaitingCaller } from '../../src/shared/switchboard.js';
 import { DirectoryModel } from '../../src/store/directory-model.js';
+import { LinesModel } from '../../src/store/lines-model.js';
 import { SessionModel } from '../../src/store/session-model.js';
 import { SwitchboardModel } from '../../src/store/switchboard-model.js';
 import { FakeApiClient, deepQuery, deepQueryAll, kari, kariSip, mount, must } from './fakes.js';
@@ -139,15 +144,17 @@ async function setUp(callers: WaitingCaller[]) {
   session.loggedIn(kari, kariSip);
   await directory.load();
   await waitUntil(() => switchboard.state.status === 'live');
+  const lines = new LinesModel();
   const mounted = await mount<HTMLElement>(html`<sentral-switchboard></sentral-switchboard>`, [
     [switchboardModelContext, switchboard],
     [directoryModelContext, directory],
     [apiClientContext, api],
+    [linesModelContext, lines],
   ]);
   let seq = 10;
   const push = (event: string, data: unknown) =>
     api.eventsSubject.next({ type: 'event', event, seq: ++seq, data } as EventFrame);
-  return { api, switchboard, push, ...mounted };
+  return { api, switchboard, push, lines, ...mounted };
 }
 
 let cleanup: (() => void) | undefined;
@@ -380,6 +387,27 @@ describe('sentral-switchboard: call actions and parked calls', () => {
 });
 
 describe('sentral-switchboard: caller card', () => {
+  it('says whom a call was for when the phone line in front came for an absent colleague', async () => {
+    const t = await setUp([]);
+    cleanup = t.cleanup;
+    const remote = { displayName: 'Kunde', number: '+4790000001', uri: 'sip:+4790000001@x' };
+    t.lines.started('inbound', 's1', remote, true, null, '1007');
+    t.push('call.state', {
+      callId: 'c9',
+      state: 'connected',
+      number: '+4790000001',
+      name: 'Kunde Utenfra',
+      callerUserId: null,
+      connectedTo: kari.id,
+      ringing: [],
+      queueId: 'q-main',
+    });
+    await waitUntil(() => deepQuery(t.element, '[data-testid=card-absent-for]'));
+    expect(text(deepQuery(t.element, '[data-testid=card-absent-for]'))).to.match(
+      /^For Ola Hansen — absent/,
+    );
+  });
+
   it("shows the connected outside caller's history and notes, and adds a note", async () => {
     const t = await setUp([]);
     cleanup = t.cleanup;
