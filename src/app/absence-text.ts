@@ -65,3 +65,11 @@ export function backText(until: number | null, now: number): string {
 export function absenceSummary(absence: AbsenceInfo, now: number): string {
   return `${ABSENCE_REASON_TEXT[absence.reason]}, ${backText(absence.until, now)}`;
 }
+
+/**
+ * The absence form, fetched when someone first opens it (it is not needed to take calls, and
+ * the switchboard route has a size budget: docs/benchmarks.md).
+ */
+export function loadAbsenceForm(): Promise<unknown> {
+  return import('./sentral-absence-form.js');
+}

@@ -19,7 +19,7 @@ import {
   presenceOf,
 } from '../store/presence-model.js';
 import type { SessionModel } from '../store/session-model.js';
-import { ABSENCE_REASON_TEXT, backText } from './absence-text.js';
+import { ABSENCE_REASON_TEXT, backText, loadAbsenceForm } from './absence-text.js';
 import { commandErrorText } from './command-error.js';
 import {
   apiClientContext,
@@ -32,7 +32,6 @@ import { directoryActionFor } from './keyboard-shortcuts.js';
 import { select } from './observable-controller.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import { controls } from './theme.js';
-import './sentral-absence-form.js';
 
 /** Rows rendered at most (the list is not virtualized yet; search narrows it). */
 const MAX_ROWS = 200;
@@ -403,6 +402,7 @@ export class SentralDirectory extends LitElement {
   }
 
   private async openAbsence(person: DirectoryEntry, opener: HTMLElement | null): Promise<void> {
+    await loadAbsenceForm();
     this.editing = { person, opener };
     await this.updateComplete;
     const dialog = this.renderRoot.querySelector('dialog');

@@ -9,11 +9,10 @@ import {
   presenceModelFor,
 } from '../store/presence-model.js';
 import type { SessionModel } from '../store/session-model.js';
-import { absenceSummary } from './absence-text.js';
+import { absenceSummary, loadAbsenceForm } from './absence-text.js';
 import { apiClientContext, sessionModelContext } from './contexts.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
-import './sentral-absence-form.js';
 
 /**
  * The signed-in person's own absence in the phone view: one line saying whether they are marked
@@ -76,7 +75,7 @@ export class SentralMyAbsence extends LitElement {
           data-testid="my-absence-button"
           aria-expanded=${this.open ? 'true' : 'false'}
           aria-controls="my-absence-form"
-          @click=${() => (this.open = !this.open)}
+          @click=${this.toggle}
         >
           ${inForce ? 'Change absence…' : 'Set absence…'}
         </button>
@@ -93,6 +92,11 @@ export class SentralMyAbsence extends LitElement {
           : nothing
       }`;
   }
+
+  private readonly toggle = async (): Promise<void> => {
+    if (!this.open) await loadAbsenceForm();
+    this.open = !this.open;
+  };
 
   private readonly close = async (): Promise<void> => {
     this.open = false;
