@@ -27,6 +27,19 @@ import {
   SwitchboardSnapshot,
 } from './switchboard';
 
+/** A person's busy / no-answer forwarding (`forwarding.get` / `forwarding.set`). */
+export const ForwardingSettings = z.object({
+  /** Forward when every phone of the person answers busy or declines (486/600/603). */
+  busyEnabled: z.boolean(),
+  busyNumber: z.string().max(32).nullable(),
+  /** Forward when nobody answers within `ringTimeS` seconds. */
+  noAnswerEnabled: z.boolean(),
+  noAnswerNumber: z.string().max(32).nullable(),
+  /** 5–120 seconds; 20 unless set. */
+  ringTimeS: z.number().int(),
+});
+export type ForwardingSettings = z.infer<typeof ForwardingSettings>;
+
 /** Stable error codes. Clients switch on these; messages are for humans and may change. */
 export const ErrorCode = {
   /** The frame was not valid JSON or not an object. */
@@ -53,6 +66,10 @@ export const ErrorCode = {
   SecondFactorRequired: 'second_factor_required',
   /** This account must set up two-factor login first (`twofactor.begin` / `confirm`). */
   EnrolmentRequired: 'enrolment_required',
+  /** A forward number is neither an internal number nor a valid phone number (`forwarding.set`). */
+  InvalidNumber: 'invalid_number',
+  /** A ring time outside 5–120 seconds (`forwarding.set`). */
+  RingTimeOutOfRange: 'ring_time_out_of_range',
   /** The core failed; the message says no more than necessary. */
   Internal: 'internal',
 } as const;
@@ -649,6 +666,24 @@ export const Commands = {
   'people.delete': {
     params: z.object({ userId: z.string().min(1).max(64) }),
     result: z.object({}),
+  },
+  /**
+   * Busy / no-answer forwarding of a person: yours, or (admins) anyone's in the company.
+   * Numbers come back normalised (internal numbers as digits, others E.164).
+   */
+  'forwarding.get': {
+    params: z.object({ userId: z.string().min(1).max(64).optional() }),
+    result: z.object({ forwarding: ForwardingSettings }),
+  },
+  /**
+   * Replaces a person's busy / no-answer forwarding: yours, or (admins; audited) anyone's in
+   * the company. A forward number is an internal number (extension, queue, answer group) or an
+   * external one (out through the trunk); `invalid_number` when it is neither or is missing
+   * while enabled, `ring_time_out_of_range` outside 5–120 s. Absences take precedence.
+   */
+  'forwarding.set': {
+    params: ForwardingSettings.extend({ userId: z.string().min(1).max(64).optional() }),
+    result: z.object({ forwarding: ForwardingSettings }),
   },
   'absence.clear': {
     params: z.object({ userId: z.string().min(1).max(64).optional() }),

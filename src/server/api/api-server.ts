@@ -447,6 +447,27 @@ export class ApiServer {
           await this.#audit(user, 'absence.set', p.userId ?? null, { reason: p.reason });
         return result;
       },
+      'forwarding.get': async (ctx, p) => {
+        const user = requireUser(ctx);
+        if (p.userId !== undefined && p.userId !== user.id && !ADMIN_ROLES.has(user.role))
+          throw failures.forbidden();
+        return this.#switchboard().getForwarding(user, p.userId);
+      },
+      'forwarding.set': async (ctx, p) => {
+        const user = requireUser(ctx);
+        const forOther = p.userId !== undefined && p.userId !== user.id;
+        if (forOther && !ADMIN_ROLES.has(user.role)) throw failures.forbidden();
+        const result = await this.#switchboard().setForwarding(user, p);
+        if (forOther) {
+          const f = result.forwarding;
+          await this.#audit(user, 'forwarding.set', p.userId ?? null, {
+            busy: f.busyEnabled ? f.busyNumber : null,
+            noAnswer: f.noAnswerEnabled ? f.noAnswerNumber : null,
+            ringTimeS: f.ringTimeS,
+          });
+        }
+        return result;
+      },
       'calendar.set': async (ctx, p) => {
         const user = requireUser(ctx);
         const userId = p.userId ?? user.id;

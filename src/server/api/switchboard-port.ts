@@ -20,6 +20,13 @@ export interface SwitchboardPort {
     onBehalf: boolean,
   ): Promise<CommandResult<'absence.set'>>;
   clearAbsence(user: SessionUser, userId: string | undefined, onBehalf: boolean): Promise<boolean>;
+  /** Busy / no-answer forwarding of `userId` (default: the user); not_found outside the tenant. */
+  getForwarding(user: SessionUser, userId: string | undefined): CommandResult<'forwarding.get'>;
+  /** Replaces it; invalid_number / ring_time_out_of_range for bad input (nothing written). */
+  setForwarding(
+    user: SessionUser,
+    params: CommandParams<'forwarding.set'>,
+  ): Promise<CommandResult<'forwarding.set'>>;
   snapshot(tenantId: string): SwitchboardSnapshot;
   agentLogin(user: SessionUser, queueId: string): void;
   agentLogout(user: SessionUser, queueId: string): void;

@@ -350,6 +350,11 @@ export class B2bua {
     exhausted: (call, status, reason) => this.fail(call, status, reason),
   };
 
+  /** Seconds a direct call may ring before the caller gets 408 (unless ringUser says otherwise). */
+  get ringTimeoutS(): number {
+    return this.deps.ringTimeoutS ?? 60;
+  }
+
   /** A direct-call policy with extra hooks (busy tracking, records) around the default. */
   directWith(hooks: Partial<CallPolicy>): CallPolicy {
     return { ...this.direct, ...hooks };
@@ -427,7 +432,11 @@ export class B2bua {
     this.ringUser(req, tx, flow, caller, callee, this.direct);
   }
 
-  /** Rings every device of `callee` for a new inbound call; 480 when none is registered. */
+  /**
+   * Rings every device of `callee` for a new inbound call; 480 when none is registered.
+   * `options.ringTimeoutS` lengthens (or shortens) how long the call may ring in all before the
+   * caller gets 408 (a no-answer forward rings a second target inside the same call).
+   */
   ringUser(
     req: SipRequest,
     tx: ServerTransaction,
@@ -435,6 +444,7 @@ export class B2bua {
     caller: Party,
     callee: Callee,
     policy: CallPolicy,
+    options: { ringTimeoutS?: number } = {},
   ): Call | undefined {
     const refused = this.refusal(req);
     if (refused) {
@@ -447,7 +457,7 @@ export class B2bua {
       return undefined;
     }
     const call = this.accept(req, tx, flow, caller, policy);
-    const timeout = (this.deps.ringTimeoutS ?? 60) * 1000;
+    const timeout = (options.ringTimeoutS ?? this.ringTimeoutS) * 1000;
     this.setTimer(call, timeout, () => {
       if (call.state !== CallState.Routing && call.state !== CallState.Ringing) return;
       this.cancelLegs(call, () => true);
@@ -1223,6 +1233,15 @@ export class B2bua {
     const options = leg.transfer !== undefined ? call.transfers.get(leg.transfer) : undefined;
     if (leg.transfer !== undefined) call.transfers.delete(leg.transfer);
     options?.onFailed(bestFailure(tried).status);
+  }
+
+  /**
+   * Stops every timer of a call not yet answered (its ring timeout): a direct call handed over to
+   * a queue or answer group waits as long as they say.
+   */
+  clearTimers(call: Call): void {
+    for (const t of call.timers) clearTimeout(t);
+    call.timers.clear();
   }
 
   setTimer(call: Call, ms: number, fn: () => void): NodeJS.Timeout {

@@ -21,6 +21,7 @@ import { QueueRepository } from '../store/queues';
 import { RecordsRepository } from '../store/records';
 import { QueueDayRepository } from '../store/queue-day';
 import { AbsenceRepository } from '../store/absences';
+import { ForwardingRepository } from '../store/forwarding';
 import { AuditRepository } from '../store/audit';
 import { isScanner, originAllowed } from '../http/edge-guard';
 import { DialogEventSubscriptions } from '../people/dialog-events';
@@ -200,6 +201,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     records: new RecordsRepository(db),
     queueDay: new QueueDayRepository(db),
     absences: new AbsenceRepository(db),
+    forwarding: new ForwardingRepository(db),
     events,
     logger: logger.child('switchboard'),
     recallAfterS: config.recallAfterS,

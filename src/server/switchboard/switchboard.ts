@@ -19,6 +19,7 @@ import type { QueueDayCounts } from '../acd/queue-counters';
 import { ApiFailure } from '../api/errors';
 import type { SwitchboardPort } from '../api/switchboard-port';
 import {
+  bestFailure,
   requestUser,
   type Leg,
   type B2bua,
@@ -62,6 +63,11 @@ import {
 } from '../people/lookup';
 import { StoreError } from '../store/errors';
 import type { AbsenceRepository } from '../store/absences';
+import {
+  RING_TIME_DEFAULT_S,
+  type Forwarding,
+  type ForwardingRepository,
+} from '../store/forwarding';
 import { callRecords, type LegNotes, type QueueVisit } from './call-ledger';
 import { toProtocolEvent, toSnapshot } from './wire';
 
@@ -70,6 +76,11 @@ const QUEUED_REFRESH_MS = 60_000;
 const PICK_TAG = 'pick';
 /** How long an external number may ring before the caller gets 408. */
 const EXTERNAL_RING_MS = 90_000;
+/**
+ * How many times one call may be forwarded (absence, busy, no answer): A→B→C stops at C.
+ * A person the call already rang (or its caller) is never rung again: A→B→A does not loop.
+ */
+const MAX_FORWARDS = 2;
 
 export interface SwitchboardDeps {
   b2bua: B2bua;
@@ -79,6 +90,8 @@ export interface SwitchboardDeps {
   queues: QueueRepository;
   records: RecordsRepository;
   absences: AbsenceRepository;
+  /** Busy / no-answer forwarding per person (none: calls are never forwarded that way). */
+  forwarding?: Pick<ForwardingRepository, 'list' | 'set'>;
   events: TenantEventBus;
   logger: Logger;
   now?: () => number;
@@ -122,6 +135,8 @@ export class Switchboard implements SwitchboardPort {
   readonly #now: () => number;
   readonly #recallAfterMs: number;
   readonly #parkRecallMs: number;
+  /** User id → their busy / no-answer forwarding (only people who have set any). */
+  readonly #forwarding = new Map<string, Forwarding>();
   /** Tenant → its main (switchboard) queue, where recalls go when the operator is busy. */
   readonly #mainQueues = new Map<string, string>();
   /** Tenant → slot → parked call. */
@@ -216,6 +231,7 @@ export class Switchboard implements SwitchboardPort {
         tenant.id,
         users.map((u) => u.id),
       );
+      await this.#loadForwarding(tenant.id);
       for (const q of await this.deps.queues.list(tenant.id)) {
         this.acd.configureQueue({
           id: q.id,
@@ -343,10 +359,10 @@ export class Switchboard implements SwitchboardPort {
         this.#ring(call, [route.target], { headers: route.headers });
         return;
       }
-      this.deps.b2bua.ringUser(req, tx, flow, caller, forward, this.#directPolicy());
+      this.#ringPerson(req, tx, flow, caller, forward, [callee.userId]);
       return;
     }
-    this.deps.b2bua.ringUser(req, tx, flow, caller, callee, this.#directPolicy());
+    this.#ringPerson(req, tx, flow, caller, callee, []);
   }
 
   /**
@@ -387,6 +403,234 @@ export class Switchboard implements SwitchboardPort {
     this.deps.b2bua.ring(call, [route.target], {
       headers: { From: `${identity};tag=${call.outFromTag}`, 'P-Asserted-Identity': identity },
     });
+  }
+
+  // ── busy / no-answer forwarding (ADR 0012) ──────────────────────────────────
+
+  async #loadForwarding(tenantId: string): Promise<void> {
+    const store = this.deps.forwarding;
+    if (!store) return;
+    const settings = await store.list(tenantId);
+    for (const [id, known] of this.#forwarding) {
+      if (known.tenantId === tenantId) this.#forwarding.delete(id);
+    }
+    for (const f of settings) this.#forwarding.set(f.userId, f);
+  }
+
+  /**
+   * Rings a person for a new direct call with their busy / no-answer forwarding armed.
+   * `forwardedFrom`: the people the call was already forwarded away from (an absence forward).
+   */
+  #ringPerson(
+    req: SipRequest,
+    tx: ServerTransaction,
+    flow: Flow,
+    caller: Party,
+    callee: Callee,
+    forwardedFrom: readonly string[],
+  ): void {
+    const settings = this.#forwardingOf(callee.userId, forwardedFrom.length);
+    const b2bua = this.deps.b2bua;
+    // A no-answer forward rings its target inside the same call: the overall cap grows by it.
+    const options = settings?.noAnswerEnabled
+      ? { ringTimeoutS: settings.ringTimeS + b2bua.ringTimeoutS }
+      : {};
+    const call = b2bua.ringUser(req, tx, flow, caller, callee, this.#personPolicy(), options);
+    if (!call) return;
+    call.attributes.set('forwardedFrom', [...forwardedFrom]);
+    this.#armForwarding(call, callee.userId, settings);
+  }
+
+  /** The person's forwarding when any is on and the call may still be forwarded. */
+  #forwardingOf(userId: string, forwards: number): Forwarding | undefined {
+    if (forwards >= MAX_FORWARDS) return undefined;
+    const f = this.#forwarding.get(userId);
+    return f && (f.busyEnabled || f.noAnswerEnabled) ? f : undefined;
+  }
+
+  /** `userId` is the person ringing now; their ring time runs when they forward on no answer. */
+  #armForwarding(call: Call, userId: string, settings: Forwarding | undefined): void {
+    call.attributes.set('ringingPerson', userId);
+    call.attributes.delete('forwardPending');
+    if (!settings?.noAnswerEnabled) return;
+    this.deps.b2bua.setTimer(call, settings.ringTimeS * 1000, () => {
+      if (call.state !== CallState.Routing && call.state !== CallState.Ringing) return;
+      if (call.winner || call.attributes.get('ringingPerson') !== userId) return;
+      call.attributes.set('forwardPending', 'no_answer');
+      // Each cancelled phone reports 487; after the last one `exhausted` forwards the call.
+      this.deps.b2bua.cancelLegs(call, (l) => l.user.userId === userId);
+    });
+  }
+
+  /** A direct call to a person: connected and ended as any direct call; forwarded on failure. */
+  #personPolicy(): CallPolicy {
+    return this.deps.b2bua.directWith({
+      answered: (call, leg) => this.#connected(call, leg),
+      ended: (call) => this.#disconnected(call),
+      finished: (call) => this.#finished(call),
+      exhausted: (call, failed, failedReason) => {
+        // After a forward the caller hears how the last target failed, not the first one.
+        const since = call.attributes.get('forwardedAtLeg') as number | undefined;
+        const { status, reason } =
+          since === undefined
+            ? { status: failed, reason: failedReason }
+            : bestFailure(call.outbound.slice(since));
+        const noAnswer = call.attributes.get('forwardPending') === 'no_answer';
+        // Not forwarded after all: a cancelled ring means nobody answered (480, not 487).
+        const fail = () =>
+          noAnswer
+            ? this.deps.b2bua.fail(call, 480, 'Temporarily Unavailable')
+            : this.deps.b2bua.fail(call, status, reason);
+        const number = this.#forwardNumber(call, status, noAnswer);
+        if (number === undefined) {
+          fail();
+          return;
+        }
+        this.#forwardCall(call, number, noAnswer ? 'no-answer' : 'user-busy').then(
+          (forwarded) => {
+            if (!forwarded) fail();
+          },
+          (err: unknown) => {
+            this.#log.error('forwarding failed', { call: call.id, err });
+            fail();
+          },
+        );
+      },
+    });
+  }
+
+  /** Where the person ringing on `call` forwards it after `status`; undefined: nowhere. */
+  #forwardNumber(call: Call, status: number, noAnswer: boolean): string | undefined {
+    const userId = call.attributes.get('ringingPerson') as string | undefined;
+    const from = (call.attributes.get('forwardedFrom') as string[] | undefined) ?? [];
+    const settings = userId ? this.#forwardingOf(userId, from.length) : undefined;
+    if (!settings) return undefined;
+    if (noAnswer) return (settings.noAnswerEnabled && settings.noAnswerNumber) || undefined;
+    const busy = status === 486 || status === 600 || status === 603;
+    return (busy && settings.busyEnabled && settings.busyNumber) || undefined;
+  }
+
+  /**
+   * Sends a call nobody answered on to `number`: a queue or answer group, a colleague (unless
+   * the call already rang them or they are its caller) or, for E.164 numbers, out through the
+   * tenant's trunk as absence forwards go. False when it cannot go there (the caller is told).
+   */
+  async #forwardCall(call: Call, number: string, why: 'user-busy' | 'no-answer'): Promise<boolean> {
+    const from = call.attributes.get('ringingPerson') as string;
+    const forwardedFrom = [
+      ...((call.attributes.get('forwardedFrom') as string[] | undefined) ?? []),
+      from,
+    ];
+    call.attributes.set('forwardedFrom', forwardedFrom);
+    call.attributes.set('forwardedAtLeg', call.outbound.length);
+    call.attributes.delete('ringingPerson');
+    const tenantId = call.caller.tenantId;
+    const fromUser = this.#users.get(from);
+    // RFC 5806: the phone (or carrier) that rings sees whose call it is and why.
+    const diversion = `<sip:${fromUser?.extension ?? fromUser?.username ?? from}@${
+      this.deps.people.tenant(tenantId)?.domain ?? call.caller.domain
+    }>;reason=${why};counter=${forwardedFrom.length}`;
+    const match = await this.deps.queues.findByNumber(tenantId, number);
+    if (call.state === CallState.Ended || call.winner) return true;
+    if (match) {
+      // The queue decides from now on how long the caller waits.
+      this.deps.b2bua.clearTimers(call);
+      call.policy = this.#queuePolicy();
+      if (match.kind === 'queue') this.#enterQueue(call, match.id);
+      else this.#ringAnswerGroup(call, match.id);
+      return true;
+    }
+    if (/^[0-9]{2,8}$/.test(number)) {
+      const callee = await this.deps.people.resolveCallee(tenantId, number);
+      if ((call.state as CallState) === CallState.Ended || call.winner) return true;
+      if (!callee || callee.userId === call.caller.userId) return false;
+      if (forwardedFrom.includes(callee.userId)) return false; // A→B→A: no loop
+      const bindings = this.#bindingsOf(callee.userId);
+      if (bindings.length === 0) return false;
+      this.#armForwarding(
+        call,
+        callee.userId,
+        this.#forwardingOf(callee.userId, forwardedFrom.length),
+      );
+      this.#ring(
+        call,
+        bindings.map((binding) => ({ binding, user: callee })),
+        { headers: { Diversion: diversion } },
+      );
+      return true;
+    }
+    const route = this.#forwardRoute(tenantId, number);
+    if (!route) return false;
+    call.attributes.set('external', route.number);
+    this.#ring(call, [route.target], { headers: { ...route.headers, Diversion: diversion } });
+    return true;
+  }
+
+  /**
+   * A written forward number as routing reads it: digits that are an extension, queue or answer
+   * group number of the company stay internal; anything else that is a phone number becomes
+   * E.164 (8-digit Norwegian numbers are phone numbers, not unknown extensions). Digits that
+   * are neither are `invalid_number`; other text goes on as written, for the store to refuse.
+   */
+  async #forwardTarget(tenantId: string, written: string | null): Promise<string | null> {
+    if (written === null || written.trim() === '') return written;
+    const compact = written.replace(/[\s\-./()]/g, '');
+    if (/^[0-9]{2,8}$/.test(compact)) {
+      if (await this.deps.queues.findByNumber(tenantId, compact)) return compact;
+      const callee = await this.deps.people.resolveCallee(tenantId, compact);
+      if (callee?.extension === compact) return compact;
+    }
+    const e164 = toE164(written);
+    if (e164) return e164;
+    if (/^[0-9]{2,8}$/.test(compact))
+      throw new ApiFailure(ErrorCode.InvalidNumber, `${compact}: no such internal number.`);
+    return written;
+  }
+
+  /** A person's forwarding (`forwarding.get`): theirs, within the asker's company. */
+  getForwarding(user: SessionUser, userId: string | undefined): CommandResult<'forwarding.get'> {
+    const id = userId ?? user.id;
+    const target = this.#users.get(id);
+    if (!target || target.tenantId !== user.tenantId || !this.deps.forwarding)
+      throw new ApiFailure(ErrorCode.NotFound, 'No such person.');
+    return { forwarding: forwardingView(this.#forwarding.get(id)) };
+  }
+
+  /** Replaces a person's forwarding (`forwarding.set`); routing follows at once. */
+  async setForwarding(
+    user: SessionUser,
+    p: CommandParams<'forwarding.set'>,
+  ): Promise<CommandResult<'forwarding.set'>> {
+    const id = p.userId ?? user.id;
+    const target = this.#users.get(id);
+    const store = this.deps.forwarding;
+    if (!target || target.tenantId !== user.tenantId || !store)
+      throw new ApiFailure(ErrorCode.NotFound, 'No such person.');
+    try {
+      const saved = await store.set(
+        user.tenantId,
+        id,
+        {
+          busyEnabled: p.busyEnabled,
+          busyNumber: await this.#forwardTarget(user.tenantId, p.busyNumber),
+          noAnswerEnabled: p.noAnswerEnabled,
+          noAnswerNumber: await this.#forwardTarget(user.tenantId, p.noAnswerNumber),
+          ringTimeS: p.ringTimeS,
+        },
+        user.id,
+      );
+      this.#forwarding.set(id, saved);
+      return { forwarding: forwardingView(saved) };
+    } catch (err) {
+      if (err instanceof StoreError) {
+        if (err.field === 'ringTimeS')
+          throw new ApiFailure(ErrorCode.RingTimeOutOfRange, err.message);
+        if (err.field === 'busyNumber' || err.field === 'noAnswerNumber')
+          throw new ApiFailure(ErrorCode.InvalidNumber, `${err.field}: ${err.message}`);
+        throw new ApiFailure(ErrorCode.BadRequest, err.message);
+      }
+      throw err;
+    }
   }
 
   // ── API: agents and picks ───────────────────────────────────────────────────
@@ -1612,4 +1856,15 @@ function failureReason(status: number): 'busy' | 'rejected' | 'no_answer' | 'una
 /** A leg still ringing (no final answer, not withdrawn). */
 function ringingLeg(leg: OutboundLeg): boolean {
   return leg.final === undefined && !leg.cancelled;
+}
+
+/** Forwarding as the API shows it (defaults for someone who never set any). */
+function forwardingView(f: Forwarding | undefined): CommandResult<'forwarding.get'>['forwarding'] {
+  return {
+    busyEnabled: f?.busyEnabled ?? false,
+    busyNumber: f?.busyNumber ?? null,
+    noAnswerEnabled: f?.noAnswerEnabled ?? false,
+    noAnswerNumber: f?.noAnswerNumber ?? null,
+    ringTimeS: f?.ringTimeS ?? RING_TIME_DEFAULT_S,
+  };
 }
