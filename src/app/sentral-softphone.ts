@@ -33,6 +33,7 @@ import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 import type { DigitDetail } from './sentral-dialpad.js';
 import './sentral-audio-settings.js';
+import './sentral-forwarding-settings.js';
 import './sentral-connection-banner.js';
 import './sentral-dialpad.js';
 import './sentral-incoming-call.js';
@@ -298,6 +299,7 @@ export class SentralSoftphone extends LitElement {
       </div>
       <sentral-connection-banner></sentral-connection-banner>
       <sentral-my-absence></sentral-my-absence>
+      <sentral-forwarding-settings></sentral-forwarding-settings>
       ${
         this.audioSettings && this.settingsOpen
           ? html`<sentral-audio-settings id="audio-settings-panel"></sentral-audio-settings>`

@@ -572,7 +572,11 @@ export class Switchboard implements SwitchboardPort {
    * E.164 (8-digit Norwegian numbers are phone numbers, not unknown extensions). Digits that
    * are neither are `invalid_number`; other text goes on as written, for the store to refuse.
    */
-  async #forwardTarget(tenantId: string, written: string | null): Promise<string | null> {
+  async #forwardTarget(
+    tenantId: string,
+    written: string | null,
+    field: 'busyNumber' | 'noAnswerNumber',
+  ): Promise<string | null> {
     if (written === null || written.trim() === '') return written;
     const compact = written.replace(/[\s\-./()]/g, '');
     if (/^[0-9]{2,8}$/.test(compact)) {
@@ -583,7 +587,10 @@ export class Switchboard implements SwitchboardPort {
     const e164 = toE164(written);
     if (e164) return e164;
     if (/^[0-9]{2,8}$/.test(compact))
-      throw new ApiFailure(ErrorCode.InvalidNumber, `${compact}: no such internal number.`);
+      throw new ApiFailure(
+        ErrorCode.InvalidNumber,
+        `${field}: ${compact} is no extension, queue or answer group number.`,
+      );
     return written;
   }
 
@@ -612,9 +619,13 @@ export class Switchboard implements SwitchboardPort {
         id,
         {
           busyEnabled: p.busyEnabled,
-          busyNumber: await this.#forwardTarget(user.tenantId, p.busyNumber),
+          busyNumber: await this.#forwardTarget(user.tenantId, p.busyNumber, 'busyNumber'),
           noAnswerEnabled: p.noAnswerEnabled,
-          noAnswerNumber: await this.#forwardTarget(user.tenantId, p.noAnswerNumber),
+          noAnswerNumber: await this.#forwardTarget(
+            user.tenantId,
+            p.noAnswerNumber,
+            'noAnswerNumber',
+          ),
           ringTimeS: p.ringTimeS,
         },
         user.id,

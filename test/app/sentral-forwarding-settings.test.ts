@@ -1,0 +1,129 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import { html } from 'lit';
+import '../../src/app/sentral-forwarding-settings.js';
+import type { SentralForwardingSettings } from '../../src/app/sentral-forwarding-settings.js';
+import { apiClientContext, sessionModelContext } from '../../src/app/contexts.js';
+import type { ForwardingSettings } from '../../src/shared/protocol.js';
+import { ApiCallError } from '../../src/store/api-error.js';
+import { SessionModel } from '../../src/store/session-model.js';
+import { FakeApiClient, deepQuery, kari, kariSip, mount } from './fakes.js';
+
+describe('sentral-forwarding-settings', () => {
+  let api: FakeApiClient;
+  let element: SentralForwardingSettings;
+  let cleanup: () => void = () => undefined;
+  let stored: ForwardingSettings;
+
+  const summary = () => deepQuery(element, '[data-testid=forwarding-summary]')?.textContent?.trim();
+  const input = (id: string) => deepQuery<HTMLInputElement>(element, `[data-testid=${id}]`);
+  const type = (id: string, value: string) => {
+    const el = input(id);
+    if (!el) throw new Error(`no ${id}`);
+    el.value = value;
+    el.dispatchEvent(new Event('input'));
+  };
+  const tick = (id: string) => {
+    const el = input(id);
+    if (!el) throw new Error(`no ${id}`);
+    el.checked = !el.checked;
+    el.dispatchEvent(new Event('change'));
+  };
+
+  beforeEach(async () => {
+    stored = {
+      busyEnabled: false,
+      busyNumber: null,
+      noAnswerEnabled: false,
+      noAnswerNumber: null,
+      ringTimeS: 20,
+    };
+    api = new FakeApiClient()
+      .on('forwarding.get', () => ({ forwarding: stored }))
+      .on('forwarding.set', (p) => {
+        if (p.busyNumber === '<b>x</b>')
+          throw new ApiCallError('invalid_number', 'busyNumber: Not a phone number', {
+            code: 'invalid_number',
+            message: 'busyNumber: Not a phone number',
+          });
+        stored = {
+          busyEnabled: p.busyEnabled,
+          busyNumber: p.busyNumber === '900 00 057' ? '+4790000057' : p.busyNumber,
+          noAnswerEnabled: p.noAnswerEnabled,
+          noAnswerNumber: p.noAnswerNumber,
+          ringTimeS: p.ringTimeS,
+        };
+        return { forwarding: stored };
+      });
+    const session = new SessionModel();
+    session.loggedIn(kari, kariSip);
+    const mounted = await mount<SentralForwardingSettings>(
+      html`<sentral-forwarding-settings></sentral-forwarding-settings>`,
+      [
+        [apiClientContext, api],
+        [sessionModelContext, session],
+      ],
+    );
+    element = mounted.element;
+    cleanup = mounted.cleanup;
+  });
+
+  afterEach(() => cleanup());
+
+  it('sets your own busy and no-answer forwarding and then says where calls go', async () => {
+    await waitUntil(() => summary() === 'No call forwarding');
+    const button = deepQuery<HTMLButtonElement>(element, '[data-testid=forwarding-button]');
+    expect(button?.getAttribute('aria-expanded')).to.equal('false');
+    button?.click();
+    await waitUntil(() => input('forwarding-busy-number') !== null);
+    expect(button?.getAttribute('aria-expanded')).to.equal('true');
+    await expect(element).shadowDom.to.be.accessible();
+    tick('forwarding-busy-enabled');
+    type('forwarding-busy-number', '900 00 057');
+    tick('forwarding-no-answer-enabled');
+    type('forwarding-no-answer-number', '1008');
+    type('forwarding-ring-time', '15');
+    deepQuery(element, '[data-testid=forwarding-save]')?.click();
+    await waitUntil(() => input('forwarding-busy-number') === null);
+    const sent = api.sent.find((s) => s.type === 'forwarding.set')?.params;
+    expect(sent).to.deep.equal({
+      busyEnabled: true,
+      busyNumber: '900 00 057',
+      noAnswerEnabled: true,
+      noAnswerNumber: '1008',
+      ringTimeS: 15,
+    });
+    expect(summary()).to.equal(
+      'Calls forwarded when busy to +4790000057; after 15 s without answer to 1008',
+    );
+    expect(element.shadowRoot?.activeElement).to.equal(button);
+  });
+
+  it('shows a refused number as text beside its field and keeps the form open', async () => {
+    await waitUntil(() => summary() !== undefined);
+    deepQuery(element, '[data-testid=forwarding-button]')?.click();
+    await waitUntil(() => input('forwarding-busy-number') !== null);
+    tick('forwarding-busy-enabled');
+    type('forwarding-busy-number', '<b>x</b>');
+    deepQuery(element, '[data-testid=forwarding-save]')?.click();
+    await waitUntil(() => deepQuery(element, '[data-testid=forwarding-error]') !== null);
+    expect(input('forwarding-busy-number')?.getAttribute('aria-invalid')).to.equal('true');
+    expect(input('forwarding-busy-number')?.getAttribute('aria-describedby')).to.equal(
+      'forwarding-error',
+    );
+    expect(element.shadowRoot?.querySelector('b')).to.equal(null);
+    await expect(element).shadowDom.to.be.accessible();
+    expect(summary()).to.equal('No call forwarding');
+  });
+
+  it('refuses a ring time outside 5–120 s without asking the server', async () => {
+    await waitUntil(() => summary() !== undefined);
+    deepQuery(element, '[data-testid=forwarding-button]')?.click();
+    await waitUntil(() => input('forwarding-ring-time') !== null);
+    type('forwarding-ring-time', '200');
+    deepQuery(element, '[data-testid=forwarding-save]')?.click();
+    await waitUntil(() => deepQuery(element, '[data-testid=forwarding-error]') !== null);
+    expect(deepQuery(element, '[data-testid=forwarding-error]')?.textContent).to.contain('5–120');
+    expect(input('forwarding-ring-time')?.getAttribute('aria-invalid')).to.equal('true');
+    expect(api.sent.some((s) => s.type === 'forwarding.set')).to.equal(false);
+  });
+});
