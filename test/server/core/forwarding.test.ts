@@ -20,6 +20,7 @@ import {
 import { rand, type ReceivedMessage } from '../support/sip-peer';
 import { hashPassword } from '../../../src/server/store/passwords';
 import { startTestCore, type TestCore } from '../support/test-core';
+import { callerTalkingTo } from '../support/transfer-scenarios';
 import { loginEnrolled } from '../support/two-factor';
 import { UdpPeer } from '../support/udp-peer';
 
@@ -259,6 +260,31 @@ describe('routing', () => {
       await finalAnswer(caller, '1025', call, 486);
     } finally {
       carrier.close();
+    }
+  });
+});
+
+describe('transfers', () => {
+  it('a blind transfer to someone busy comes back to the operator as a recall, not forwarded', async () => {
+    const operator = await person('ida.pedersen'); // in Salg, on no call
+    const tor = await person('tor.eriksen'); // 1006
+    const martin = await person('martin.andersen'); // 1011
+    await forward(tor, { busyEnabled: true, busyNumber: '1011' });
+    const opened: Array<{ close(): void }> = [];
+    try {
+      await callerTalkingTo(core.wsUrl, operator, opened);
+      expect(await operator.api.command('transfer.blind', { target: '1006' })).toMatchObject({
+        ok: true,
+      });
+      operator.peer.send(respond(await operator.peer.expectRequest('BYE'), 200, 'OK'));
+      const toTor = await tor.peer.expectRequest('INVITE');
+      tor.peer.send(respond(toTor, 486, 'Busy Here', { toTag: rand() }));
+      await tor.peer.expectRequest('ACK');
+      const recall = await operator.peer.expectRequest('INVITE');
+      expect(recall.header('X-Sentral-Recall')).toBe('busy');
+      await martin.peer.expectSilence(300);
+    } finally {
+      for (const o of opened) o.close();
     }
   });
 });
