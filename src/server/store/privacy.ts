@@ -26,30 +26,35 @@ export class PrivacyRepository {
     );
     if (!person) return null;
     const q = (sql: string) => this.db.query<Record<string, unknown>>(sql, [tenantId, userId]);
-    const [calls, queues, answerGroups, absences, notes, audit, queueLog] = await Promise.all([
-      q(`SELECT call_id, leg, direction, started_at, answered_at, ended_at, caller_number,
+    const [calls, queues, answerGroups, absences, notes, audit, queueLog, forwarding] =
+      await Promise.all([
+        q(`SELECT call_id, leg, direction, started_at, answered_at, ended_at, caller_number,
                 caller_name, callee_number, queue_id, wait_ms, talk_ms, outcome, transferred_to
            FROM call_records WHERE tenant_id = $1 AND (user_id = $2 OR transferred_by = $2)
           ORDER BY started_at`),
-      q(`SELECT q.name FROM queue_members m JOIN queues q ON q.id = m.queue_id
+        q(`SELECT q.name FROM queue_members m JOIN queues q ON q.id = m.queue_id
           WHERE m.tenant_id = $1 AND m.user_id = $2 ORDER BY q.name`),
-      q(`SELECT g.name FROM answer_group_members m JOIN answer_groups g ON g.id = m.answer_group_id
+        q(`SELECT g.name FROM answer_group_members m JOIN answer_groups g ON g.id = m.answer_group_id
           WHERE m.tenant_id = $1 AND m.user_id = $2 ORDER BY g.name`),
-      q(`SELECT reason, starts_at, ends_at, message, call_handling, forward_number, source
+        q(`SELECT reason, starts_at, ends_at, message, call_handling, forward_number, source
            FROM absences WHERE tenant_id = $1 AND user_id = $2 ORDER BY starts_at`),
-      q(`SELECT number, body, created_at, updated_at FROM caller_notes
+        q(`SELECT number, body, created_at, updated_at FROM caller_notes
           WHERE tenant_id = $1 AND author_id = $2 ORDER BY created_at`),
-      q(`SELECT at, action, target, details FROM audit_log
+        q(`SELECT at, action, target, details FROM audit_log
           WHERE tenant_id = $1 AND (actor_id = $2 OR target = $2::text) ORDER BY at`),
-      q(`SELECT at, event, queue_id, data FROM queue_log
+        q(`SELECT at, event, queue_id, data FROM queue_log
           WHERE tenant_id = $1 AND agent_id = $2 ORDER BY at`),
-    ]);
+        q(`SELECT busy_enabled, busy_number, no_answer_enabled, no_answer_number, ring_time_s,
+                updated_at
+           FROM call_forwarding WHERE tenant_id = $1 AND user_id = $2`),
+      ]);
     return {
       exportedAt: new Date().toISOString(),
       person,
       queues: queues.map((r) => r.name),
       answerGroups: answerGroups.map((r) => r.name),
       absences,
+      callForwarding: forwarding[0] ?? null,
       calls,
       queueEvents: queueLog,
       notesWritten: notes,

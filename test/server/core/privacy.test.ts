@@ -42,6 +42,11 @@ describe('privacy: export and deletion of one person', () => {
        VALUES ($1, 'c-own', 'inbound', 'internal', $2, '1015', 'answered')`,
       [tenantId, nina],
     );
+    await db.query(
+      `INSERT INTO call_forwarding (tenant_id, user_id, busy_enabled, busy_number)
+       VALUES ($1, $2, true, '+4791234567')`,
+      [tenantId, nina],
+    );
     const reply = (await admin.command('privacy.export', { userId: nina })) as {
       ok: boolean;
       result: { data: Record<string, unknown> };
@@ -49,6 +54,11 @@ describe('privacy: export and deletion of one person', () => {
     expect(reply.ok).toBe(true);
     expect(reply.result.data.person).toMatchObject({ username: 'nina.jensen', extension: '1015' });
     expect(reply.result.data.queues).toEqual(['Kundeservice']);
+    expect(reply.result.data.callForwarding).toMatchObject({
+      busy_enabled: true,
+      busy_number: '+4791234567',
+      no_answer_enabled: false,
+    });
     expect(reply.result.data.calls).toEqual([expect.objectContaining({ call_id: 'c-own' })]);
     expect(JSON.stringify(reply.result.data)).not.toMatch(/password|totp_secret/);
 
