@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import type { ApiClient } from '../store/api-client.js';
 import { ApiCallError } from '../store/api-error.js';
@@ -26,7 +26,8 @@ export function forwardingSummary(f: ForwardingSettings): string {
 /**
  * The signed-in person's own busy / no-answer forwarding in the phone view: a line saying what
  * is set, and a button that opens a small form (each forward on or off with its number, and the
- * ring time). Refusals from the server are shown beside the field they concern.
+ * ring time). Refusals from the server are shown beside the field they concern. With `userId`
+ * (the admin's people view) it shows and sets that colleague's forwarding instead.
  */
 @customElement('sentral-forwarding-settings')
 export class SentralForwardingSettings extends LitElement {
@@ -97,6 +98,9 @@ export class SentralForwardingSettings extends LitElement {
 
   private readonly user = select(this, () => this.sessionModel?.user$, null);
 
+  /** Whose forwarding: a colleague's (admins), or the signed-in person's when unset. */
+  @property() userId: string | undefined;
+
   /** What the server has (null until loaded). */
   @state() private saved: ForwardingSettings | null = null;
   /** The form's values while it is open. */
@@ -108,11 +112,16 @@ export class SentralForwardingSettings extends LitElement {
 
   protected override updated(): void {
     const user = this.user.value;
-    if (!this.api || !user || user.role === 'board' || this.#loadedFor === user.id) return;
-    this.#loadedFor = user.id;
+    const whose = this.userId ?? user?.id;
+    if (!this.api || !user || user.role === 'board' || this.#loadedFor === whose) return;
+    this.#loadedFor = whose ?? null;
+    this.saved = null;
+    this.draft = null;
     // Not offered when it cannot be read (an older core): nothing shown, nothing retried.
-    this.api.call('forwarding.get', {}).then(
-      ({ forwarding }) => (this.saved = forwarding),
+    this.api.call('forwarding.get', this.userId ? { userId: this.userId } : {}).then(
+      ({ forwarding }) => {
+        if (this.#loadedFor === (whose ?? null)) this.saved = forwarding;
+      },
       () => undefined,
     );
   }
@@ -249,7 +258,10 @@ export class SentralForwardingSettings extends LitElement {
     }
     this.busy = true;
     try {
-      const { forwarding } = await this.api.call('forwarding.set', d);
+      const { forwarding } = await this.api.call(
+        'forwarding.set',
+        this.userId ? { ...d, userId: this.userId } : d,
+      );
       this.saved = forwarding;
       await this.close();
     } catch (error) {

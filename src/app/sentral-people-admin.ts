@@ -6,6 +6,7 @@ import type { ApiClient } from '../store/api-client.js';
 import { commandErrorText } from './command-error.js';
 import { apiClientContext } from './contexts.js';
 import { controls } from './theme.js';
+import './sentral-forwarding-settings.js';
 
 type Person = CommandResult<'people.list'>['people'][number];
 
@@ -184,6 +185,10 @@ export class SentralPeopleAdmin extends LitElement {
         /></label>
         <button type="submit" data-testid="password-save">Set password</button>
       </form>
+      <sentral-forwarding-settings
+        data-testid="person-forwarding"
+        .userId=${person.id}
+      ></sentral-forwarding-settings>
       <form data-testid="calendar-form" @submit=${(e: Event) => this.setCalendar(e, person)}>
         <label
           >Calendar feed (ICS or CalDAV free/busy URL)

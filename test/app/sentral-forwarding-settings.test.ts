@@ -98,6 +98,22 @@ describe('sentral-forwarding-settings', () => {
     expect(element.shadowRoot?.activeElement).to.equal(button);
   });
 
+  it("reads and sets a colleague's forwarding when given their id (the admin's people view)", async () => {
+    element.userId = 'u-ola';
+    await waitUntil(() =>
+      api.sent.some((s) => s.type === 'forwarding.get' && s.params.userId === 'u-ola'),
+    );
+    await waitUntil(() => summary() === 'No call forwarding');
+    deepQuery<HTMLButtonElement>(element, '[data-testid=forwarding-button]')?.click();
+    await waitUntil(() => input('forwarding-busy-number') !== null);
+    tick('forwarding-busy-enabled');
+    type('forwarding-busy-number', '1008');
+    deepQuery(element, '[data-testid=forwarding-save]')?.click();
+    await waitUntil(() => input('forwarding-busy-number') === null);
+    const sent = api.sent.find((s) => s.type === 'forwarding.set')?.params;
+    expect(sent).to.include({ userId: 'u-ola', busyEnabled: true, busyNumber: '1008' });
+  });
+
   it('shows a refused number as text beside its field and keeps the form open', async () => {
     await waitUntil(() => summary() !== undefined);
     deepQuery(element, '[data-testid=forwarding-button]')?.click();
