@@ -101,7 +101,9 @@ describe('sentral-forwarding-settings', () => {
   it("reads and sets a colleague's forwarding when given their id (the admin's people view)", async () => {
     element.userId = 'u-ola';
     await waitUntil(() =>
-      api.sent.some((s) => s.type === 'forwarding.get' && s.params.userId === 'u-ola'),
+      api.sent.some(
+        (s) => s.type === 'forwarding.get' && (s.params as { userId?: string }).userId === 'u-ola',
+      ),
     );
     await waitUntil(() => summary() === 'No call forwarding');
     deepQuery<HTMLButtonElement>(element, '[data-testid=forwarding-button]')?.click();
