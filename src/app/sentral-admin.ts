@@ -5,6 +5,7 @@ import type { CommandResult } from '../shared/protocol.js';
 import type { ApiClient } from '../store/api-client.js';
 import { commandErrorText } from './command-error.js';
 import { apiClientContext } from './contexts.js';
+import { adminStyles } from './admin-styles.js';
 import { controls } from './theme.js';
 import './sentral-queue-admin.js';
 import './sentral-department-admin.js';
@@ -27,10 +28,8 @@ const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle:
 export class SentralAdmin extends LitElement {
   static override styles = [
     controls,
+    adminStyles,
     css`
-      :host {
-        display: block;
-      }
       [role='tablist'] {
         display: flex;
         gap: 0.4rem;
@@ -46,11 +45,6 @@ export class SentralAdmin extends LitElement {
         gap: 0.5rem;
         align-items: end;
       }
-      label {
-        display: flex;
-        flex-direction: column;
-        font-size: 0.85rem;
-      }
       input,
       select {
         min-height: 2.3rem;
@@ -58,24 +52,6 @@ export class SentralAdmin extends LitElement {
       }
       section + section {
         margin-top: 1rem;
-      }
-      table {
-        border-collapse: collapse;
-        width: 100%;
-      }
-      td,
-      th {
-        text-align: left;
-        padding: 0.3rem 0.5rem;
-        border-bottom: 1px solid var(--sentral-border, #d9dde3);
-        vertical-align: top;
-      }
-      [role='alert'] {
-        color: var(--sentral-danger, #b3261e);
-        white-space: pre-wrap;
-      }
-      [role='status'] {
-        color: var(--sentral-ok, #1d7a3e);
       }
     `,
   ];

@@ -10,6 +10,7 @@ import type {
 import type { ApiClient } from '../store/api-client.js';
 import { commandErrorText } from './command-error.js';
 import { apiClientContext } from './contexts.js';
+import { adminStyles } from './admin-styles.js';
 import { controls } from './theme.js';
 
 type Target = DepartmentConfig['target'];
@@ -26,21 +27,8 @@ type Editing = DepartmentConfig | null | undefined;
 export class SentralDepartmentAdmin extends LitElement {
   static override styles = [
     controls,
+    adminStyles,
     css`
-      :host {
-        display: block;
-      }
-      table {
-        border-collapse: collapse;
-        width: 100%;
-      }
-      td,
-      th {
-        text-align: left;
-        padding: 0.3rem 0.5rem;
-        border-bottom: 1px solid var(--sentral-border, #d9dde3);
-        vertical-align: top;
-      }
       form {
         display: grid;
         grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr));
@@ -48,22 +36,10 @@ export class SentralDepartmentAdmin extends LitElement {
         align-items: end;
         margin: 0.75rem 0;
       }
-      label {
-        display: flex;
-        flex-direction: column;
-        font-size: 0.85rem;
-      }
       input,
       select {
         min-height: 2.3rem;
         padding: 0 0.5rem;
-      }
-      [role='alert'] {
-        color: var(--sentral-danger, #b3261e);
-        white-space: pre-wrap;
-      }
-      [role='status'] {
-        color: var(--sentral-ok, #1d7a3e);
       }
     `,
   ];

@@ -5,6 +5,7 @@ import type { CommandResult } from '../shared/protocol.js';
 import type { ApiClient } from '../store/api-client.js';
 import { commandErrorText } from './command-error.js';
 import { apiClientContext } from './contexts.js';
+import { adminStyles } from './admin-styles.js';
 import { controls } from './theme.js';
 import './sentral-forwarding-settings.js';
 
@@ -31,26 +32,8 @@ const fold = (s: string) =>
 export class SentralPeopleAdmin extends LitElement {
   static override styles = [
     controls,
+    adminStyles,
     css`
-      :host {
-        display: block;
-      }
-      table {
-        border-collapse: collapse;
-        width: 100%;
-      }
-      td,
-      th {
-        text-align: left;
-        padding: 0.3rem 0.5rem;
-        border-bottom: 1px solid var(--sentral-border, #d9dde3);
-        vertical-align: top;
-      }
-      label {
-        display: flex;
-        flex-direction: column;
-        font-size: 0.85rem;
-      }
       input {
         min-height: 2.3rem;
         padding: 0 0.5rem;
@@ -68,13 +51,6 @@ export class SentralPeopleAdmin extends LitElement {
         display: flex;
         gap: 0.5rem;
         align-items: end;
-      }
-      [role='alert'] {
-        color: var(--sentral-danger, #b3261e);
-        white-space: pre-wrap;
-      }
-      [role='status'] {
-        color: var(--sentral-ok, #1d7a3e);
       }
     `,
   ];

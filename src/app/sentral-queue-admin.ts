@@ -11,6 +11,7 @@ import type {
 import type { ApiClient } from '../store/api-client.js';
 import { commandErrorText } from './command-error.js';
 import { apiClientContext } from './contexts.js';
+import { adminStyles } from './admin-styles.js';
 import { controls } from './theme.js';
 
 type Person = CommandResult<'directory.list'>['people'][number];
@@ -67,21 +68,8 @@ const NEW_QUEUE: Omit<QueueConfig, 'id'> = {
 export class SentralQueueAdmin extends LitElement {
   static override styles = [
     controls,
+    adminStyles,
     css`
-      :host {
-        display: block;
-      }
-      table {
-        border-collapse: collapse;
-        width: 100%;
-      }
-      td,
-      th {
-        text-align: left;
-        padding: 0.3rem 0.5rem;
-        border-bottom: 1px solid var(--sentral-border, #d9dde3);
-        vertical-align: top;
-      }
       form.queue,
       form.answer-group {
         display: grid;
@@ -89,11 +77,6 @@ export class SentralQueueAdmin extends LitElement {
         gap: 0.5rem;
         align-items: end;
         margin: 0.75rem 0;
-      }
-      label {
-        display: flex;
-        flex-direction: column;
-        font-size: 0.85rem;
       }
       fieldset {
         grid-column: 1 / -1;
@@ -112,13 +95,6 @@ export class SentralQueueAdmin extends LitElement {
         width: 100%;
         min-height: 6rem;
         font: inherit;
-      }
-      [role='alert'] {
-        color: var(--sentral-danger, #b3261e);
-        white-space: pre-wrap;
-      }
-      [role='status'] {
-        color: var(--sentral-ok, #1d7a3e);
       }
       section + section {
         margin-top: 1.25rem;
