@@ -19,6 +19,7 @@ import {
   type Role,
   type AnswerGroupConfig,
   type DepartmentConfig,
+  type DirectoryEntry,
   type QueueConfig,
   type SessionUser,
   type Trunk,
@@ -562,13 +563,7 @@ export class ApiServer {
         const twoFactor = await this.deps.twoFactor?.statesOf(user.tenantId);
         return {
           people: people.map((p) => ({
-            id: p.id,
-            username: p.username,
-            displayName: p.displayName,
-            extension: p.extension,
-            mobile: p.mobile,
-            department: p.department,
-            title: p.title,
+            ...directoryEntry(p),
             role: p.role,
             ...(twoFactor?.has(p.id) ? { twoFactor: twoFactor.get(p.id) } : {}),
           })),
@@ -741,15 +736,7 @@ export class ApiServer {
           (p) => p.role !== 'board',
         );
         return {
-          people: people.map((p) => ({
-            id: p.id,
-            username: p.username,
-            displayName: p.displayName,
-            extension: p.extension,
-            mobile: p.mobile,
-            department: p.department,
-            title: p.title,
-          })),
+          people: people.map(directoryEntry),
         };
       },
     };
@@ -1014,6 +1001,19 @@ export class ApiServer {
   close(): void {
     for (const ws of this.#connections) ws.close(1001, 'core shutting down');
   }
+}
+
+/** A person as the directory shows them (no role, no credentials). */
+function directoryEntry(p: ApiUser): DirectoryEntry {
+  return {
+    id: p.id,
+    username: p.username,
+    displayName: p.displayName,
+    extension: p.extension,
+    mobile: p.mobile,
+    department: p.department,
+    title: p.title,
+  };
 }
 
 function requireUser(ctx: ConnectionContext): SessionUser {
