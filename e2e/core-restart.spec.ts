@@ -2,12 +2,11 @@
  * Core restart end to end (issue 5): the core is stopped and started again on the same port
  * with the same PGlite directory on disk. While it is down the operator's softphone says it is
  * reconnecting and the queue board marks its data stale. When it is back both apps reconnect
- * on their own; sessions and SIP credentials live in the core's memory (ADR 0003: "a core
- * restart ends it (the browser logs in again)"), so each app is back at its login, and after
- * logging in the phone registers, a queue call is picked with audio both ways, and the board
- * shows live, right numbers: today's answered and unanswered callers from before the restart
- * (read back from the queue log; the caller still waiting when the core stopped counts as
- * unanswered) plus the new call.
+ * on their own and resume their sessions (kept in the store across restarts, migration 0014):
+ * nobody logs in again; the phone registers with the credential it had, a queue call is picked
+ * with audio both ways, and the board shows live, right numbers: today's answered and
+ * unanswered callers from before the restart (read back from the queue log; the caller still
+ * waiting when the core stopped counts as unanswered) plus the new call.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +39,7 @@ test.afterAll(async () => {
 
 const loginForm = (page: Page) => page.locator('input[name=username]');
 
-test('core restart: reconnecting and stale while down; back at login after, then registered, a call with audio and live board numbers', async ({
+test('core restart: reconnecting and stale while down; sessions resume after, registered again, a call with audio and live board numbers', async ({
   browser,
 }) => {
   test.setTimeout(150_000); // two core starts on a loaded two-core machine
@@ -98,18 +97,17 @@ test('core restart: reconnecting and stale while down; back at login after, then
     await expect(tile).toHaveAttribute('aria-busy', 'true');
     await expect.poll(() => before.ended(), { timeout: 15_000 }).not.toBe('');
 
-    // It starts again on the same port and data: both apps reconnect by themselves and find
-    // their sessions ended (ADR 0003), so each is back at its login without a reload.
+    // It starts again on the same port and data: both apps reconnect by themselves and resume
+    // their sessions — no login screen; the phone registers again with the credential it had.
     core = await startCore(env);
-    await expect(loginForm(kari.page)).toBeVisible({ timeout: 30_000 });
-    await expect(loginForm(board.page)).toBeVisible({ timeout: 30_000 });
+    await expect(regState).toHaveAttribute('data-state', 'registered', { timeout: 45_000 });
+    await expect(loginForm(kari.page)).toHaveCount(0);
+    await expect(loginForm(board.page)).toHaveCount(0);
 
-    // Logged in again: the phone registers and the board is live, with nobody waiting (the
-    // caller of before the restart is gone) and the day's figures of before the restart.
-    await kari.loginAndRegister(PEOPLE.kari.username);
-    await board.login(PEOPLE.board.username);
+    // The board is live again, with nobody waiting (the caller of before the restart is gone)
+    // and the day's figures of before the restart.
     await expect(tile).toBeVisible({ timeout: 15_000 });
-    await expect(staleBanner).toHaveCount(0);
+    await expect(staleBanner).toHaveCount(0, { timeout: 30_000 });
     await expect(tile).toHaveAttribute('aria-busy', 'false');
     // Unanswered: the one who gave up, and the one the stopping core left (it logged them).
     await expect(waitingCount).toHaveText('0');

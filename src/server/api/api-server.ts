@@ -33,6 +33,7 @@ import { LoginThrottle } from './login-throttle';
 import type { SwitchboardPort } from './switchboard-port';
 import type { TenantEventBus } from '../events/event-bus';
 import { StoreError } from '../store/errors';
+import { hashToken, type SessionRepository } from '../store/sessions';
 import { CsvImportError } from '../store/people-csv';
 import type { AuditRepository } from '../store/audit';
 import type { TwoFactorRepository } from '../store/two-factor';
@@ -199,6 +200,8 @@ export interface ApiDeps {
   /** Queues and agents; absent in cores built without the switchboard engine. */
   switchboard?: SwitchboardPort;
   sipCredentials: SipCredentialStore;
+  /** Sessions kept across a restart (store/sessions.ts); in memory only without it. */
+  sessions?: SessionRepository;
   iceServers: IceServerConfig[];
   publicSipUrl: string | undefined;
   logger: Logger;
@@ -234,7 +237,10 @@ export class ApiServer {
   readonly #throttle = new LoginThrottle();
   readonly #connections = new Set<WebSocket>();
   readonly #handlers: HandlerTable;
-  /** Session token → the login it resumes (in memory: a core restart ends sessions). */
+  /**
+   * SHA-256 of a session token → the login it resumes. Written through to the store when there
+   * is one, and loaded back at start ({@link ApiServer.restoreSessions}).
+   */
   readonly #sessions = new Map<
     string,
     { user: SessionUser; credential: IssuedSipCredential; mustEnrol: boolean }
@@ -260,8 +266,12 @@ export class ApiServer {
             'That code is not right; try the current one.',
           );
         ctx.mustEnrol = false;
-        const session = ctx.sessionToken ? this.#sessions.get(ctx.sessionToken) : undefined;
-        if (session) session.mustEnrol = false;
+        const key = ctx.sessionToken ? hashToken(ctx.sessionToken) : undefined;
+        const session = key ? this.#sessions.get(key) : undefined;
+        if (key && session) {
+          session.mustEnrol = false;
+          await this.#storeSession(key, session);
+        }
         await this.#audit(user, 'twofactor.enrol', user.id, null);
         return { recoveryCodes: codes };
       },
@@ -296,9 +306,10 @@ export class ApiServer {
         return {};
       },
       'auth.resume': async (ctx, p) => {
-        const session = this.#sessions.get(p.token);
+        const key = hashToken(p.token);
+        const session = this.#sessions.get(key);
         if (!session || session.credential.expiresAt <= Date.now()) {
-          if (session) this.#sessions.delete(p.token);
+          if (session) this.#forgetSession(key);
           throw new ApiFailure(ErrorCode.SessionExpired, 'The session ended; log in again.');
         }
         ctx.user = session.user;
@@ -891,11 +902,9 @@ export class ApiServer {
     for (const [token, s] of this.#sessions)
       if (s.credential.expiresAt <= now) this.#sessions.delete(token);
     const sessionToken = randomBytes(24).toString('base64url');
-    this.#sessions.set(sessionToken, {
-      user: ctx.user,
-      credential: cred,
-      mustEnrol: ctx.mustEnrol,
-    });
+    const session = { user: ctx.user, credential: cred, mustEnrol: ctx.mustEnrol };
+    this.#sessions.set(hashToken(sessionToken), session);
+    await this.#storeSession(hashToken(sessionToken), session);
     ctx.sessionToken = sessionToken;
     this.#follow(ctx);
     this.deps.logger.info('login', { user: user.username });
@@ -912,6 +921,53 @@ export class ApiServer {
       sessionToken,
       twoFactor,
     };
+  }
+
+  /**
+   * Loads the sessions the store still holds (after a restart): their tokens resume and their
+   * SIP credentials register again, so nobody is sent back to the login screen.
+   * @returns how many were restored.
+   */
+  async restoreSessions(): Promise<number> {
+    const stored = await this.deps.sessions?.live();
+    for (const s of stored ?? []) {
+      const credential: IssuedSipCredential = {
+        username: s.sip.username,
+        password: '',
+        ha1: s.sip.ha1,
+        realm: s.sip.realm,
+        userId: s.user.id,
+        expiresAt: s.expiresAt.getTime(),
+      };
+      this.deps.sipCredentials.restore(credential);
+      this.#sessions.set(s.tokenHash, { user: s.user, credential, mustEnrol: s.mustEnrol });
+    }
+    return stored?.length ?? 0;
+  }
+
+  async #storeSession(
+    key: string,
+    s: { user: SessionUser; credential: IssuedSipCredential; mustEnrol: boolean },
+  ): Promise<void> {
+    try {
+      await this.deps.sessions?.save({
+        tokenHash: key,
+        user: s.user,
+        mustEnrol: s.mustEnrol,
+        sip: { username: s.credential.username, realm: s.credential.realm, ha1: s.credential.ha1 },
+        expiresAt: new Date(s.credential.expiresAt),
+      });
+    } catch (err) {
+      // The session works on this core; it just would not survive a restart.
+      this.deps.logger.error('storing a session failed', { err });
+    }
+  }
+
+  #forgetSession(key: string): void {
+    this.#sessions.delete(key);
+    this.deps.sessions?.delete(key).catch((err: unknown) => {
+      this.deps.logger.error('deleting a stored session failed', { err });
+    });
   }
 
   /** Records an admin action or a change made on someone's behalf. */
@@ -988,7 +1044,7 @@ export class ApiServer {
     ctx.unsubscribe?.();
     ctx.unsubscribe = undefined;
     if (ctx.sipCredential) this.deps.sipCredentials.revoke(ctx.sipCredential);
-    if (ctx.sessionToken) this.#sessions.delete(ctx.sessionToken);
+    if (ctx.sessionToken) this.#forgetSession(hashToken(ctx.sessionToken));
     ctx.user = undefined;
     ctx.sipCredential = undefined;
     ctx.sessionToken = undefined;

@@ -1,8 +1,9 @@
 /**
  * Per-session SIP credentials. The browser never learns or stores the login password: at login
  * the core issues a random SIP password bound to the user and the API session, and the
- * registrar's digest check accepts any live credential of that user. Kept in memory: a core
- * restart ends sessions, and the browser logs in again.
+ * registrar's digest check accepts any live credential of that user. Kept in memory; the API
+ * server also keeps each session's HA1 in the store and gives it back here after a restart
+ * ({@link SipCredentialStore.restore}), so phones re-register with what they have.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ephemeralHa1, issueEphemeral, parseEphemeralUsername } from '../edge/autheph';
@@ -19,7 +20,7 @@ export interface IssuedSipCredential {
 }
 
 export class SipCredentialStore {
-  /** username → live credentials (one per logged-in session, usually one or two). */
+  /** username → live credentials by HA1 (one per logged-in session, usually one or two). */
   readonly #byUser = new Map<string, Map<string, IssuedSipCredential>>();
 
   constructor(
@@ -46,16 +47,28 @@ export class SipCredentialStore {
       userId,
       expiresAt: this.now() + this.ttlMs,
     };
-    let set = this.#byUser.get(username);
-    if (!set) this.#byUser.set(username, (set = new Map()));
-    set.set(password, cred);
+    this.#add(cred);
     return cred;
+  }
+
+  /**
+   * A credential issued before a restart, known by its HA1 only (the password stays with the
+   * browser). With ephemeral credentials nothing is needed: the secret checks them.
+   */
+  restore(cred: IssuedSipCredential): void {
+    if (!this.ephemeralSecret && cred.expiresAt > this.now()) this.#add(cred);
   }
 
   revoke(cred: IssuedSipCredential): void {
     const set = this.#byUser.get(cred.username);
-    set?.delete(cred.password);
+    set?.delete(cred.ha1);
     if (set?.size === 0) this.#byUser.delete(cred.username);
+  }
+
+  #add(cred: IssuedSipCredential): void {
+    let set = this.#byUser.get(cred.username);
+    if (!set) this.#byUser.set(cred.username, (set = new Map()));
+    set.set(cred.ha1, cred);
   }
 
   /** Live HA1 values for a digest username in a realm; the digest check tries each. */
@@ -73,7 +86,7 @@ export class SipCredentialStore {
     const now = this.now();
     const live: IssuedSipCredential[] = [];
     for (const cred of set.values()) {
-      if (cred.expiresAt <= now) set.delete(cred.password);
+      if (cred.expiresAt <= now) set.delete(cred.ha1);
       else if (cred.realm === realm) live.push(cred);
     }
     return live;

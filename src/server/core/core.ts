@@ -23,6 +23,7 @@ import { QueueDayRepository } from '../store/queue-day';
 import { AbsenceRepository } from '../store/absences';
 import { ForwardingRepository } from '../store/forwarding';
 import { AuditRepository } from '../store/audit';
+import { SessionRepository } from '../store/sessions';
 import { isScanner, originAllowed } from '../http/edge-guard';
 import { DialogEventSubscriptions } from '../people/dialog-events';
 import { HttpSmsGateway, LoggingSmsGateway, type SmsGateway } from '../people/sms-gateway';
@@ -306,10 +307,14 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}):
     events,
     switchboard,
     sipCredentials,
+    sessions: new SessionRepository(db),
     iceServers: config.iceServers,
     publicSipUrl: config.edge?.wsUrl ?? config.publicSipUrl,
     logger: logger.child('api'),
   });
+  // Sessions from before a restart resume, and their phones register with what they have.
+  const restored = await api.restoreSessions();
+  if (restored > 0) logger.info('sessions restored', { sessions: restored });
 
   const apiWss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   apiWss.on('connection', (ws, req) => api.handleConnection(ws, req));
