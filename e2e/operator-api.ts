@@ -7,7 +7,13 @@ async function operatorApi(wsUrl: string, username: string) {
   const ws = new WebSocket(`${wsUrl}/api`);
   await new Promise((r) => ws.once('open', r));
   const frames: Array<Record<string, unknown>> = [];
-  ws.on('message', (d) => frames.push(JSON.parse(d.toString()) as Record<string, unknown>));
+  ws.on('message', (d) => {
+    const frame = JSON.parse(d.toString()) as Record<string, unknown>;
+    // A batch of events (they came fast) is read as the frames it holds, in order.
+    if (frame.type === 'events' && Array.isArray(frame.frames))
+      frames.push(...(frame.frames as Array<Record<string, unknown>>));
+    else frames.push(frame);
+  });
   let id = 0;
   const command = async (type: string, params: Record<string, unknown> = {}) => {
     const my = ++id;

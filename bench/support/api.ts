@@ -11,6 +11,12 @@ export interface EventFrame {
   data: Record<string, unknown>;
 }
 
+/** Events that came fast to one connection, in one frame (src/shared/protocol.ts). */
+interface EventBatchFrame {
+  type: 'events';
+  frames: EventFrame[];
+}
+
 export interface Reply {
   id: number;
   ok: boolean;
@@ -29,9 +35,13 @@ export class BenchApi {
     this.#ws = ws;
     ws.on('message', (data) => {
       const at = Date.now();
-      const frame = JSON.parse(data.toString()) as EventFrame | Reply;
+      const frame = JSON.parse(data.toString()) as EventFrame | EventBatchFrame | Reply;
       if ('type' in frame && frame.type === 'event') {
         this.onEvent?.(frame, at);
+        return;
+      }
+      if ('type' in frame && frame.type === 'events') {
+        for (const event of frame.frames) this.onEvent?.(event, at);
         return;
       }
       const reply = frame as Reply;

@@ -8,7 +8,8 @@
  * - Reply (core → client): `{ id, ok: true, result }` or `{ id, ok: false, error: { code, message } }`.
  *   A frame that cannot be parsed or has no usable id is answered with `id: null`.
  * - Event (core → client): `{ type: 'event', event, seq, data }`; `seq` is per tenant and gap-free
- *   (later issues fill the event catalogue).
+ *   (later issues fill the event catalogue). Events that come faster than one per 20 ms to a
+ *   connection arrive together as `{ type: 'events', frames: [event, …] }`, in order.
  *
  * The server validates every command with these schemas; the client uses the inferred types.
  * @packageDocumentation
@@ -731,7 +732,16 @@ export interface EventFrame<D = unknown> {
   data: D;
 }
 
-export type ServerFrame = Reply | EventFrame;
+/**
+ * Several events in one frame, in order: sent when events come faster than one per 20 ms to a
+ * connection (src/server/api/event-outbox.ts). A client handles each as if it came alone.
+ */
+export interface EventBatchFrame {
+  type: 'events';
+  frames: EventFrame[];
+}
+
+export type ServerFrame = Reply | EventFrame | EventBatchFrame;
 
 export function isCommandType(type: unknown): type is CommandType {
   return typeof type === 'string' && Object.prototype.hasOwnProperty.call(Commands, type);

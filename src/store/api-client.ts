@@ -293,6 +293,13 @@ export class WebSocketApiClient implements ApiClient {
       this.eventsSubject.next(frame);
       return;
     }
+    if ('type' in frame && frame.type === 'events') {
+      // A batch (events came fast): each as if it came alone, in order.
+      for (const event of Array.isArray(frame.frames) ? frame.frames : []) {
+        this.eventsSubject.next(event);
+      }
+      return;
+    }
     if (!('ok' in frame)) return;
     if (frame.id === null) {
       logger.warn('api: server could not read a frame', frame.ok ? undefined : frame.error);

@@ -129,6 +129,27 @@ describe('WebSocketApiClient', () => {
     t.done();
   });
 
+  it('pushes each event of a batch frame to events$, in order', () => {
+    const t = setup();
+    t.client.connect();
+    t.socket(0).open();
+    const events: EventFrame[] = [];
+    const sub = t.client.events$.subscribe((e) => events.push(e));
+    t.socket(0).receive({
+      type: 'events',
+      frames: [
+        { type: 'event', event: 'presence.changed', seq: 8, data: { a: 1 } },
+        { type: 'event', event: 'call.state', seq: 9, data: { b: 2 } },
+      ],
+    });
+    expect(events.map((e) => [e.seq, e.event])).to.deep.equal([
+      [8, 'presence.changed'],
+      [9, 'call.state'],
+    ]);
+    sub.unsubscribe();
+    t.done();
+  });
+
   it('rejects commands in flight when the socket drops, then reconnects with backoff', async () => {
     const t = setup();
     t.client.connect();

@@ -29,6 +29,7 @@ import type { Logger } from '../logger';
 import { ApiFailure, failures } from './errors';
 import type { IssuedSipCredential, SipCredentialStore } from './sip-credentials';
 import { BOARD_COMMANDS, boardEventText, redactSnapshot } from './board-view';
+import { EventOutbox } from './event-outbox';
 import { LoginThrottle } from './login-throttle';
 import type { SwitchboardPort } from './switchboard-port';
 import type { TenantEventBus } from '../events/event-bus';
@@ -222,7 +223,8 @@ interface ConnectionContext {
   /** Stops the tenant event subscription of this connection. */
   unsubscribe: (() => void) | undefined;
   send: (frame: unknown) => void;
-  /** Sends an already serialised frame (events: serialised once for all connections). */
+  /** Sends an already serialised event frame (serialised once for all connections; batched
+   * when events come fast, see event-outbox.ts). */
   sendText: (text: string) => void;
 }
 
@@ -762,6 +764,7 @@ export class ApiServer {
       request.headers['x-forwarded-proto'] === 'https' || 'encrypted' in request.socket;
     const host = request.headers.host ?? '127.0.0.1';
     const push = coalescingSender(ws, request.socket);
+    const events = new EventOutbox(push);
     const ctx: ConnectionContext = {
       remote: request.socket.remoteAddress ?? 'unknown',
       sipUrl: this.deps.publicSipUrl ?? `${secure ? 'wss' : 'ws'}://${host}${SIP_PATH}`,
@@ -770,8 +773,11 @@ export class ApiServer {
       sessionToken: undefined,
       queue: Promise.resolve(),
       unsubscribe: undefined,
-      send: (frame) => push(JSON.stringify(frame)),
-      sendText: push,
+      send: (frame) => {
+        events.flush();
+        push(JSON.stringify(frame));
+      },
+      sendText: (text) => events.event(text),
     };
     this.#connections.add(ws);
     ws.on('message', (data, isBinary) => {
@@ -785,6 +791,7 @@ export class ApiServer {
     ws.on('close', () => {
       this.#connections.delete(ws);
       ctx.unsubscribe?.();
+      events.close();
       // The SIP credential outlives the API socket: the phone keeps its registration while the
       // API reconnects. It ends at logout or expiry.
     });

@@ -10,7 +10,11 @@ export class RawApiClient {
   private constructor(ws: WebSocket) {
     this.#ws = ws;
     ws.on('message', (data) => {
-      this.#frames.push(JSON.parse(data.toString()));
+      const frame = JSON.parse(data.toString()) as { type?: string; frames?: unknown[] };
+      // A batch of events (they came fast) is read as the frames it holds, in order.
+      if (frame.type === 'events' && Array.isArray(frame.frames))
+        this.#frames.push(...frame.frames);
+      else this.#frames.push(frame);
       for (const w of this.#waiters.splice(0)) w();
     });
   }
