@@ -19,6 +19,7 @@ import {
   presenceOf,
 } from '../store/presence-model.js';
 import type { SessionModel } from '../store/session-model.js';
+import { formatPhoneNumber } from './phone-number.js';
 import { ABSENCE_REASON_TEXT, backText, loadAbsenceForm } from './absence-text.js';
 import { commandErrorText } from './command-error.js';
 import {
@@ -342,6 +343,20 @@ export class SentralDirectory extends LitElement {
               </button>`
             : nothing
         }
+        ${
+          person.mobile
+            ? html`<button
+                type="button"
+                class="ext"
+                data-testid="directory-call-mobile"
+                aria-label=${`Call ${person.displayName} on mobile ${person.mobile}`}
+                ?disabled=${busy}
+                @click=${() => this.callNumber(person.mobile ?? '')}
+              >
+                📱 ${formatPhoneNumber(person.mobile)}
+              </button>`
+            : nothing
+        }
       </div>
     </li>`;
   }
@@ -509,7 +524,11 @@ export class SentralDirectory extends LitElement {
   }
 
   private callPerson(person: DirectoryEntry): void {
-    void this.phoneService?.dial(person.extension);
+    this.callNumber(person.extension);
+  }
+
+  private callNumber(number: string): void {
+    void this.phoneService?.dial(number);
   }
 }
 

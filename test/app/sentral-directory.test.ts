@@ -137,6 +137,17 @@ describe('sentral-directory', () => {
     expect(deepQueryAll(element, '[data-testid=directory-entry]')).to.have.length(1);
   });
 
+  it("shows a colleague's mobile, written for people, and calls it with one click", async () => {
+    const mobile = must(
+      deepQueryAll<HTMLButtonElement>(element, 'button[data-testid=directory-call-mobile]').find(
+        (b) => b.getAttribute('aria-label')?.includes('Ola Hansen'),
+      ),
+    );
+    expect(mobile.textContent?.trim()).to.equal('📱 +47 912 34 567');
+    mobile.click();
+    await waitUntil(() => phone.commands.includes('call +47 912 34 567'));
+  });
+
   it('calls a colleague by extension with one click, and not during a call', async () => {
     const buttons = deepQueryAll<HTMLButtonElement>(element, 'button[data-testid=directory-call]');
     const ola = must(buttons.find((b) => b.textContent?.includes('1007')));
