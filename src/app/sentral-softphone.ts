@@ -32,7 +32,6 @@ import { callStateText, endReasonText } from './format.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 import type { DigitDetail } from './sentral-dialpad.js';
-import './sentral-audio-settings.js';
 import './sentral-forwarding-settings.js';
 import './sentral-connection-banner.js';
 import './sentral-dialpad.js';
@@ -263,6 +262,15 @@ export class SentralSoftphone extends LitElement {
     super.disconnectedCallback();
   }
 
+  /**
+   * The audio settings (devices, ringer, headset) are fetched when first opened: they are not
+   * needed to take calls, and the switchboard route has a size budget (docs/benchmarks.md).
+   */
+  private readonly toggleSettings = async (): Promise<void> => {
+    if (!this.settingsOpen) await import('./sentral-audio-settings.js');
+    this.settingsOpen = !this.settingsOpen;
+  };
+
   override render() {
     const reg = this.registration.value;
     const snapshot = this.linesState.value;
@@ -285,7 +293,7 @@ export class SentralSoftphone extends LitElement {
                   data-testid="audio-settings-button"
                   aria-expanded=${this.settingsOpen ? 'true' : 'false'}
                   aria-controls="audio-settings-panel"
-                  @click=${() => (this.settingsOpen = !this.settingsOpen)}
+                  @click=${this.toggleSettings}
                 >
                   Audio
                 </button>`
