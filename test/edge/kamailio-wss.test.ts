@@ -201,5 +201,5 @@ describe.skipIf(skip !== undefined)('Kamailio edge over WSS', () => {
     expect(error.message).toMatch(/self[- ]signed|certificate/i);
   });
 });
-
+// The reason (the missing package) shown as a skipped test's name; only off CI (see above).
 if (skip) describe('Kamailio edge over WSS', () => it.skip(skip, () => undefined));
