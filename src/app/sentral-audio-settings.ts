@@ -7,7 +7,7 @@ import type { AudioDevice, AudioRole } from '../store/audio-settings-state.js';
 import { audioSettingsContext } from './contexts.js';
 import './sentral-headset-settings.js';
 import { select } from './observable-controller.js';
-import { controls } from './theme.js';
+import { controls, settingsGroup } from './theme.js';
 
 const ROLES: readonly { role: AudioRole; label: string; hint: string }[] = [
   { role: 'microphone', label: 'Microphone', hint: 'What the other party hears.' },
@@ -31,23 +31,8 @@ export function canChooseOutput(): boolean {
 export class SentralAudioSettings extends LitElement {
   static override styles = [
     controls,
+    settingsGroup,
     css`
-      :host {
-        display: block;
-      }
-      fieldset {
-        border: 1px solid var(--sentral-border, #d9dde3);
-        border-radius: var(--sentral-radius, 10px);
-        padding: 0.75rem;
-        margin: 0;
-        display: flex;
-        flex-direction: column;
-        gap: 0.6rem;
-      }
-      legend {
-        font-weight: 600;
-        padding: 0 0.3rem;
-      }
       label {
         display: flex;
         flex-direction: column;

@@ -7,7 +7,7 @@ import type { HeadsetModel } from '../store/headset/headset-model.js';
 import type { InputControl, OutputControl } from '../store/headset/telephony-descriptor.js';
 import { headsetContext } from './headset-context.js';
 import { select } from './observable-controller.js';
-import { controls } from './theme.js';
+import { controls, settingsGroup } from './theme.js';
 
 const BUTTON_NAMES: Record<InputControl, string> = {
   hook: 'call (hook switch)',
@@ -66,23 +66,8 @@ export function headsetStatusText(
 export class SentralHeadsetSettings extends LitElement {
   static override styles = [
     controls,
+    settingsGroup,
     css`
-      :host {
-        display: block;
-      }
-      fieldset {
-        border: 1px solid var(--sentral-border, #d9dde3);
-        border-radius: var(--sentral-radius, 10px);
-        padding: 0.75rem;
-        margin: 0;
-        display: flex;
-        flex-direction: column;
-        gap: 0.6rem;
-      }
-      legend {
-        font-weight: 600;
-        padding: 0 0.3rem;
-      }
       p {
         margin: 0;
         font-size: 0.9rem;

@@ -110,3 +110,23 @@ export const controls = css`
     white-space: nowrap;
   }
 `;
+
+/** A settings section as a framed group with its legend (audio settings, headset buttons). */
+export const settingsGroup = css`
+  :host {
+    display: block;
+  }
+  fieldset {
+    border: 1px solid var(--sentral-border, #d9dde3);
+    border-radius: var(--sentral-radius, 10px);
+    padding: 0.75rem;
+    margin: 0;
+    display: flex;
+    flex-direction: column;
+    gap: 0.6rem;
+  }
+  legend {
+    font-weight: 600;
+    padding: 0 0.3rem;
+  }
+`;
