@@ -294,22 +294,7 @@ export class SentralQueueAdmin extends LitElement {
           here</span
         ></label
       >
-      <fieldset data-testid="queue-members">
-        <legend>Members</legend>
-        ${this.people
-          .filter((p) => p.extension)
-          .map(
-            (p) =>
-              html`<label
-                ><input
-                  type="checkbox"
-                  name="members"
-                  value=${p.id}
-                  ?checked=${q.members.includes(p.id)}
-                />${p.displayName}</label
-              >`,
-          )}
-      </fieldset>
+      ${this.renderMembers('queue-members', 'Members', q.members)}
       <button class="primary" type="submit" data-testid="queue-save">
         ${queue ? 'Save queue' : 'Create queue'}
       </button>
@@ -404,22 +389,7 @@ export class SentralQueueAdmin extends LitElement {
           }
         </select></label
       >
-      <fieldset data-testid="group-members">
-        <legend>Members (rung in this order)</legend>
-        ${this.people
-          .filter((p) => p.extension)
-          .map(
-            (p) =>
-              html`<label
-                ><input
-                  type="checkbox"
-                  name="members"
-                  value=${p.id}
-                  ?checked=${g.members.includes(p.id)}
-                />${p.displayName}</label
-              >`,
-          )}
-      </fieldset>
+      ${this.renderMembers('group-members', 'Members (rung in this order)', g.members)}
       <button class="primary" type="submit" data-testid="group-save">
         ${group ? 'Save answer group' : 'Create answer group'}
       </button>
@@ -574,6 +544,26 @@ export class SentralQueueAdmin extends LitElement {
     } catch (error) {
       this.error = commandErrorText(error);
     }
+  }
+
+  /** Everyone with an extension as a checkbox, ticked when a member (queues and groups alike). */
+  private renderMembers(testId: string, legend: string, members: readonly string[]) {
+    return html`<fieldset data-testid=${testId}>
+      <legend>${legend}</legend>
+      ${this.people
+        .filter((p) => p.extension)
+        .map(
+          (p) =>
+            html`<label
+              ><input
+                type="checkbox"
+                name="members"
+                value=${p.id}
+                ?checked=${members.includes(p.id)}
+              />${p.displayName}</label
+            >`,
+        )}
+    </fieldset>`;
   }
 }
 
