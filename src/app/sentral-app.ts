@@ -20,6 +20,7 @@ import {
 import { select } from './observable-controller.js';
 import type { SentralShortcutsHelp } from './sentral-shortcuts-help.js';
 import { ShortcutController } from './shortcut-controller.js';
+import { headsetContext } from './headset-context.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import type { Services } from './services.js';
 import { controls, tokens } from './theme.js';
@@ -216,6 +217,7 @@ export class SentralApp extends LitElement {
   });
   private readonly audioProvider = new ContextProvider(this, { context: audioSettingsContext });
   private readonly qualityProvider = new ContextProvider(this, { context: callQualityContext });
+  private readonly headsetProvider = new ContextProvider(this, { context: headsetContext });
 
   @query('sentral-shortcuts-help') private help?: SentralShortcutsHelp;
   /** What the last switchboard shortcut did (or why it failed). */
@@ -297,6 +299,7 @@ export class SentralApp extends LitElement {
       this.linesProvider.setValue(s.lines);
       this.audioProvider.setValue(s.audio);
       this.qualityProvider.setValue(s.quality);
+      this.headsetProvider.setValue(s.headset);
       this.phoneProvider.setValue(s.phone);
       this.directoryProvider.setValue(s.directory);
       this.switchboardProvider.setValue(s.switchboard);

@@ -25,7 +25,6 @@ import { RegistrationModel } from '../store/registration-model.js';
 import { SessionModel } from '../store/session-model.js';
 import { SharedPhone } from '../store/shared-phone.js';
 import { SwitchboardModel } from '../store/switchboard-model.js';
-import { provideHeadset } from './headset-context.js';
 
 /** Everything `sentral-app` provides, each under its own context. */
 export interface Services {
@@ -144,9 +143,7 @@ export function createServices(options: ServiceOptions = {}): Services {
     });
   });
   void services.audio.load();
-  // The headset is the page's: provided on the document for the audio settings (ADR 0011),
-  // and the headset paired before is looked for among the devices the page may use.
-  provideHeadset(document.documentElement, services.headset);
+  // The headset paired before is looked for among the devices the page may use (ADR 0011).
   void services.headset.start();
   return services;
 }
