@@ -150,3 +150,21 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Records every SIP WebSocket the page opens in `window.__sentralSipSockets` (an init script:
+ * `page.addInitScript(trackSipSockets)`, so it runs in the page and must stay self-contained).
+ */
+export function trackSipSockets(): void {
+  const Native = window.WebSocket;
+  const list: WebSocket[] = [];
+  (window as unknown as { __sentralSipSockets: WebSocket[] }).__sentralSipSockets = list;
+  class Tracked extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      const asked = typeof protocols === 'string' ? [protocols] : (protocols ?? []);
+      if (asked.includes('sip')) list.push(this);
+    }
+  }
+  window.WebSocket = Tracked;
+}

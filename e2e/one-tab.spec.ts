@@ -5,6 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { startCore, type RunningCore } from './core-process';
+import { trackSipSockets } from './fixtures';
 import { DEMO_PASSWORD, Softphone } from './softphone';
 
 let core: RunningCore;
@@ -16,21 +17,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await core?.stop();
 });
-
-/** Counts the SIP WebSockets the page opens (`window.__sentralSipSockets`). */
-function trackSipSockets(): void {
-  const Native = window.WebSocket;
-  const list: WebSocket[] = [];
-  (window as unknown as { __sentralSipSockets: WebSocket[] }).__sentralSipSockets = list;
-  class Tracked extends Native {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols);
-      const asked = typeof protocols === 'string' ? [protocols] : (protocols ?? []);
-      if (asked.includes('sip')) list.push(this);
-    }
-  }
-  window.WebSocket = Tracked;
-}
 
 const openSipSockets = (page: Page) =>
   page.evaluate(

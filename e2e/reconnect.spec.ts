@@ -7,6 +7,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { startCore, type RunningCore } from './core-process';
+import { trackSipSockets } from './fixtures';
 import { Softphone } from './softphone';
 
 let core: RunningCore;
@@ -18,21 +19,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await core?.stop();
 });
-
-/** Records every SIP WebSocket the page opens in `window.__sentralSipSockets`. */
-function trackSipSockets(): void {
-  const Native = window.WebSocket;
-  const list: WebSocket[] = [];
-  (window as unknown as { __sentralSipSockets: WebSocket[] }).__sentralSipSockets = list;
-  class Tracked extends Native {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols);
-      const asked = typeof protocols === 'string' ? [protocols] : (protocols ?? []);
-      if (asked.includes('sip')) list.push(this);
-    }
-  }
-  window.WebSocket = Tracked;
-}
 
 /** Closes the page's open SIP WebSocket(s), as a network drop would; returns how many. */
 function dropSipSocket(phone: Softphone): Promise<number> {
