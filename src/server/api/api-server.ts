@@ -910,9 +910,9 @@ export class ApiServer {
       if (s.credential.expiresAt <= now) this.#sessions.delete(token);
     const sessionToken = randomBytes(24).toString('base64url');
     const session = { user: ctx.user, credential: cred, mustEnrol: ctx.mustEnrol };
-    const key = hashToken(sessionToken);
-    this.#sessions.set(key, session);
-    await this.#storeSession(key, session);
+    const tokenKey = hashToken(sessionToken);
+    this.#sessions.set(tokenKey, session);
+    await this.#storeSession(tokenKey, session);
     ctx.sessionToken = sessionToken;
     this.#follow(ctx);
     this.deps.logger.info('login', { user: user.username });
