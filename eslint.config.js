@@ -19,6 +19,8 @@ export default tseslint.config(
       'playwright-report/**',
       '.tmp/**',
       '.tmp-*',
+      // written by `npx lit-localize build` from xliff/
+      'src/app/locales/**',
     ],
   },
   js.configs.recommended,

@@ -1,15 +1,22 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RecallReason } from '../sip/phone.js';
 import { controls } from './theme.js';
 
 /** Why a recall came back, in the operator's words. */
-const RECALL_TEXT: Record<RecallReason, string> = {
-  no_answer: 'Not answered',
-  busy: 'The colleague was busy',
-  rejected: 'The colleague rejected it',
-  park_timeout: 'Parked too long',
-};
+function recallText(reason: RecallReason): string {
+  switch (reason) {
+    case 'no_answer':
+      return msg('Not answered');
+    case 'busy':
+      return msg('The colleague was busy');
+    case 'rejected':
+      return msg('The colleague rejected it');
+    case 'park_timeout':
+      return msg('Parked too long');
+  }
+}
 
 /**
  * The ringing-in card: caller name and number (plain text: they come from the SIP From /
@@ -22,6 +29,7 @@ const RECALL_TEXT: Record<RecallReason, string> = {
  * A recall (a transfer nobody took, coming back from the core) is labelled "Recall" with the
  * reason in words, and a ↩ mark, so it does not pass for a new caller.
  */
+@localized()
 @customElement('sentral-incoming-call')
 export class SentralIncomingCall extends LitElement {
   static override styles = [
@@ -86,8 +94,8 @@ export class SentralIncomingCall extends LitElement {
   @property({ attribute: false }) recall: RecallReason | null = null;
 
   override render() {
-    const name = this.displayName || this.number || 'Unknown caller';
-    const label = this.waiting ? 'Call waiting' : 'Incoming call';
+    const name = this.displayName || this.number || msg('Unknown caller');
+    const label = this.waiting ? msg('Call waiting') : msg('Incoming call');
     return html`<div
       class="card"
       data-testid=${this.waiting ? 'waiting-call' : 'incoming-call'}
@@ -100,16 +108,16 @@ export class SentralIncomingCall extends LitElement {
       ${
         this.recall
           ? html`<p class="recall" data-testid="recall" data-reason=${this.recall}>
-              <span aria-hidden="true">↩</span> Recall: ${RECALL_TEXT[this.recall]}
+              <span aria-hidden="true">↩</span> ${msg('Recall:')} ${recallText(this.recall)}
             </p>`
           : nothing
       }
       <div class="actions">
         <button type="button" class="ok" data-testid="answer" @click=${this.answer}>
-          ${this.answerHolds ? 'Answer and hold' : 'Answer'}
+          ${this.answerHolds ? msg('Answer and hold') : msg('Answer')}
         </button>
         <button type="button" class="danger" data-testid="reject" @click=${this.reject}>
-          Reject
+          ${msg('Reject')}
         </button>
       </div>
     </div>`;
