@@ -2,7 +2,9 @@
  * How an absence is put into words (directory rows, the caller card, the absence form). Pure
  * functions; the message someone wrote is returned as a string for Lit to render as text.
  */
+import { msg, str } from '@lit/localize';
 import type { AbsenceInfo } from '../shared/switchboard.js';
+import { dateTimeFormat } from './i18n.js';
 
 export type AbsenceReason = AbsenceInfo['reason'];
 export type CallHandling = AbsenceInfo['callHandling'];
@@ -18,24 +20,53 @@ export const ABSENCE_REASONS: readonly AbsenceReason[] = [
   'other',
 ];
 
-export const ABSENCE_REASON_TEXT: Record<AbsenceReason, string> = {
-  meeting: 'Meeting',
-  lunch: 'Lunch',
-  vacation: 'Vacation',
-  sick: 'Sick leave',
-  travel: 'Travel',
-  course: 'Course',
-  other: 'Other',
-};
+/** The reason in words (at render time: the current language). */
+export function absenceReasonText(reason: AbsenceReason): string {
+  switch (reason) {
+    case 'meeting':
+      return msg('Meeting');
+    case 'lunch':
+      return msg('Lunch');
+    case 'vacation':
+      return msg('Vacation');
+    case 'sick':
+      return msg('Sick leave');
+    case 'travel':
+      return msg('Travel');
+    case 'course':
+      return msg('Course');
+    case 'other':
+      return msg('Other');
+  }
+}
 
-export const CALL_HANDLING_TEXT: Record<CallHandling, string> = {
-  switchboard: 'Calls go to the switchboard queue',
-  forward: 'Calls are forwarded',
-  ring: 'Calls ring anyway',
-};
+/**
+ * `ABSENCE_REASON_TEXT[reason]` for views that index it: getters, so each read is in the
+ * current language rather than frozen at module load.
+ */
+export const ABSENCE_REASON_TEXT: Readonly<Record<AbsenceReason, string>> = Object.freeze(
+  Object.defineProperties(
+    {},
+    Object.fromEntries(
+      ABSENCE_REASONS.map((reason) => [
+        reason,
+        { enumerable: true, get: () => absenceReasonText(reason) },
+      ]),
+    ),
+  ) as Record<AbsenceReason, string>,
+);
 
-const TIME = new Intl.DateTimeFormat('nb-NO', { hour: '2-digit', minute: '2-digit' });
-const DAY = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
+/** What happens to calls meanwhile, in words. */
+export function callHandlingText(handling: CallHandling): string {
+  switch (handling) {
+    case 'switchboard':
+      return msg('Calls go to the switchboard queue');
+    case 'forward':
+      return msg('Calls are forwarded');
+    case 'ring':
+      return msg('Calls ring anyway');
+  }
+}
 
 function sameDay(a: Date, b: Date): boolean {
   return (
@@ -45,9 +76,22 @@ function sameDay(a: Date, b: Date): boolean {
   );
 }
 
-/** `HH:MM` in local time. */
+/** `HH:MM` in local time: 24-hour in every language (an en-US browser would say 2:30 PM). */
 export function clockTime(epochMs: number): string {
-  return TIME.format(epochMs);
+  return dateTimeFormat({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(epochMs);
+}
+
+/**
+ * Weekday, day and month of another day as separate pieces, so the message can order them
+ * ("Fri 7 Mar", "fre. 7. mars") whatever the English browser locale's own order is.
+ */
+function dayParts(date: Date): { weekday: string; day: string; month: string } {
+  const parts = dateTimeFormat({ weekday: 'short', day: 'numeric', month: 'short' }).formatToParts(
+    date,
+  );
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? '';
+  return { weekday: part('weekday'), day: part('day'), month: part('month') };
 }
 
 /**
@@ -55,15 +99,17 @@ export function clockTime(epochMs: number): string {
  * "until further notice" without an end.
  */
 export function backText(until: number | null, now: number): string {
-  if (until === null) return 'until further notice';
+  if (until === null) return msg('until further notice');
   const end = new Date(until);
-  if (sameDay(end, new Date(now))) return `back at ${clockTime(until)}`;
-  return `back ${DAY.format(end)} at ${clockTime(until)}`;
+  const time = clockTime(until);
+  if (sameDay(end, new Date(now))) return msg(str`back at ${time}`);
+  const { weekday, day, month } = dayParts(end);
+  return msg(str`back ${weekday} ${day} ${month} at ${time}`);
 }
 
 /** "Lunch, back at 12:30" — the reason word and when they are back. */
 export function absenceSummary(absence: AbsenceInfo, now: number): string {
-  return `${ABSENCE_REASON_TEXT[absence.reason]}, ${backText(absence.until, now)}`;
+  return `${absenceReasonText(absence.reason)}, ${backText(absence.until, now)}`;
 }
 
 /**

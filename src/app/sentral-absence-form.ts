@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -6,7 +7,7 @@ import type { CommandParams } from '../shared/protocol.js';
 import type { AbsenceInfo } from '../shared/switchboard.js';
 import type { ApiClient } from '../store/api-client.js';
 import { ApiCallError } from '../store/api-error.js';
-import { ABSENCE_REASONS, ABSENCE_REASON_TEXT } from './absence-text.js';
+import { ABSENCE_REASONS, absenceReasonText } from './absence-text.js';
 import type { AbsenceReason, CallHandling } from './absence-text.js';
 import { commandErrorText } from './command-error.js';
 import { apiClientContext } from './contexts.js';
@@ -15,11 +16,19 @@ import { controls } from './theme.js';
 /** The longest message the core keeps. */
 export const MESSAGE_MAX = 200;
 
-const HANDLING_CHOICES: readonly { value: CallHandling; text: string }[] = [
-  { value: 'switchboard', text: 'Send calls to the switchboard queue' },
-  { value: 'forward', text: 'Forward calls to a number' },
-  { value: 'ring', text: 'Ring me anyway' },
-];
+const HANDLING_CHOICES: readonly CallHandling[] = ['switchboard', 'forward', 'ring'];
+
+/** A call-handling choice in the form's words (at render time: the current language). */
+function handlingChoiceText(handling: CallHandling): string {
+  switch (handling) {
+    case 'switchboard':
+      return msg('Send calls to the switchboard queue');
+    case 'forward':
+      return msg('Forward calls to a number');
+    case 'ring':
+      return msg('Ring me anyway');
+  }
+}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -40,12 +49,20 @@ export function fromLocalInput(value: string): number | null {
 
 type Quick = 'hour' | 'rest-of-day' | 'tomorrow-morning' | 'open';
 
-const QUICK_TEXT: Record<Quick, string> = {
-  hour: '1 hour',
-  'rest-of-day': 'Rest of the day',
-  'tomorrow-morning': 'Tomorrow morning',
-  open: 'Until further notice',
-};
+const QUICKS: readonly Quick[] = ['hour', 'rest-of-day', 'tomorrow-morning', 'open'];
+
+function quickText(quick: Quick): string {
+  switch (quick) {
+    case 'hour':
+      return msg('1 hour');
+    case 'rest-of-day':
+      return msg('Rest of the day');
+    case 'tomorrow-morning':
+      return msg('Tomorrow morning');
+    case 'open':
+      return msg('Until further notice');
+  }
+}
 
 /** Where a quick choice puts "until", counted from the start of the absence. */
 export function quickUntil(quick: Quick, start: number): number | null {
@@ -85,6 +102,7 @@ declare global {
  * what happens to calls meanwhile (switchboard queue, forward to a number, ring anyway). The core
  * validates the forward number; its answer is shown at the field, and what was typed stays.
  */
+@localized()
 @customElement('sentral-absence-form')
 export class SentralAbsenceForm extends LitElement {
   static override styles = [
@@ -232,11 +250,12 @@ export class SentralAbsenceForm extends LitElement {
   }
 
   override render() {
-    const label = this.personName ? `Absence for ${this.personName}` : 'Your absence';
+    const name = this.personName;
+    const label = name ? msg(str`Absence for ${name}`) : msg('Your absence');
     const e = this.errors;
     return html`<form aria-label=${label} novalidate @submit=${this.onSubmit}>
       <div class="field">
-        <label for="reason">Reason</label>
+        <label for="reason">${msg('Reason')}</label>
         <select
           id="reason"
           data-testid="absence-reason"
@@ -247,13 +266,13 @@ export class SentralAbsenceForm extends LitElement {
           ${ABSENCE_REASONS.map(
             (r) =>
               html`<option value=${r} ?selected=${r === this.reason}>
-                ${ABSENCE_REASON_TEXT[r]}
+                ${absenceReasonText(r)}
               </option>`,
           )}
         </select>
       </div>
       <div class="field">
-        <label for="from">From</label>
+        <label for="from">${msg('From')}</label>
         <input
           id="from"
           type="datetime-local"
@@ -263,7 +282,7 @@ export class SentralAbsenceForm extends LitElement {
         />
       </div>
       <div class="field">
-        <label for="until">Until</label>
+        <label for="until">${msg('Until')}</label>
         <input
           id="until"
           type="datetime-local"
@@ -276,16 +295,16 @@ export class SentralAbsenceForm extends LitElement {
             this.errors = { ...this.errors, until: undefined };
           }}
         />
-        <p class="hint" id="until-hint">Leave empty for until further notice.</p>
-        <div class="quick" role="group" aria-label="Quick choices for until">
-          ${(Object.keys(QUICK_TEXT) as Quick[]).map(
+        <p class="hint" id="until-hint">${msg('Leave empty for until further notice.')}</p>
+        <div class="quick" role="group" aria-label=${msg('Quick choices for until')}>
+          ${QUICKS.map(
             (q) =>
               html`<button
                 type="button"
                 data-testid=${`absence-quick-${q}`}
                 @click=${() => this.pickQuick(q)}
               >
-                ${QUICK_TEXT[q]}
+                ${quickText(q)}
               </button>`,
           )}
         </div>
@@ -298,7 +317,7 @@ export class SentralAbsenceForm extends LitElement {
         }
       </div>
       <div class="field">
-        <label for="message">Message</label>
+        <label for="message">${msg('Message')}</label>
         <textarea
           id="message"
           data-testid="absence-message"
@@ -308,23 +327,23 @@ export class SentralAbsenceForm extends LitElement {
           @input=${(ev: Event) => (this.message = (ev.target as HTMLTextAreaElement).value)}
         ></textarea>
         <p class="count" id="message-count" data-testid="absence-count">
-          ${this.message.length} of ${MESSAGE_MAX} characters
+          ${msg(str`${this.message.length} of ${MESSAGE_MAX} characters`)}
         </p>
       </div>
       <fieldset>
-        <legend>Calls meanwhile</legend>
+        <legend>${msg('Calls meanwhile')}</legend>
         ${HANDLING_CHOICES.map(
-          (c) =>
+          (value) =>
             html`<label class="choice">
               <input
                 type="radio"
                 name="handling"
-                value=${c.value}
-                data-testid=${`absence-handling-${c.value}`}
-                .checked=${this.handling === c.value}
-                @change=${() => this.pickHandling(c.value)}
+                value=${value}
+                data-testid=${`absence-handling-${value}`}
+                .checked=${this.handling === value}
+                @change=${() => this.pickHandling(value)}
               />
-              ${c.text}
+              ${handlingChoiceText(value)}
             </label>`,
         )}
         ${this.handling === 'forward' ? this.renderForward() : nothing}
@@ -336,7 +355,7 @@ export class SentralAbsenceForm extends LitElement {
       }
       <div class="actions">
         <button type="submit" class="primary" data-testid="absence-save" ?disabled=${this.busy}>
-          Save absence
+          ${msg('Save absence')}
         </button>
         ${
           this.absence
@@ -346,11 +365,13 @@ export class SentralAbsenceForm extends LitElement {
                 ?disabled=${this.busy}
                 @click=${this.onClear}
               >
-                Clear absence
+                ${msg('Clear absence')}
               </button>`
             : nothing
         }
-        <button type="button" data-testid="absence-cancel" @click=${this.onCancel}>Cancel</button>
+        <button type="button" data-testid="absence-cancel" @click=${this.onCancel}>
+          ${msg('Cancel')}
+        </button>
       </div>
       <p class="status" role="status" data-testid="absence-status">${this.status}</p>
     </form>`;
@@ -359,7 +380,7 @@ export class SentralAbsenceForm extends LitElement {
   private renderForward() {
     const error = this.errors.forwardNumber;
     return html`<div class="field">
-      <label for="forward">Forward to number</label>
+      <label for="forward">${msg('Forward to number')}</label>
       <input
         id="forward"
         type="tel"
@@ -405,12 +426,13 @@ export class SentralAbsenceForm extends LitElement {
     let until: number | null = null;
     if (this.until.trim() !== '') {
       until = fromLocalInput(this.until);
-      if (until === null) errors.until = 'Enter a date and a time.';
-      else if (until <= start) errors.until = '“Until” must be after the start of the absence.';
+      if (until === null) errors.until = msg('Enter a date and a time.');
+      else if (until <= start)
+        errors.until = msg('“Until” must be after the start of the absence.');
     }
     const number = this.forwardNumber.trim();
     if (this.handling === 'forward' && number === '') {
-      errors.forwardNumber = 'Enter the number to forward calls to.';
+      errors.forwardNumber = msg('Enter the number to forward calls to.');
     }
     this.errors = errors;
     if (errors.until || errors.forwardNumber) {
@@ -443,7 +465,7 @@ export class SentralAbsenceForm extends LitElement {
     this.busy = true;
     try {
       const { absence } = await this.api.call('absence.set', params);
-      this.status = 'Absence saved.';
+      this.status = msg('Absence saved.');
       this.dispatchEvent(new CustomEvent('absence-saved', { detail: absence, bubbles: true }));
     } catch (error) {
       this.showServerError(error);
@@ -474,7 +496,7 @@ export class SentralAbsenceForm extends LitElement {
     this.busy = true;
     try {
       await this.api.call('absence.clear', this.userId ? { userId: this.userId } : {});
-      this.status = 'Absence cleared.';
+      this.status = msg('Absence cleared.');
       this.dispatchEvent(new CustomEvent('absence-cleared', { bubbles: true }));
     } catch (error) {
       this.formError = commandErrorText(error);

@@ -1,3 +1,4 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -9,11 +10,19 @@ import './sentral-headset-settings.js';
 import { select } from './observable-controller.js';
 import { controls, settingsGroup } from './theme.js';
 
-const ROLES: readonly { role: AudioRole; label: string; hint: string }[] = [
-  { role: 'microphone', label: 'Microphone', hint: 'What the other party hears.' },
-  { role: 'speaker', label: 'Speaker', hint: 'Where you hear the call (your headset).' },
-  { role: 'ringer', label: 'Ringer', hint: 'Where incoming calls ring (e.g. the speakers).' },
-];
+const ROLES: readonly AudioRole[] = ['microphone', 'speaker', 'ringer'];
+
+/** A device list's label and hint (at render time: the current language). */
+function roleText(role: AudioRole): { label: string; hint: string } {
+  switch (role) {
+    case 'microphone':
+      return { label: msg('Microphone'), hint: msg('What the other party hears.') };
+    case 'speaker':
+      return { label: msg('Speaker'), hint: msg('Where you hear the call (your headset).') };
+    case 'ringer':
+      return { label: msg('Ringer'), hint: msg('Where incoming calls ring (e.g. the speakers).') };
+  }
+}
 
 /** Whether this browser can send audio to a chosen output device (`setSinkId`). */
 export function canChooseOutput(): boolean {
@@ -27,6 +36,7 @@ export function canChooseOutput(): boolean {
  * A change applies at once — the microphone even on a live call — and is stored in IndexedDB.
  * Last, the headset's call buttons (`sentral-headset-settings`, when the page has a headset).
  */
+@localized()
 @customElement('sentral-audio-settings')
 export class SentralAudioSettings extends LitElement {
   static override styles = [
@@ -70,8 +80,9 @@ export class SentralAudioSettings extends LitElement {
     const unlabelled = state.devices.length > 0 && state.devices.every((d) => d.label === '');
     const outputs = canChooseOutput();
     return html`<fieldset data-testid="audio-settings">
-      <legend>Audio devices</legend>
-      ${ROLES.map(({ role, label, hint }) => {
+      <legend>${msg('Audio devices')}</legend>
+      ${ROLES.map((role) => {
+        const { label, hint } = roleText(role);
         const kind = role === 'microphone' ? 'audioinput' : 'audiooutput';
         const disabled = kind === 'audiooutput' && !outputs;
         return this.renderChoice(
@@ -87,14 +98,15 @@ export class SentralAudioSettings extends LitElement {
         outputs
           ? nothing
           : html`<p class="note">
-              This browser cannot choose the output device: calls and the ringtone use the system
-              default.
+              ${msg(
+                'This browser cannot choose the output device: calls and the ringtone use the system default.',
+              )}
             </p>`
       }
       ${
         unlabelled
           ? html`<button type="button" data-testid="audio-labels" @click=${this.requestLabels}>
-              Show device names
+              ${msg('Show device names')}
             </button>`
           : nothing
       }
@@ -124,7 +136,7 @@ export class SentralAudioSettings extends LitElement {
         @change=${(e: Event) =>
           void this.audioSettings?.choose(role, (e.target as HTMLSelectElement).value || null)}
       >
-        <option value="" ?selected=${chosen === null}>Default</option>
+        <option value="" ?selected=${chosen === null}>${msg('Default')}</option>
         ${listed.map(
           (d, i) =>
             html`<option value=${d.deviceId} ?selected=${d.deviceId === chosen}>
@@ -134,7 +146,7 @@ export class SentralAudioSettings extends LitElement {
         ${
           missing
             ? html`<option value=${chosen ?? ''} selected>
-                Not connected (the default is used)
+                ${msg('Not connected (the default is used)')}
               </option>`
             : nothing
         }

@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -16,11 +17,17 @@ const RING_TIME_MAX_S = 120;
 
 /** One line saying where calls go when you are busy or do not answer. */
 export function forwardingSummary(f: ForwardingSettings): string {
-  const parts: string[] = [];
-  if (f.busyEnabled && f.busyNumber) parts.push(`when busy to ${f.busyNumber}`);
-  if (f.noAnswerEnabled && f.noAnswerNumber)
-    parts.push(`after ${f.ringTimeS} s without answer to ${f.noAnswerNumber}`);
-  return parts.length > 0 ? `Calls forwarded ${parts.join('; ')}` : 'No call forwarding';
+  // Whole sentences per case: the pieces would not join the same way in every language.
+  const busy = f.busyEnabled && f.busyNumber ? f.busyNumber : null;
+  const noAnswer = f.noAnswerEnabled && f.noAnswerNumber ? f.noAnswerNumber : null;
+  const seconds = f.ringTimeS;
+  if (busy && noAnswer)
+    return msg(
+      str`Calls forwarded when busy to ${busy}; after ${seconds} s without answer to ${noAnswer}`,
+    );
+  if (busy) return msg(str`Calls forwarded when busy to ${busy}`);
+  if (noAnswer) return msg(str`Calls forwarded after ${seconds} s without answer to ${noAnswer}`);
+  return msg('No call forwarding');
 }
 
 /**
@@ -29,6 +36,7 @@ export function forwardingSummary(f: ForwardingSettings): string {
  * ring time). Refusals from the server are shown beside the field they concern. With `userId`
  * (the admin's people view) it shows and sets that colleague's forwarding instead.
  */
+@localized()
 @customElement('sentral-forwarding-settings')
 export class SentralForwardingSettings extends LitElement {
   static override styles = [
@@ -138,7 +146,7 @@ export class SentralForwardingSettings extends LitElement {
           aria-controls="forwarding-form"
           @click=${this.toggle}
         >
-          Call forwarding…
+          ${msg('Call forwarding…')}
         </button>
       </div>
       ${this.draft ? this.renderForm(this.draft) : nothing}`;
@@ -150,12 +158,12 @@ export class SentralForwardingSettings extends LitElement {
       err?.field === field ? 'true' : 'false';
     return html`<form
       id="forwarding-form"
-      aria-label="Call forwarding"
+      aria-label=${msg('Call forwarding')}
       novalidate
       @submit=${this.save}
     >
       <fieldset>
-        <legend>When you are busy</legend>
+        <legend>${msg('When you are busy')}</legend>
         <label class="choice">
           <input
             type="checkbox"
@@ -163,9 +171,9 @@ export class SentralForwardingSettings extends LitElement {
             .checked=${d.busyEnabled}
             @change=${(e: Event) => this.edit({ busyEnabled: checked(e) })}
           />
-          Forward calls when busy or declined
+          ${msg('Forward calls when busy or declined')}
         </label>
-        <label for="forwarding-busy-number">Forward to number</label>
+        <label for="forwarding-busy-number">${msg('Forward to number')}</label>
         <input
           id="forwarding-busy-number"
           data-testid="forwarding-busy-number"
@@ -179,7 +187,7 @@ export class SentralForwardingSettings extends LitElement {
         />
       </fieldset>
       <fieldset>
-        <legend>When you do not answer</legend>
+        <legend>${msg('When you do not answer')}</legend>
         <label class="choice">
           <input
             type="checkbox"
@@ -187,9 +195,9 @@ export class SentralForwardingSettings extends LitElement {
             .checked=${d.noAnswerEnabled}
             @change=${(e: Event) => this.edit({ noAnswerEnabled: checked(e) })}
           />
-          Forward unanswered calls
+          ${msg('Forward unanswered calls')}
         </label>
-        <label for="forwarding-no-answer-number">Forward to number</label>
+        <label for="forwarding-no-answer-number">${msg('Forward to number')}</label>
         <input
           id="forwarding-no-answer-number"
           data-testid="forwarding-no-answer-number"
@@ -202,7 +210,7 @@ export class SentralForwardingSettings extends LitElement {
           @input=${(e: Event) => this.edit({ noAnswerNumber: text(e) })}
         />
         <label for="forwarding-ring-time"
-          >Ring for (seconds, ${RING_TIME_MIN_S}–${RING_TIME_MAX_S})</label
+          >${msg(str`Ring for (seconds, ${RING_TIME_MIN_S}–${RING_TIME_MAX_S})`)}</label
         >
         <input
           id="forwarding-ring-time"
@@ -225,8 +233,12 @@ export class SentralForwardingSettings extends LitElement {
           : nothing
       }
       <div class="actions">
-        <button type="submit" data-testid="forwarding-save" ?disabled=${this.busy}>Save</button>
-        <button type="button" data-testid="forwarding-cancel" @click=${this.close}>Cancel</button>
+        <button type="submit" data-testid="forwarding-save" ?disabled=${this.busy}>
+          ${msg('Save')}
+        </button>
+        <button type="button" data-testid="forwarding-cancel" @click=${this.close}>
+          ${msg('Cancel')}
+        </button>
       </div>
     </form>`;
   }
@@ -253,7 +265,7 @@ export class SentralForwardingSettings extends LitElement {
       d.ringTimeS < RING_TIME_MIN_S ||
       d.ringTimeS > RING_TIME_MAX_S
     ) {
-      this.error = { field: 'ringTime', text: ringTimeText };
+      this.error = { field: 'ringTime', text: ringTimeText() };
       return;
     }
     this.busy = true;
@@ -279,7 +291,9 @@ export class SentralForwardingSettings extends LitElement {
   };
 }
 
-const ringTimeText = `Ring time must be ${RING_TIME_MIN_S}–${RING_TIME_MAX_S} whole seconds.`;
+function ringTimeText(): string {
+  return msg(str`Ring time must be ${RING_TIME_MIN_S}–${RING_TIME_MAX_S} whole seconds.`);
+}
 
 /** The refusal as a sentence, tied to the field it concerns. */
 function errorFor(
@@ -287,7 +301,7 @@ function errorFor(
   d: ForwardingSettings,
 ): { field: 'busy' | 'noAnswer' | 'ringTime' | null; text: string } {
   if (error instanceof ApiCallError && error.code === 'ring_time_out_of_range')
-    return { field: 'ringTime', text: ringTimeText };
+    return { field: 'ringTime', text: ringTimeText() };
   if (error instanceof ApiCallError && error.code === 'invalid_number') {
     // The server names the field first (`busyNumber: …`).
     const field = error.message.startsWith('noAnswerNumber')
@@ -299,7 +313,9 @@ function errorFor(
           : 'noAnswer';
     return {
       field,
-      text: 'That number cannot take calls: give an extension, a queue number or a phone number.',
+      text: msg(
+        'That number cannot take calls: give an extension, a queue number or a phone number.',
+      ),
     };
   }
   return { field: null, text: commandErrorText(error) };

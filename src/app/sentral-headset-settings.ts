@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -9,19 +10,33 @@ import { headsetContext } from './headset-context.js';
 import { select } from './observable-controller.js';
 import { controls, settingsGroup } from './theme.js';
 
-const BUTTON_NAMES: Record<InputControl, string> = {
-  hook: 'call (hook switch)',
-  mute: 'mute',
-  flash: 'flash',
-  busy: 'reject',
-};
+/** A headset button in words (lower case: it goes in a list). */
+function buttonName(control: InputControl): string {
+  switch (control) {
+    case 'hook':
+      return msg('call (hook switch)');
+    case 'mute':
+      return msg('mute');
+    case 'flash':
+      return msg('flash');
+    case 'busy':
+      return msg('reject');
+  }
+}
 
-const LIGHT_NAMES: Record<OutputControl, string> = {
-  offHook: 'in call',
-  ring: 'ring',
-  mute: 'mute',
-  hold: 'hold',
-};
+/** A headset light in words (lower case: it goes in a list). */
+function lightName(control: OutputControl): string {
+  switch (control) {
+    case 'offHook':
+      return msg('in call');
+    case 'ring':
+      return msg('ring');
+    case 'mute':
+      return msg('mute');
+    case 'hold':
+      return msg('hold');
+  }
+}
 
 /**
  * What the settings say about the link. `secure`: whether the page is a secure context (WebHID
@@ -31,24 +46,35 @@ export function headsetStatusText(
   s: HeadsetSnapshot,
   secure = globalThis.isSecureContext ?? true,
 ): string {
-  const name = s.device?.name ?? 'The headset';
+  // A device name stands in the sentence; without one, "The headset" is part of the message.
+  const name = s.device?.name ?? msg('The headset');
   switch (s.link) {
     case HeadsetLink.Unsupported:
       return secure
-        ? 'This browser cannot use the buttons of a USB headset (it has no WebHID). Use Chrome or Edge on a computer to answer, hang up and mute from the headset.'
-        : 'Headset buttons work only when Sentral is opened over HTTPS.';
+        ? msg(
+            'This browser cannot use the buttons of a USB headset (it has no WebHID). Use Chrome or Edge on a computer to answer, hang up and mute from the headset.',
+          )
+        : msg('Headset buttons work only when Sentral is opened over HTTPS.');
     case HeadsetLink.Unpaired:
-      return 'No headset paired. Pair one to answer, hang up and mute with its buttons.';
+      return msg('No headset paired. Pair one to answer, hang up and mute with its buttons.');
     case HeadsetLink.Opening:
-      return `Connecting to ${name}…`;
+      return msg(str`Connecting to ${name}…`);
     case HeadsetLink.Ready:
-      return `${name} is ready: its call button answers and hangs up, its mute button mutes.`;
+      return msg(
+        str`${name} is ready: its call button answers and hangs up, its mute button mutes.`,
+      );
     case HeadsetLink.Released:
-      return `${name} is left to the Sentral tab that has the phone. It is used here again when this tab has the phone.`;
+      return msg(
+        str`${name} is left to the Sentral tab that has the phone. It is used here again when this tab has the phone.`,
+      );
     case HeadsetLink.Unplugged:
-      return `${name} is not plugged in. It is used again when you plug it in.`;
-    case HeadsetLink.Error:
-      return s.reason ? `${name} cannot be used. ${s.reason}` : `${name} cannot be used.`;
+      return msg(str`${name} is not plugged in. It is used again when you plug it in.`);
+    case HeadsetLink.Error: {
+      const reason = s.reason;
+      return reason
+        ? msg(str`${name} cannot be used. ${reason}`)
+        : msg(str`${name} cannot be used.`);
+    }
   }
 }
 
@@ -62,6 +88,7 @@ export function headsetStatusText(
  * `[data-testid=headset-settings]`, `headset-state[data-state=…]`, `headset-name`,
  * `headset-pair`, `headset-forget`, `headset-retry`, `headset-message`.
  */
+@localized()
 @customElement('sentral-headset-settings')
 export class SentralHeadsetSettings extends LitElement {
   static override styles = [
@@ -101,10 +128,12 @@ export class SentralHeadsetSettings extends LitElement {
     if (!this.headset) return nothing;
     const s = this.snapshot.value;
     return html`<fieldset data-testid="headset-settings">
-      <legend>Headset buttons</legend>
+      <legend>${msg('Headset buttons')}</legend>
       ${
         s.device
-          ? html`<p>Headset: <strong data-testid="headset-name">${s.device.name}</strong></p>`
+          ? html`<p>
+              ${msg('Headset:')} <strong data-testid="headset-name">${s.device.name}</strong>
+            </p>`
           : nothing
       }
       <p role="status" data-testid="headset-state" data-state=${s.link}>${headsetStatusText(s)}</p>
@@ -114,9 +143,11 @@ export class SentralHeadsetSettings extends LitElement {
 
   private renderControls(s: HeadsetSnapshot) {
     const paired = s.device !== null;
+    const buttons = s.inputs.map(buttonName).join(', ');
+    const lights = s.outputs.map(lightName).join(', ');
     const found = [
-      s.inputs.length > 0 ? `Buttons: ${s.inputs.map((c) => BUTTON_NAMES[c]).join(', ')}.` : '',
-      s.outputs.length > 0 ? `Lights: ${s.outputs.map((c) => LIGHT_NAMES[c]).join(', ')}.` : '',
+      s.inputs.length > 0 ? msg(str`Buttons: ${buttons}.`) : '',
+      s.outputs.length > 0 ? msg(str`Lights: ${lights}.`) : '',
     ]
       .filter(Boolean)
       .join(' ');
@@ -132,7 +163,7 @@ export class SentralHeadsetSettings extends LitElement {
           ?disabled=${this.pending}
           @click=${this.onPair}
         >
-          ${paired ? 'Pair another headset' : 'Pair headset'}
+          ${paired ? msg('Pair another headset') : msg('Pair headset')}
         </button>
         ${
           s.link === HeadsetLink.Error
@@ -142,7 +173,7 @@ export class SentralHeadsetSettings extends LitElement {
                 ?disabled=${this.pending}
                 @click=${this.onRetry}
               >
-                Try again
+                ${msg('Try again')}
               </button>`
             : nothing
         }
@@ -154,7 +185,7 @@ export class SentralHeadsetSettings extends LitElement {
                 ?disabled=${this.pending}
                 @click=${this.onForget}
               >
-                Forget headset
+                ${msg('Forget headset')}
               </button>`
             : nothing
         }
@@ -164,8 +195,9 @@ export class SentralHeadsetSettings extends LitElement {
         paired
           ? nothing
           : html`<p class="note">
-              The browser lists the headsets with call buttons; pick yours (the headset itself, not
-              its microphone).
+              ${msg(
+                'The browser lists the headsets with call buttons; pick yours (the headset itself, not its microphone).',
+              )}
             </p>`
       }`;
   }

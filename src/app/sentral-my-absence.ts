@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -18,6 +19,7 @@ import { controls } from './theme.js';
  * The signed-in person's own absence in the phone view: one line saying whether they are marked
  * absent (reason, when back), and a button that opens the absence form below it.
  */
+@localized()
 @customElement('sentral-my-absence')
 export class SentralMyAbsence extends LitElement {
   static override styles = [
@@ -68,7 +70,7 @@ export class SentralMyAbsence extends LitElement {
     const inForce = absenceInForce(this.presence.value, user.id, now);
     return html`<div class="line">
         <p data-testid="my-absence">
-          ${inForce ? `Absent: ${absenceSummary(inForce, now)}` : 'Not marked absent'}
+          ${inForce ? msg(str`Absent: ${absenceSummary(inForce, now)}`) : msg('Not marked absent')}
         </p>
         <button
           type="button"
@@ -77,7 +79,7 @@ export class SentralMyAbsence extends LitElement {
           aria-controls="my-absence-form"
           @click=${this.toggle}
         >
-          ${inForce ? 'Change absence…' : 'Set absence…'}
+          ${inForce ? msg('Change absence…') : msg('Set absence…')}
         </button>
       </div>
       ${

@@ -13,6 +13,7 @@
  * plugged in is `unplugged` until the browser reports it connected.
  * @packageDocumentation
  */
+import { msg, str } from '@lit/localize';
 import type { Observable, Subscription } from 'rxjs';
 import { initialLines } from '../lines-state.js';
 import type { LinesSnapshot } from '../lines-state.js';
@@ -163,19 +164,25 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
    */
   async pair(): Promise<string | null> {
     const hid = this.hid;
-    if (!hid) return 'This browser cannot use headset buttons.';
+    if (!hid) return msg('This browser cannot use headset buttons.');
     let chosen: HidDeviceLike[];
     try {
       chosen = await hid.requestDevice({ filters: HEADSET_FILTERS });
     } catch (error) {
       if (error instanceof DOMException && error.name === 'NotFoundError') return null;
       logger.warn('headset: the chooser failed', error);
-      return `The browser did not let us choose a headset (${errorText(error)}).`;
+      const why = errorText(error);
+      return msg(str`The browser did not let us choose a headset (${why}).`);
     }
     this.listen(hid);
     if (chosen.length === 0) return null;
     const device = chosen.find((d) => parseTelephony(d.collections) !== null);
-    if (!device) return `${chosen[0]?.productName || 'That device'} has no call buttons or lights.`;
+    if (!device) {
+      const name = chosen[0]?.productName;
+      return name
+        ? msg(str`${name} has no call buttons or lights.`)
+        : msg('That device has no call buttons or lights.');
+    }
     await this.use(device);
     return null;
   }
@@ -313,7 +320,8 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
     } catch (error) {
       logger.warn('headset: cannot open the device', error);
       this.failed = true;
-      this.move(HeadsetLink.Error, `The headset could not be opened (${errorText(error)}).`);
+      const why = errorText(error);
+      this.move(HeadsetLink.Error, msg(str`The headset could not be opened (${why}).`));
       return;
     }
     device.addEventListener('inputreport', this.onInput);
