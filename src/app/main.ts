@@ -5,6 +5,7 @@
  * more pages than Chromium's 16 fake-device captures, demos without a headset).
  */
 import './sentral-app.js';
+import { startLocale } from './i18n.js';
 import { loadPhoneNumberFormatsWhenIdle } from './phone-number.js';
 import { createServices } from './services.js';
 
@@ -14,6 +15,9 @@ const services = createServices({ toneMicrophone: params.get('mic') === 'tone' }
 const app =
   document.querySelector('sentral-app') ??
   document.body.appendChild(document.createElement('sentral-app'));
-app.services = services;
+// The first paint is in the user's language: the app gets its services once it is chosen.
+void startLocale(services.preferences).then(() => {
+  app.services = services;
+});
 // Foreign numbers are written by libphonenumber-js, fetched once the page is idle.
 loadPhoneNumberFormatsWhenIdle();

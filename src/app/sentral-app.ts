@@ -1,3 +1,4 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -28,6 +29,7 @@ import { AudioOutput } from './audio-output.js';
 import { ToneController } from './tone-controller.js';
 import './sentral-call-log.js';
 import './sentral-directory.js';
+import './sentral-language-switch.js';
 import './sentral-login.js';
 import './sentral-softphone.js';
 import './sentral-switchboard.js';
@@ -56,6 +58,7 @@ export const VIEW_LOADERS: Readonly<Record<LazyView, ViewLoader>> = {
  * them), rings (a soft call-waiting tone when a call waits on the second line) and plays
  * ringback.
  */
+@localized()
 @customElement('sentral-app')
 export class SentralApp extends LitElement {
   static override styles = [
@@ -87,6 +90,13 @@ export class SentralApp extends LitElement {
         align-items: center;
         gap: 0.75rem;
         color: var(--sentral-text-muted);
+      }
+      .tools {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        flex-wrap: wrap;
+        justify-content: flex-end;
       }
       .who strong {
         color: var(--sentral-text);
@@ -313,31 +323,40 @@ export class SentralApp extends LitElement {
     const lost = this.connection.value === 'reconnecting';
     return html`<header>
         <span class="brand">Sentral</span>
-        ${
-          user
-            ? html`<div class="who">
-                <span><strong>${user.displayName}</strong> · ${user.extension}</span>
-                ${
-                  this.hasPhone()
-                    ? html`<button
-                        type="button"
-                        data-testid="shortcuts-button"
-                        aria-label="Keyboard shortcuts"
-                        aria-keyshortcuts="?"
-                        @click=${() => void this.help?.show()}
-                      >
-                        Shortcuts (?)
-                      </button>`
-                    : nothing
-                }
-                <button type="button" data-testid="logout" @click=${this.logout}>Sign out</button>
-              </div>`
-            : nothing
-        }
+        <div class="tools">
+          <sentral-language-switch
+            .preferences=${this.services.preferences}
+          ></sentral-language-switch>
+          ${
+            user
+              ? html`<div class="who">
+                  <span><strong>${user.displayName}</strong> · ${user.extension}</span>
+                  ${
+                    this.hasPhone()
+                      ? html`<button
+                          type="button"
+                          data-testid="shortcuts-button"
+                          aria-label=${msg('Keyboard shortcuts')}
+                          aria-keyshortcuts="?"
+                          @click=${() => void this.help?.show()}
+                        >
+                          ${msg('Shortcuts (?)')}
+                        </button>`
+                      : nothing
+                  }
+                  <button type="button" data-testid="logout" @click=${this.logout}>
+                    ${msg('Sign out')}
+                  </button>
+                </div>`
+              : nothing
+          }
+        </div>
       </header>
       ${
         lost
-          ? html`<p class="banner" role="status">Connection to the server lost. Reconnecting…</p>`
+          ? html`<p class="banner" role="status">
+              ${msg('Connection to the server lost. Reconnecting…')}
+            </p>`
           : nothing
       }
       <main>
@@ -355,14 +374,14 @@ export class SentralApp extends LitElement {
     if (this.mustEnrol.value) {
       return this.lazyViews.render(
         'twoFactor',
-        'two-factor setup',
+        msg('two-factor setup'),
         () => html`<sentral-two-factor-setup class="card"></sentral-two-factor-setup>`,
       );
     }
     if (role === 'board' || location.hash === '#board') {
       return this.lazyViews.render(
         'board',
-        'the queue board',
+        msg('the queue board'),
         () =>
           html`<sentral-queue-board
             data-testid="queue-board"
@@ -385,14 +404,14 @@ export class SentralApp extends LitElement {
 
   /** The operator side: the switchboard, and statistics / administration for those roles. */
   private renderSide(role: string) {
-    const views: Array<[SideView, string]> = [['switchboard', 'Switchboard']];
-    if (role === 'supervisor' || role === 'admin') views.push(['statistics', 'Statistics']);
-    if (role === 'admin') views.push(['admin', 'Administration']);
+    const views: Array<[SideView, string]> = [['switchboard', msg('Switchboard')]];
+    if (role === 'supervisor' || role === 'admin') views.push(['statistics', msg('Statistics')]);
+    if (role === 'admin') views.push(['admin', msg('Administration')]);
     const view = views.some(([v]) => v === this.sideView) ? this.sideView : 'switchboard';
     return html`<div class="card side">
       ${
         views.length > 1
-          ? html`<div role="tablist" aria-label="Views" class="views">
+          ? html`<div role="tablist" aria-label=${msg('Views')} class="views">
               ${views.map(
                 ([id, text]) =>
                   html`<button
@@ -411,13 +430,13 @@ export class SentralApp extends LitElement {
         view === 'statistics'
           ? this.lazyViews.render(
               'statistics',
-              'statistics',
+              msg('statistics'),
               () => html`<sentral-statistics></sentral-statistics>`,
             )
           : view === 'admin'
             ? this.lazyViews.render(
                 'admin',
-                'administration',
+                msg('administration'),
                 () => html`<sentral-admin></sentral-admin>`,
               )
             : html`<sentral-switchboard></sentral-switchboard>`

@@ -20,6 +20,7 @@ import type { HidLike } from '../store/headset/hid.js';
 import { LinesModel } from '../store/lines-model.js';
 import { logger } from '../store/logger.js';
 import { PhoneService } from '../store/phone-service.js';
+import { PreferencesStore } from '../store/preferences-db.js';
 import type { PhoneFactory } from '../store/phone-service.js';
 import { RegistrationModel } from '../store/registration-model.js';
 import { SessionModel } from '../store/session-model.js';
@@ -43,6 +44,8 @@ export interface Services {
   readonly audio: AudioSettingsModel;
   /** The USB headset's buttons and lights (WebHID), while this tab owns the phone (ADR 0011). */
   readonly headset: HeadsetModel;
+  /** This browser's preferences (IndexedDB): the language, the chosen headset. */
+  readonly preferences: PreferencesStore;
 }
 
 export interface AudioServiceOptions extends AudioSettingsOptions {
@@ -71,6 +74,7 @@ export function assembleServices(
   callLogOptions: CallLogOptions = {},
   audioOptions: AudioServiceOptions = {},
   headsetOptions: HeadsetServiceOptions = {},
+  preferences = new PreferencesStore(),
 ): Services {
   const session = new SessionModel();
   const registration = new RegistrationModel();
@@ -106,6 +110,7 @@ export function assembleServices(
     quality,
     audio,
     headset,
+    preferences,
   };
 }
 
