@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -6,15 +7,15 @@ import type { ApiClient } from '../store/api-client.js';
 import { commandErrorText } from './command-error.js';
 import { apiClientContext } from './contexts.js';
 import { adminStyles } from './admin-styles.js';
+import { dateTimeFormat } from './i18n.js';
 import { controls } from './theme.js';
+import { roleText } from './sentral-people-admin.js';
 import './sentral-queue-admin.js';
 import './sentral-department-admin.js';
 import './sentral-people-admin.js';
 
 type Tab = 'people' | 'queues' | 'security' | 'audit';
 type AuditEntry = CommandResult<'audit.list'>['entries'][number];
-
-const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
 /**
  * The contact person's administration: the directory (add or update a person; CSV export and
@@ -24,6 +25,7 @@ const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle:
  * (sentral-queue-admin), security (two-factor login for
  * everyone, retention of queue history and notes), and the audit log.
  */
+@localized()
 @customElement('sentral-admin')
 export class SentralAdmin extends LitElement {
   static override styles = [
@@ -68,13 +70,13 @@ export class SentralAdmin extends LitElement {
 
   override render() {
     const tabs: Array<[Tab, string]> = [
-      ['people', 'People and departments'],
-      ['queues', 'Queues'],
-      ['security', 'Security'],
-      ['audit', 'Audit log'],
+      ['people', msg('People and departments')],
+      ['queues', msg('Queues')],
+      ['security', msg('Security')],
+      ['audit', msg('Audit log')],
     ];
     return html`
-      <div role="tablist" aria-label="Administration">
+      <div role="tablist" aria-label=${msg('Administration')}>
         ${tabs.map(
           ([id, text]) =>
             html`<button
@@ -105,31 +107,33 @@ export class SentralAdmin extends LitElement {
 
   private renderPeople() {
     return html`<section>
-        <h3>Add or update a person</h3>
+        <h3>${msg('Add or update a person')}</h3>
         <form data-testid="person-form" @submit=${this.savePerson}>
-          <label>First name <input name="first_name" required /></label>
-          <label>Last name <input name="last_name" /></label>
-          <label>Title <input name="title" /></label>
-          <label>Department <input name="department" /></label>
-          <label>Extension <input name="extension" inputmode="numeric" /></label>
-          <label>Mobile <input name="mobile" inputmode="tel" /></label>
-          <label>E-mail <input name="email" type="email" /></label>
+          <label>${msg('First name')} <input name="first_name" required /></label>
+          <label>${msg('Last name')} <input name="last_name" /></label>
+          <label>${msg('Title')} <input name="title" /></label>
+          <label>${msg('Department')} <input name="department" /></label>
+          <label>${msg('Extension')} <input name="extension" inputmode="numeric" /></label>
+          <label>${msg('Mobile')} <input name="mobile" inputmode="tel" /></label>
+          <label>${msg('E-mail')} <input name="email" type="email" /></label>
           <label
-            >Role
+            >${msg('Role')}
             <select name="role">
               ${['user', 'agent', 'operator', 'supervisor', 'board', 'admin'].map(
-                (r) => html`<option value=${r} ?selected=${r === 'agent'}>${r}</option>`,
+                (r) => html`<option value=${r} ?selected=${r === 'agent'}>${roleText(r)}</option>`,
               )}
             </select></label
           >
-          <button class="primary" type="submit" data-testid="person-save">Save</button>
+          <button class="primary" type="submit" data-testid="person-save">${msg('Save')}</button>
         </form>
       </section>
       <section>
-        <h3>Directory as CSV</h3>
-        <button data-testid="csv-export" @click=${() => this.exportCsv()}>Download CSV</button>
+        <h3>${msg('Directory as CSV')}</h3>
+        <button data-testid="csv-export" @click=${() => this.exportCsv()}>
+          ${msg('Download CSV')}
+        </button>
         <label
-          >Import a CSV file (all rows or nothing)
+          >${msg('Import a CSV file (all rows or nothing)')}
           <input
             type="file"
             accept=".csv,text/csv"
@@ -147,17 +151,17 @@ export class SentralAdmin extends LitElement {
 
   private renderSecurity() {
     return html`<section>
-        <h3>Two-factor login</h3>
-        <p>Admins always need it. Require it of everyone in the company:</p>
+        <h3>${msg('Two-factor login')}</h3>
+        <p>${msg('Admins always need it. Require it of everyone in the company:')}</p>
         <button data-testid="require-2fa" @click=${() => this.require2fa(true)}>
-          Require for everyone
+          ${msg('Require for everyone')}
         </button>
         <button data-testid="optional-2fa" @click=${() => this.require2fa(false)}>
-          Make optional
+          ${msg('Make optional')}
         </button>
       </section>
       <section>
-        <h3>Retention</h3>
+        <h3>${msg('Retention')}</h3>
         <form
           @submit=${(e: Event) => {
             e.preventDefault();
@@ -165,11 +169,11 @@ export class SentralAdmin extends LitElement {
             void this.run(async () => {
               await this.api?.call('retention.set', { days });
               this.retentionDays = days;
-            }, 'Retention saved.');
+            }, msg('Retention saved.'));
           }}
         >
           <label
-            >Keep queue history and caller notes for (days)
+            >${msg('Keep queue history and caller notes for (days)')}
             <input
               name="days"
               type="number"
@@ -178,26 +182,28 @@ export class SentralAdmin extends LitElement {
               .value=${this.retentionDays === null ? '' : String(this.retentionDays)}
               data-testid="retention-days"
           /></label>
-          <button type="submit" data-testid="retention-save">Save</button>
+          <button type="submit" data-testid="retention-save">${msg('Save')}</button>
         </form>
       </section>`;
   }
 
   private renderAudit() {
+    // 24-hour clock in English too (en-US would say 3:05 PM).
+    const when = dateTimeFormat({ dateStyle: 'short', timeStyle: 'short', hourCycle: 'h23' });
     return html`<table data-testid="audit-log">
       <thead>
         <tr>
-          <th scope="col">When</th>
-          <th scope="col">Who</th>
-          <th scope="col">What</th>
-          <th scope="col">Target</th>
+          <th scope="col">${msg('When')}</th>
+          <th scope="col">${msg('Who')}</th>
+          <th scope="col">${msg('What')}</th>
+          <th scope="col">${msg('Target')}</th>
         </tr>
       </thead>
       <tbody>
         ${this.audit.map(
           (e) =>
             html`<tr>
-              <td>${WHEN.format(e.at)}</td>
+              <td>${when.format(e.at)}</td>
               <td>${e.actor ?? '—'}</td>
               <td>${e.action}</td>
               <td>${e.target ?? ''}</td>
@@ -249,7 +255,7 @@ export class SentralAdmin extends LitElement {
     };
     void this.run(async () => {
       const r = await this.api?.call('people.save', person);
-      if (r) this.note = r.created ? 'Person added.' : 'Person updated.';
+      if (r) this.note = r.created ? msg('Person added.') : msg('Person updated.');
       form.reset();
     });
   };
@@ -274,14 +280,16 @@ export class SentralAdmin extends LitElement {
     input.value = '';
     await this.run(async () => {
       const r = await this.api?.call('people.import', { csv });
-      if (r) this.note = `Imported: ${r.created} added, ${r.updated} updated.`;
+      if (r) this.note = msg(str`Imported: ${r.created} added, ${r.updated} updated.`);
     });
   }
 
   private async require2fa(required: boolean): Promise<void> {
     await this.run(
       () => this.api?.call('twofactor.require', { required }),
-      required ? 'Two-factor login is now required for everyone.' : 'Two-factor login is optional.',
+      required
+        ? msg('Two-factor login is now required for everyone.')
+        : msg('Two-factor login is optional.'),
     );
   }
 

@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -23,6 +24,7 @@ type Editing = DepartmentConfig | null | undefined;
  * number nobody else in the company has, the name is text) and says why when it refuses; the
  * form then stays open with what was typed.
  */
+@localized()
 @customElement('sentral-department-admin')
 export class SentralDepartmentAdmin extends LitElement {
   static override styles = [
@@ -61,15 +63,15 @@ export class SentralDepartmentAdmin extends LitElement {
 
   override render() {
     return html`
-      <h3>Departments</h3>
+      <h3>${msg('Departments')}</h3>
       <table data-testid="department-list">
         <thead>
           <tr>
-            <th scope="col">Department</th>
-            <th scope="col">Number</th>
-            <th scope="col">Calls to the number go to</th>
-            <th scope="col">People</th>
-            <th scope="col"><span class="visually-hidden">Actions</span></th>
+            <th scope="col">${msg('Department')}</th>
+            <th scope="col">${msg('Number')}</th>
+            <th scope="col">${msg('Calls to the number go to')}</th>
+            <th scope="col">${msg('People')}</th>
+            <th scope="col"><span class="visually-hidden">${msg('Actions')}</span></th>
           </tr>
         </thead>
         <tbody>
@@ -83,17 +85,19 @@ export class SentralDepartmentAdmin extends LitElement {
                 <td>
                   <button
                     data-testid="department-edit"
-                    aria-label=${`Edit ${d.name}`}
+                    aria-label=${msg(str`Edit ${d.name}`)}
                     @click=${() => this.edit(d)}
                   >
-                    Edit
+                    ${msg('Edit')}
                   </button>
                 </td>
               </tr>`,
           )}
         </tbody>
       </table>
-      <button data-testid="department-new" @click=${() => this.edit(null)}>New department</button>
+      <button data-testid="department-new" @click=${() => this.edit(null)}>
+        ${msg('New department')}
+      </button>
       ${this.editing !== undefined ? this.renderForm(this.editing) : nothing}
       ${
         this.note
@@ -112,32 +116,33 @@ export class SentralDepartmentAdmin extends LitElement {
     const target = department?.target ?? null;
     return html`<form
       data-testid="department-form"
-      aria-label=${department ? `Department ${department.name}` : 'New department'}
+      aria-label=${department ? msg(str`Department ${department.name}`) : msg('New department')}
       @submit=${this.save}
     >
       <label
-        >Name <input name="name" required maxlength="100" .value=${department?.name ?? ''}
+        >${msg('Name')}
+        <input name="name" required maxlength="100" .value=${department?.name ?? ''}
       /></label>
       <label
-        >Number
+        >${msg('Number')}
         <input
           name="number"
           inputmode="tel"
           maxlength="32"
-          placeholder="none"
+          placeholder=${msg('none')}
           .value=${department?.number ?? ''}
       /></label>
       <label
-        >Calls to the number go to
+        >${msg('Calls to the number go to')}
         <select name="target" data-testid="department-target">
-          <option value="" ?selected=${target === null}>Nowhere (directory only)</option>
+          <option value="" ?selected=${target === null}>${msg('Nowhere (directory only)')}</option>
           ${this.queues.map(
             (q) =>
               html`<option
                 value=${`queue:${q.id}`}
                 ?selected=${target?.kind === 'queue' && target.id === q.id}
               >
-                Queue ${q.name}
+                ${msg(str`Queue ${q.name}`)}
               </option>`,
           )}
           ${this.groups.map(
@@ -146,13 +151,13 @@ export class SentralDepartmentAdmin extends LitElement {
                 value=${`answer-group:${g.id}`}
                 ?selected=${target?.kind === 'answer-group' && target.id === g.id}
               >
-                Answer group ${g.name}
+                ${msg(str`Answer group ${g.name}`)}
               </option>`,
           )}
         </select></label
       >
       <button class="primary" type="submit" data-testid="department-save">
-        ${department ? 'Save department' : 'Create department'}
+        ${department ? msg('Save department') : msg('Create department')}
       </button>
       ${
         department
@@ -161,11 +166,11 @@ export class SentralDepartmentAdmin extends LitElement {
               data-testid="department-delete"
               @click=${() => this.deleteDepartment(department)}
             >
-              Delete department
+              ${msg('Delete department')}
             </button>`
           : nothing
       }
-      <button type="button" @click=${() => (this.editing = undefined)}>Cancel</button>
+      <button type="button" @click=${() => (this.editing = undefined)}>${msg('Cancel')}</button>
     </form>`;
   }
 
@@ -178,9 +183,11 @@ export class SentralDepartmentAdmin extends LitElement {
   private targetName(target: Target): string {
     if (!target) return '—';
     if (target.kind === 'queue') {
-      return `Queue ${this.queues.find((q) => q.id === target.id)?.name ?? 'unknown'}`;
+      const name = this.queues.find((q) => q.id === target.id)?.name ?? msg('unknown');
+      return msg(str`Queue ${name}`);
     }
-    return `Answer group ${this.groups.find((g) => g.id === target.id)?.name ?? 'unknown'}`;
+    const name = this.groups.find((g) => g.id === target.id)?.name ?? msg('unknown');
+    return msg(str`Answer group ${name}`);
   }
 
   private async load(): Promise<void> {
@@ -214,7 +221,7 @@ export class SentralDepartmentAdmin extends LitElement {
       if (!saved) return;
       this.editing = undefined;
       await this.load();
-      this.note = `Department ${saved.department.name} saved.`;
+      this.note = msg(str`Department ${saved.department.name} saved.`);
     });
   };
 
@@ -223,7 +230,7 @@ export class SentralDepartmentAdmin extends LitElement {
       await this.api?.call('department.delete', { departmentId: department.id });
       this.editing = undefined;
       await this.load();
-      this.note = `Department ${department.name} deleted.`;
+      this.note = msg(str`Department ${department.name} deleted.`);
     });
   }
 

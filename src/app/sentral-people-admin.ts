@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -28,6 +29,7 @@ const fold = (s: string) =>
  * their two-factor login (lost phone), their data as JSON, or deletion with their personal data
  * (asked twice). Names are text.
  */
+@localized()
 @customElement('sentral-people-admin')
 export class SentralPeopleAdmin extends LitElement {
   static override styles = [
@@ -72,18 +74,20 @@ export class SentralPeopleAdmin extends LitElement {
 
   override render() {
     const wanted = fold(this.filter.trim());
+    // The role is found by its name and by its word in the current language.
     const matches = wanted
       ? this.people.filter((p) =>
           fold(
-            `${p.displayName} ${p.username} ${p.extension} ${p.department ?? ''} ${p.role}`,
+            `${p.displayName} ${p.username} ${p.extension} ${p.department ?? ''} ${p.role} ${roleText(p.role)}`,
           ).includes(wanted),
         )
       : this.people;
     const shown = matches.slice(0, MAX_ROWS);
+    const more = matches.length - shown.length;
     return html`
-      <h3>People and roles</h3>
+      <h3>${msg('People and roles')}</h3>
       <label
-        >Find a person
+        >${msg('Find a person')}
         <input
           type="search"
           data-testid="people-filter"
@@ -93,13 +97,13 @@ export class SentralPeopleAdmin extends LitElement {
       <table data-testid="people-list">
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Username</th>
-            <th scope="col">Extension</th>
-            <th scope="col">Department</th>
-            <th scope="col">Role</th>
-            <th scope="col">Two-factor</th>
-            <th scope="col"><span class="visually-hidden">Actions</span></th>
+            <th scope="col">${msg('Name')}</th>
+            <th scope="col">${msg('Username')}</th>
+            <th scope="col">${msg('Extension')}</th>
+            <th scope="col">${msg('Department')}</th>
+            <th scope="col">${msg('Role')}</th>
+            <th scope="col">${msg('Two-factor')}</th>
+            <th scope="col"><span class="visually-hidden">${msg('Actions')}</span></th>
           </tr>
         </thead>
         <tbody>
@@ -110,15 +114,15 @@ export class SentralPeopleAdmin extends LitElement {
                 <td>${p.username}</td>
                 <td>${p.extension || '—'}</td>
                 <td>${p.department ?? '—'}</td>
-                <td>${p.role}</td>
+                <td>${roleText(p.role)}</td>
                 <td data-testid="person-two-factor">${twoFactorWords(p.twoFactor)}</td>
                 <td>
                   <button
                     data-testid="person-manage"
-                    aria-label=${`Manage ${p.displayName}`}
+                    aria-label=${msg(str`Manage ${p.displayName}`)}
                     @click=${() => this.manage(p)}
                   >
-                    Manage
+                    ${msg('Manage')}
                   </button>
                 </td>
               </tr>`,
@@ -126,9 +130,9 @@ export class SentralPeopleAdmin extends LitElement {
         </tbody>
       </table>
       ${
-        matches.length > shown.length
+        more > 0
           ? html`<p data-testid="people-more">
-              ${matches.length - shown.length} more — type to narrow the list.
+              ${msg(str`${more} more — type to narrow the list.`)}
             </p>`
           : nothing
       }
@@ -146,11 +150,11 @@ export class SentralPeopleAdmin extends LitElement {
     return html`<section
       class="manage"
       data-testid="person-panel"
-      aria-label=${`Manage ${person.displayName}`}
+      aria-label=${msg(str`Manage ${person.displayName}`)}
     >
       <form data-testid="password-form" @submit=${(e: Event) => this.setPassword(e, person)}>
         <label
-          >New password (at least 8 characters)
+          >${msg('New password (at least 8 characters)')}
           <input
             name="password"
             type="password"
@@ -159,7 +163,7 @@ export class SentralPeopleAdmin extends LitElement {
             required
             autocomplete="new-password"
         /></label>
-        <button type="submit" data-testid="password-save">Set password</button>
+        <button type="submit" data-testid="password-save">${msg('Set password')}</button>
       </form>
       <sentral-forwarding-settings
         data-testid="person-forwarding"
@@ -167,23 +171,23 @@ export class SentralPeopleAdmin extends LitElement {
       ></sentral-forwarding-settings>
       <form data-testid="calendar-form" @submit=${(e: Event) => this.setCalendar(e, person)}>
         <label
-          >Calendar feed (ICS or CalDAV free/busy URL)
+          >${msg('Calendar feed (ICS or CalDAV free/busy URL)')}
           <input name="url" type="url" maxlength="2000" required placeholder="https://…"
         /></label>
-        <button type="submit" data-testid="calendar-save">Set feed</button>
+        <button type="submit" data-testid="calendar-save">${msg('Set feed')}</button>
         <button
           type="button"
           data-testid="calendar-clear"
           @click=${() => this.clearCalendar(person)}
         >
-          Remove feed
+          ${msg('Remove feed')}
         </button>
       </form>
       <button data-testid="twofactor-reset" @click=${() => this.resetTwoFactor(person)}>
-        Reset two-factor login
+        ${msg('Reset two-factor login')}
       </button>
       <button data-testid="privacy-export" @click=${() => this.exportData(person)}>
-        Download their data
+        ${msg('Download their data')}
       </button>
       ${
         this.confirmDelete
@@ -192,13 +196,13 @@ export class SentralPeopleAdmin extends LitElement {
               data-testid="person-delete-confirm"
               @click=${() => this.deletePerson(person)}
             >
-              Delete ${person.displayName} and their personal data
+              ${msg(str`Delete ${person.displayName} and their personal data`)}
             </button>`
           : html`<button data-testid="person-delete" @click=${() => (this.confirmDelete = true)}>
-              Delete…
+              ${msg('Delete…')}
             </button>`
       }
-      <button @click=${() => this.manage(null)}>Close</button>
+      <button @click=${() => this.manage(null)}>${msg('Close')}</button>
     </section>`;
   }
 
@@ -223,7 +227,7 @@ export class SentralPeopleAdmin extends LitElement {
     await this.run(async () => {
       await this.api?.call('people.set_password', { userId: person.id, password });
       form.reset();
-      this.note = `New password set for ${person.displayName}.`;
+      this.note = msg(str`New password set for ${person.displayName}.`);
     });
   }
 
@@ -234,21 +238,25 @@ export class SentralPeopleAdmin extends LitElement {
     await this.run(async () => {
       await this.api?.call('calendar.set', { userId: person.id, url });
       form.reset();
-      this.note = `Calendar feed set for ${person.displayName}: busy and out-of-office time becomes absence.`;
+      this.note = msg(
+        str`Calendar feed set for ${person.displayName}: busy and out-of-office time becomes absence.`,
+      );
     });
   }
 
   private async clearCalendar(person: Person): Promise<void> {
     await this.run(async () => {
       await this.api?.call('calendar.set', { userId: person.id, url: null });
-      this.note = `Calendar feed removed for ${person.displayName}.`;
+      this.note = msg(str`Calendar feed removed for ${person.displayName}.`);
     });
   }
 
   private async resetTwoFactor(person: Person): Promise<void> {
     await this.run(async () => {
       await this.api?.call('twofactor.reset', { userId: person.id });
-      this.note = `Two-factor login reset for ${person.displayName}; they set it up again at the next sign-in.`;
+      this.note = msg(
+        str`Two-factor login reset for ${person.displayName}; they set it up again at the next sign-in.`,
+      );
     });
   }
 
@@ -263,7 +271,7 @@ export class SentralPeopleAdmin extends LitElement {
       a.download = `${person.username}.json`;
       a.click();
       URL.revokeObjectURL(url);
-      this.note = `Data of ${person.displayName} downloaded.`;
+      this.note = msg(str`Data of ${person.displayName} downloaded.`);
     });
   }
 
@@ -272,7 +280,7 @@ export class SentralPeopleAdmin extends LitElement {
       await this.api?.call('people.delete', { userId: person.id });
       this.managing = null;
       await this.load();
-      this.note = `${person.displayName} deleted.`;
+      this.note = msg(str`${person.displayName} deleted.`);
     });
     this.confirmDelete = false;
   }
@@ -291,8 +299,31 @@ export class SentralPeopleAdmin extends LitElement {
 /** A person's second factor in words: on, off, or required but not set up yet (they must). */
 function twoFactorWords(state: { enabled: boolean; required: boolean } | undefined): string {
   if (!state) return '—';
-  if (state.enabled) return 'On';
-  return state.required ? 'Required, not set up' : 'Off';
+  if (state.enabled) return msg('On');
+  return state.required ? msg('Required, not set up') : msg('Off');
+}
+
+/**
+ * A role in the user's language (the English words are the role names themselves); the value
+ * sent to the server stays the role name. Unknown roles show as they are.
+ */
+export function roleText(role: string): string {
+  switch (role) {
+    case 'user':
+      return msg('user');
+    case 'agent':
+      return msg('agent');
+    case 'operator':
+      return msg('operator');
+    case 'supervisor':
+      return msg('supervisor');
+    case 'board':
+      return msg('board');
+    case 'admin':
+      return msg('admin');
+    default:
+      return role;
+  }
 }
 
 declare global {

@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -21,17 +22,23 @@ type Editing =
   | { kind: 'answer-group'; group: AnswerGroupConfig | null }
   | null;
 
-const STRATEGIES: ReadonlyArray<[QueueConfig['strategy'], string]> = [
-  ['ring-all', 'Ring all'],
-  ['longest-idle', 'Longest idle'],
-  ['round-robin', 'Round robin'],
-  ['serial', 'In order'],
-];
+/** The queue strategies with their names (a function: the names follow the language). */
+function strategies(): ReadonlyArray<[QueueConfig['strategy'], string]> {
+  return [
+    ['ring-all', msg('Ring all')],
+    ['longest-idle', msg('Longest idle')],
+    ['round-robin', msg('Round robin')],
+    ['serial', msg('In order')],
+  ];
+}
 
-const MODES: ReadonlyArray<[AnswerGroupConfig['mode'], string]> = [
-  ['parallel', 'All at once'],
-  ['serial', 'One after another'],
-];
+/** The answer groups' ringing modes with their names. */
+function modes(): ReadonlyArray<[AnswerGroupConfig['mode'], string]> {
+  return [
+    ['parallel', msg('All at once')],
+    ['serial', msg('One after another')],
+  ];
+}
 
 const NEW_GROUP: Omit<AnswerGroupConfig, 'id'> = {
   name: '',
@@ -64,6 +71,7 @@ const NEW_QUEUE: Omit<QueueConfig, 'id'> = {
  * goes to the server, which checks it (numbers unique, members of the company) and says why
  * when it refuses; nothing is kept half-saved here.
  */
+@localized()
 @customElement('sentral-queue-admin')
 export class SentralQueueAdmin extends LitElement {
   static override styles = [
@@ -121,31 +129,33 @@ export class SentralQueueAdmin extends LitElement {
   override render() {
     return html`
       <section>
-        <h3>Queues</h3>
+        <h3>${msg('Queues')}</h3>
         <table data-testid="queue-list">
           <thead>
             <tr>
-              <th scope="col">Queue</th>
-              <th scope="col">Number</th>
-              <th scope="col">Strategy</th>
-              <th scope="col">Members</th>
-              <th scope="col"><span class="visually-hidden">Actions</span></th>
+              <th scope="col">${msg('Queue')}</th>
+              <th scope="col">${msg('Number')}</th>
+              <th scope="col">${msg('Strategy')}</th>
+              <th scope="col">${msg('Members')}</th>
+              <th scope="col"><span class="visually-hidden">${msg('Actions')}</span></th>
             </tr>
           </thead>
           <tbody>
             ${this.queues.map(
               (q) =>
                 html`<tr data-queue-id=${q.id}>
-                  <td>${q.name}${q.isMain ? html` <strong>(main number)</strong>` : nothing}</td>
+                  <td>
+                    ${q.name}${q.isMain ? html` <strong>${msg('(main number)')}</strong>` : nothing}
+                  </td>
                   <td>${q.number ?? '—'}</td>
-                  <td>${STRATEGIES.find(([s]) => s === q.strategy)?.[1] ?? q.strategy}</td>
+                  <td>${strategies().find(([s]) => s === q.strategy)?.[1] ?? q.strategy}</td>
                   <td>${q.members.map((id) => this.nameOf(id)).join(', ') || '—'}</td>
                   <td>
                     <button
                       data-testid="queue-edit"
                       @click=${() => (this.editing = { kind: 'queue', queue: q })}
                     >
-                      Edit
+                      ${msg('Edit')}
                     </button>
                   </td>
                 </tr>`,
@@ -156,21 +166,21 @@ export class SentralQueueAdmin extends LitElement {
           data-testid="queue-new"
           @click=${() => (this.editing = { kind: 'queue', queue: null })}
         >
-          New queue
+          ${msg('New queue')}
         </button>
         ${this.editing?.kind === 'queue' ? this.renderQueueForm(this.editing.queue) : nothing}
       </section>
       <section>
-        <h3>Answer groups</h3>
+        <h3>${msg('Answer groups')}</h3>
         <table data-testid="answer-groups">
           <thead>
             <tr>
-              <th scope="col">Answer group</th>
-              <th scope="col">Number</th>
-              <th scope="col">Rings</th>
-              <th scope="col">Nobody answers</th>
-              <th scope="col">Members</th>
-              <th scope="col"><span class="visually-hidden">Actions</span></th>
+              <th scope="col">${msg('Answer group')}</th>
+              <th scope="col">${msg('Number')}</th>
+              <th scope="col">${msg('Rings')}</th>
+              <th scope="col">${msg('Nobody answers')}</th>
+              <th scope="col">${msg('Members')}</th>
+              <th scope="col"><span class="visually-hidden">${msg('Actions')}</span></th>
             </tr>
           </thead>
           <tbody>
@@ -179,16 +189,18 @@ export class SentralQueueAdmin extends LitElement {
                 html`<tr data-group-id=${g.id}>
                   <td>${g.name}</td>
                   <td>${g.number ?? '—'}</td>
-                  <td>${MODES.find(([m]) => m === g.mode)?.[1] ?? g.mode}, ${g.ringTimeoutS} s</td>
+                  <td>
+                    ${modes().find(([m]) => m === g.mode)?.[1] ?? g.mode}, ${g.ringTimeoutS} s
+                  </td>
                   <td>${this.targetName(g.fallback)}</td>
                   <td>${g.members.map((id) => this.nameOf(id)).join(', ') || '—'}</td>
                   <td>
                     <button
                       data-testid="group-edit"
-                      aria-label=${`Edit answer group ${g.name}`}
+                      aria-label=${msg(str`Edit answer group ${g.name}`)}
                       @click=${() => (this.editing = { kind: 'answer-group', group: g })}
                     >
-                      Edit
+                      ${msg('Edit')}
                     </button>
                   </td>
                 </tr>`,
@@ -199,17 +211,17 @@ export class SentralQueueAdmin extends LitElement {
           data-testid="group-new"
           @click=${() => (this.editing = { kind: 'answer-group', group: null })}
         >
-          New answer group
+          ${msg('New answer group')}
         </button>
         ${
           this.editing?.kind === 'answer-group' ? this.renderGroupForm(this.editing.group) : nothing
         }
       </section>
       <section>
-        <h3>VIP callers</h3>
+        <h3>${msg('VIP callers')}</h3>
         <form @submit=${this.saveVip}>
           <label
-            >One per line: a number, or a prefix ending in *, then optionally a comma and a label
+            >${msg('One per line: a number, or a prefix ending in *, then optionally a comma and a label')}
             <textarea
               name="vip"
               data-testid="vip-list"
@@ -217,7 +229,7 @@ export class SentralQueueAdmin extends LitElement {
               .value=${this.vip.map((v) => (v.label ? `${v.pattern}, ${v.label}` : v.pattern)).join('\n')}
             ></textarea>
           </label>
-          <button type="submit" data-testid="vip-save">Save VIP list</button>
+          <button type="submit" data-testid="vip-save">${msg('Save VIP list')}</button>
         </form>
       </section>
       ${this.note ? html`<p role="status" data-testid="queue-admin-note">${this.note}</p>` : nothing}
@@ -233,39 +245,40 @@ export class SentralQueueAdmin extends LitElement {
         <input name=${name} type="number" min=${min} .value=${value === null ? '' : String(value)}
       /></label>`;
     return html`<form class="queue" data-testid="queue-form" @submit=${this.saveQueue}>
-      <label>Name <input name="name" required maxlength="80" .value=${q.name} /></label>
+      <label>${msg('Name')} <input name="name" required maxlength="80" .value=${q.name} /></label>
       <label
-        >Number <input name="number" inputmode="tel" .value=${q.number ?? ''} placeholder="none"
+        >${msg('Number')}
+        <input name="number" inputmode="tel" .value=${q.number ?? ''} placeholder=${msg('none')}
       /></label>
       <label
-        >Strategy
+        >${msg('Strategy')}
         <select name="strategy">
-          ${STRATEGIES.map(
+          ${strategies().map(
             ([value, text]) =>
               html`<option value=${value} ?selected=${value === q.strategy}>${text}</option>`,
           )}
         </select></label
       >
       <label
-        >Ring time per offer (s)
+        >${msg('Ring time per offer (s)')}
         <input name="ringTimeoutS" type="number" min="5" max="300" .value=${String(q.ringTimeoutS)}
       /></label>
       <label
-        >Wrap-up after a call (s)
+        >${msg('Wrap-up after a call (s)')}
         <input name="wrapUpS" type="number" min="0" max="600" .value=${String(q.wrapUpS)}
       /></label>
-      ${optionalNumber('maxWaitS', 'Longest wait before overflow (s)', q.maxWaitS, 10)}
-      ${optionalNumber('maxLength', 'Most callers waiting', q.maxLength, 1)}
+      ${optionalNumber('maxWaitS', msg('Longest wait before overflow (s)'), q.maxWaitS, 10)}
+      ${optionalNumber('maxLength', msg('Most callers waiting'), q.maxLength, 1)}
       ${optionalNumber(
         'autoPauseAfterMisses',
-        'Pause an agent after missed offers in a row',
+        msg('Pause an agent after missed offers in a row'),
         q.autoPauseAfterMisses,
         1,
       )}
       <label
-        >Overflow to
+        >${msg('Overflow to')}
         <select name="overflow" data-testid="queue-overflow">
-          <option value="">Nowhere (callers wait)</option>
+          <option value="">${msg('Nowhere (callers wait)')}</option>
           ${this.queues
             .filter((o) => o.id !== q.id)
             .map(
@@ -274,7 +287,7 @@ export class SentralQueueAdmin extends LitElement {
                   value=${`queue:${o.id}`}
                   ?selected=${sameTarget(q.overflowTarget, 'queue', o.id)}
                 >
-                  Queue ${o.name}
+                  ${msg(str`Queue ${o.name}`)}
                 </option>`,
             )}
           ${this.groups.map(
@@ -283,20 +296,20 @@ export class SentralQueueAdmin extends LitElement {
                 value=${`answer-group:${g.id}`}
                 ?selected=${sameTarget(q.overflowTarget, 'answer-group', g.id)}
               >
-                Answer group ${g.name}
+                ${msg(str`Answer group ${g.name}`)}
               </option>`,
           )}
         </select></label
       >
       <label class="check"
         ><span
-          ><input name="isMain" type="checkbox" ?checked=${q.isMain} /> The main number leads
-          here</span
+          ><input name="isMain" type="checkbox" ?checked=${q.isMain} />
+          ${msg('The main number leads here')}</span
         ></label
       >
-      ${this.renderMembers('queue-members', 'Members', q.members)}
+      ${this.renderMembers('queue-members', msg('Members'), q.members)}
       <button class="primary" type="submit" data-testid="queue-save">
-        ${queue ? 'Save queue' : 'Create queue'}
+        ${queue ? msg('Save queue') : msg('Create queue')}
       </button>
       ${
         queue
@@ -305,11 +318,11 @@ export class SentralQueueAdmin extends LitElement {
               data-testid="queue-delete"
               @click=${() => this.deleteQueue(queue)}
             >
-              Delete queue
+              ${msg('Delete queue')}
             </button>`
           : nothing
       }
-      <button type="button" @click=${() => (this.editing = null)}>Cancel</button>
+      <button type="button" @click=${() => (this.editing = null)}>${msg('Cancel')}</button>
     </form>`;
   }
 
@@ -319,43 +332,43 @@ export class SentralQueueAdmin extends LitElement {
     return html`<form
       class="answer-group"
       data-testid="group-form"
-      aria-label=${group ? `Answer group ${group.name}` : 'New answer group'}
+      aria-label=${group ? msg(str`Answer group ${group.name}`) : msg('New answer group')}
       @submit=${this.saveGroup}
     >
-      <label>Name <input name="name" required maxlength="80" .value=${g.name} /></label>
+      <label>${msg('Name')} <input name="name" required maxlength="80" .value=${g.name} /></label>
       <label
-        >Number
+        >${msg('Number')}
         <input
           name="number"
           inputmode="tel"
           maxlength="32"
           .value=${g.number ?? ''}
-          placeholder="none"
+          placeholder=${msg('none')}
       /></label>
       <label
-        >Rings members
+        >${msg('Rings members')}
         <select name="mode">
-          ${MODES.map(
+          ${modes().map(
             ([value, text]) =>
               html`<option value=${value} ?selected=${value === g.mode}>${text}</option>`,
           )}
         </select></label
       >
       <label
-        >Ring time (s; each member when one after another)
+        >${msg('Ring time (s; each member when one after another)')}
         <input name="ringTimeoutS" type="number" min="5" max="300" .value=${String(g.ringTimeoutS)}
       /></label>
       <label
-        >When nobody answers
+        >${msg('When nobody answers')}
         <select name="fallback" data-testid="group-fallback">
-          <option value="" ?selected=${fallback === null}>The call ends</option>
+          <option value="" ?selected=${fallback === null}>${msg('The call ends')}</option>
           ${this.queues.map(
             (q) =>
               html`<option
                 value=${`queue:${q.id}`}
                 ?selected=${sameTarget(fallback, 'queue', q.id)}
               >
-                Queue ${q.name}
+                ${msg(str`Queue ${q.name}`)}
               </option>`,
           )}
           ${this.groups
@@ -366,7 +379,7 @@ export class SentralQueueAdmin extends LitElement {
                   value=${`answer-group:${o.id}`}
                   ?selected=${sameTarget(fallback, 'answer-group', o.id)}
                 >
-                  Answer group ${o.name}
+                  ${msg(str`Answer group ${o.name}`)}
                 </option>`,
             )}
           ${this.people
@@ -383,15 +396,15 @@ export class SentralQueueAdmin extends LitElement {
           ${
             fallback?.kind === 'number'
               ? html`<option value=${`number:${fallback.id}`} selected>
-                  Number ${fallback.id}
+                  ${msg(str`Number ${fallback.id}`)}
                 </option>`
               : nothing
           }
         </select></label
       >
-      ${this.renderMembers('group-members', 'Members (rung in this order)', g.members)}
+      ${this.renderMembers('group-members', msg('Members (rung in this order)'), g.members)}
       <button class="primary" type="submit" data-testid="group-save">
-        ${group ? 'Save answer group' : 'Create answer group'}
+        ${group ? msg('Save answer group') : msg('Create answer group')}
       </button>
       ${
         group
@@ -400,21 +413,25 @@ export class SentralQueueAdmin extends LitElement {
               data-testid="group-delete"
               @click=${() => this.deleteGroup(group)}
             >
-              Delete answer group
+              ${msg('Delete answer group')}
             </button>`
           : nothing
       }
-      <button type="button" @click=${() => (this.editing = null)}>Cancel</button>
+      <button type="button" @click=${() => (this.editing = null)}>${msg('Cancel')}</button>
     </form>`;
   }
 
   private targetName(target: Target): string {
     if (!target) return '—';
     switch (target.kind) {
-      case 'queue':
-        return `Queue ${this.queues.find((q) => q.id === target.id)?.name ?? 'unknown'}`;
-      case 'answer-group':
-        return `Answer group ${this.groups.find((g) => g.id === target.id)?.name ?? 'unknown'}`;
+      case 'queue': {
+        const name = this.queues.find((q) => q.id === target.id)?.name ?? msg('unknown');
+        return msg(str`Queue ${name}`);
+      }
+      case 'answer-group': {
+        const name = this.groups.find((g) => g.id === target.id)?.name ?? msg('unknown');
+        return msg(str`Answer group ${name}`);
+      }
       case 'user':
         return this.nameOf(target.id);
       case 'number':
@@ -423,7 +440,7 @@ export class SentralQueueAdmin extends LitElement {
   }
 
   private nameOf(userId: string): string {
-    return this.people.find((p) => p.id === userId)?.displayName ?? 'unknown';
+    return this.people.find((p) => p.id === userId)?.displayName ?? msg('unknown');
   }
 
   private async load(): Promise<void> {
@@ -470,7 +487,7 @@ export class SentralQueueAdmin extends LitElement {
       if (!saved) return;
       this.editing = null;
       await this.load();
-      this.note = `Queue ${saved.queue.name} saved.`;
+      this.note = msg(str`Queue ${saved.queue.name} saved.`);
     });
   };
 
@@ -479,7 +496,7 @@ export class SentralQueueAdmin extends LitElement {
       await this.api?.call('queue.delete', { queueId: queue.id });
       this.editing = null;
       await this.load();
-      this.note = `Queue ${queue.name} deleted.`;
+      this.note = msg(str`Queue ${queue.name} deleted.`);
     });
   }
 
@@ -504,7 +521,7 @@ export class SentralQueueAdmin extends LitElement {
       if (!saved) return;
       this.editing = null;
       await this.load();
-      this.note = `Answer group ${saved.answerGroup.name} saved.`;
+      this.note = msg(str`Answer group ${saved.answerGroup.name} saved.`);
     });
   };
 
@@ -513,7 +530,7 @@ export class SentralQueueAdmin extends LitElement {
       await this.api?.call('answergroup.delete', { groupId: group.id });
       this.editing = null;
       await this.load();
-      this.note = `Answer group ${group.name} deleted.`;
+      this.note = msg(str`Answer group ${group.name} deleted.`);
     });
   }
 
@@ -532,7 +549,7 @@ export class SentralQueueAdmin extends LitElement {
     void this.run(async () => {
       const saved = await this.api?.call('vip.set', { entries });
       if (saved) this.vip = saved.vip;
-      this.note = 'VIP list saved.';
+      this.note = msg('VIP list saved.');
     });
   };
 
