@@ -1,3 +1,4 @@
+import { msg, str } from '@lit/localize';
 import { html } from 'lit';
 import type { ReactiveController, ReactiveControllerHost, TemplateResult } from 'lit';
 import { logger } from '../store/logger.js';
@@ -29,21 +30,24 @@ export class LazyViewController<K extends string> implements ReactiveController 
     // Loads run to the end whether or not the host is connected: nothing to set up.
   }
 
-  /** The view for `key`: `view()` once loaded, else the loading note or the failure. */
+  /**
+   * The view for `key`: `view()` once loaded, else the loading note or the failure. The texts
+   * are in the host's render: the host carries `@localized()` and `label` is in its language.
+   */
   render(key: K, label: string, view: () => TemplateResult): TemplateResult {
     const state = this.states.get(key);
     if (state === 'ready') return view();
     if (state === 'failed') {
       return html`<div role="alert" class="view-failed" data-testid="view-load-failed">
-        <p>Could not load ${label}. Check the connection and try again.</p>
+        <p>${msg(str`Could not load ${label}. Check the connection and try again.`)}</p>
         <button type="button" data-testid="view-retry" @click=${() => this.retry(key)}>
-          Try again
+          ${msg('Try again')}
         </button>
       </div>`;
     }
     if (state === undefined) this.load(key);
     return html`<p role="status" class="view-loading" data-testid="view-loading">
-      Loading ${label}…
+      ${msg(str`Loading ${label}…`)}
     </p>`;
   }
 

@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 
@@ -18,6 +19,7 @@ const AXIS = 18;
  * part filled. Drawn as SVG by hand (24 bars need no charting library); each bar carries a
  * title with its figures, and the same figures are in a table for screen readers.
  */
+@localized()
 @customElement('sentral-hourly-chart')
 export class SentralHourlyChart extends LitElement {
   static override styles = css`
@@ -59,30 +61,35 @@ export class SentralHourlyChart extends LitElement {
     const slot = WIDTH / 24;
     const scale = (n: number) => ((HEIGHT - AXIS) * n) / max;
     return html`<figure>
-      <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="Calls by hour of the day">
+      <svg
+        viewBox="0 0 ${WIDTH} ${HEIGHT}"
+        role="img"
+        aria-label=${msg('Calls by hour of the day')}
+      >
         ${byHour.map((b) => {
+          const hour = String(b.hour).padStart(2, '0');
           const x = b.hour * slot + 2;
           const w = slot - 4;
           const top = HEIGHT - AXIS;
           return svg`<g data-hour=${b.hour}>
-            <title>${String(b.hour).padStart(2, '0')}:00 — ${b.offered} offered, ${b.answered} answered, ${b.abandoned} abandoned</title>
+            <title>${msg(str`${hour}:00 — ${b.offered} offered, ${b.answered} answered, ${b.abandoned} abandoned`)}</title>
             <rect class="offered" x=${x} y=${top - scale(b.offered)} width=${w} height=${scale(b.offered)}></rect>
             <rect class="answered" x=${x} y=${top - scale(b.answered)} width=${w} height=${scale(b.answered)}></rect>
             ${b.hour % 3 === 0 ? svg`<text x=${x} y=${HEIGHT - 4}>${String(b.hour).padStart(2, '0')}</text>` : ''}
           </g>`;
         })}
       </svg>
-      <figcaption>Grey: offered · blue: answered. Hours in your time zone.</figcaption>
+      <figcaption>${msg('Grey: offered · blue: answered. Hours in your time zone.')}</figcaption>
       <table class="visually-hidden">
         <caption>
-          Calls by hour of the day
+          ${msg('Calls by hour of the day')}
         </caption>
         <thead>
           <tr>
-            <th scope="col">Hour</th>
-            <th scope="col">Offered</th>
-            <th scope="col">Answered</th>
-            <th scope="col">Abandoned</th>
+            <th scope="col">${msg('Hour')}</th>
+            <th scope="col">${msg('Offered')}</th>
+            <th scope="col">${msg('Answered')}</th>
+            <th scope="col">${msg('Abandoned')}</th>
           </tr>
         </thead>
         <tbody>

@@ -1,3 +1,4 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -12,11 +13,19 @@ import type { HourBucket } from './sentral-hourly-chart.js';
 import './sentral-hourly-chart.js';
 
 type Range = 'today' | '7d' | '30d' | 'custom';
-const RANGE_TEXT: Record<Exclude<Range, 'custom'>, string> = {
-  today: 'Today',
-  '7d': 'Last 7 days',
-  '30d': 'Last 30 days',
-};
+const RANGES: ReadonlyArray<Exclude<Range, 'custom'>> = ['today', '7d', '30d'];
+
+/** A ready-made period's button text (at render time: it follows the language). */
+function rangeText(range: Exclude<Range, 'custom'>): string {
+  switch (range) {
+    case 'today':
+      return msg('Today');
+    case '7d':
+      return msg('Last 7 days');
+    case '30d':
+      return msg('Last 30 days');
+  }
+}
 
 /** `yyyy-mm-dd` of a local date (what `<input type=date>` holds). */
 function dateValue(d: Date): string {
@@ -47,6 +56,7 @@ const duration = (ms: number | null) => (ms === null ? '—' : formatDuration(ms
  * transfers) and per agent, for today, the last 7 or 30 days or any period of whole days; call
  * volume by hour of the day; every table downloadable as CSV.
  */
+@localized()
 @customElement('sentral-statistics')
 export class SentralStatistics extends LitElement {
   static override styles = [
@@ -122,7 +132,7 @@ export class SentralStatistics extends LitElement {
     const mine = ++this.loads;
     const r = this.period();
     if (!(r.from < r.to)) {
-      this.error = 'The period must start before it ends.';
+      this.error = msg('The period must start before it ends.');
       return;
     }
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -144,8 +154,8 @@ export class SentralStatistics extends LitElement {
 
   override render() {
     return html`
-      <div class="ranges" role="group" aria-label="Period">
-        ${(Object.keys(RANGE_TEXT) as Array<Exclude<Range, 'custom'>>).map(
+      <div class="ranges" role="group" aria-label=${msg('Period')}>
+        ${RANGES.map(
           (r) =>
             html`<button
               aria-pressed=${this.range === r ? 'true' : 'false'}
@@ -155,7 +165,7 @@ export class SentralStatistics extends LitElement {
                 void this.load();
               }}
             >
-              ${RANGE_TEXT[r]}
+              ${rangeText(r)}
             </button>`,
         )}
         <form
@@ -170,33 +180,37 @@ export class SentralStatistics extends LitElement {
             void this.load();
           }}
         >
-          <label>From <input type="date" name="from" required .value=${this.customFrom} /></label>
-          <label>To <input type="date" name="to" required .value=${this.customTo} /></label>
+          <label
+            >${msg('From')} <input type="date" name="from" required .value=${this.customFrom}
+          /></label>
+          <label
+            >${msg('To')} <input type="date" name="to" required .value=${this.customTo}
+          /></label>
           <button type="submit" aria-pressed=${this.range === 'custom' ? 'true' : 'false'}>
-            Show period
+            ${msg('Show period')}
           </button>
         </form>
       </div>
       ${this.error ? html`<p role="alert">${this.error}</p>` : nothing}
       ${
         this.queues
-          ? html`<h3>Queues</h3>
+          ? html`<h3>${msg('Queues')}</h3>
               <button data-testid="csv-queues" @click=${() => this.exportQueues()}>
-                Download CSV
+                ${msg('Download CSV')}
               </button>
               <table data-testid="stats-queues">
                 <thead>
                   <tr>
-                    <th scope="col">Queue</th>
-                    <th scope="col">Offered</th>
-                    <th scope="col">Answered</th>
-                    <th scope="col">Abandoned</th>
-                    <th scope="col">Answer rate</th>
-                    <th scope="col">Service level</th>
-                    <th scope="col">Avg wait</th>
-                    <th scope="col">Longest wait</th>
-                    <th scope="col">Avg talk</th>
-                    <th scope="col">Transferred</th>
+                    <th scope="col">${msg('Queue')}</th>
+                    <th scope="col">${msg('Offered')}</th>
+                    <th scope="col">${msg('Answered')}</th>
+                    <th scope="col">${msg('Abandoned')}</th>
+                    <th scope="col">${msg('Answer rate')}</th>
+                    <th scope="col">${msg('Service level')}</th>
+                    <th scope="col">${msg('Avg wait')}</th>
+                    <th scope="col">${msg('Longest wait')}</th>
+                    <th scope="col">${msg('Avg talk')}</th>
+                    <th scope="col">${msg('Transferred')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -221,20 +235,20 @@ export class SentralStatistics extends LitElement {
       }
       ${
         this.agents
-          ? html`<h3>Agents</h3>
+          ? html`<h3>${msg('Agents')}</h3>
               <button data-testid="csv-agents" @click=${() => this.exportAgents()}>
-                Download CSV
+                ${msg('Download CSV')}
               </button>
               <table data-testid="stats-agents">
                 <thead>
                   <tr>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Offered</th>
-                    <th scope="col">Answered</th>
-                    <th scope="col">Answer rate</th>
-                    <th scope="col">Avg talk</th>
-                    <th scope="col">Transferred</th>
-                    <th scope="col">Outgoing</th>
+                    <th scope="col">${msg('Agent')}</th>
+                    <th scope="col">${msg('Offered')}</th>
+                    <th scope="col">${msg('Answered')}</th>
+                    <th scope="col">${msg('Answer rate')}</th>
+                    <th scope="col">${msg('Avg talk')}</th>
+                    <th scope="col">${msg('Transferred')}</th>
+                    <th scope="col">${msg('Outgoing')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -256,9 +270,9 @@ export class SentralStatistics extends LitElement {
       }
       ${
         this.hourly
-          ? html`<h3>Calls by hour of the day</h3>
+          ? html`<h3>${msg('Calls by hour of the day')}</h3>
               <button data-testid="csv-hourly" @click=${() => this.exportHourly()}>
-                Download CSV
+                ${msg('Download CSV')}
               </button>
               <sentral-hourly-chart
                 data-testid="stats-hourly"
@@ -279,16 +293,16 @@ export class SentralStatistics extends LitElement {
       this.fileName('queues'),
       toCsv(
         [
-          'queue',
-          'offered',
-          'answered',
-          'abandoned',
-          'answer_rate',
-          'service_level',
-          'average_wait_s',
-          'longest_wait_s',
-          'average_talk_s',
-          'transferred',
+          msg('queue'),
+          msg('offered'),
+          msg('answered'),
+          msg('abandoned'),
+          msg('answer_rate'),
+          msg('service_level'),
+          msg('average_wait_s'),
+          msg('longest_wait_s'),
+          msg('average_talk_s'),
+          msg('transferred'),
         ],
         (this.queues ?? []).map((q) => [
           q.queueName,
@@ -311,13 +325,13 @@ export class SentralStatistics extends LitElement {
       this.fileName('agents'),
       toCsv(
         [
-          'agent',
-          'offered',
-          'answered',
-          'answer_rate',
-          'average_talk_s',
-          'transferred',
-          'outgoing',
+          msg('agent'),
+          msg('offered'),
+          msg('answered'),
+          msg('answer_rate'),
+          msg('average_talk_s'),
+          msg('transferred'),
+          msg('outgoing'),
         ],
         (this.agents ?? []).map((a) => [
           a.displayName,
@@ -336,7 +350,7 @@ export class SentralStatistics extends LitElement {
     downloadCsv(
       this.fileName('hourly'),
       toCsv(
-        ['hour', 'offered', 'answered', 'abandoned'],
+        [msg('hour'), msg('offered'), msg('answered'), msg('abandoned')],
         (this.hourly ?? []).map((b) => [
           `${String(b.hour).padStart(2, '0')}:00`,
           b.offered,
@@ -356,6 +370,7 @@ export function byHourOfDay(
   rows: CommandResult<'stats.hourly'>['hours'],
   timeZone: string,
 ): HourBucket[] {
+  // A number to compute with, never shown as such: a fixed locale with plain digits.
   const hourOf = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone });
   const sums = new Map<number, { offered: number; answered: number; abandoned: number }>();
   for (const r of rows) {
