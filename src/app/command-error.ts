@@ -1,4 +1,5 @@
 /** What to tell the user when a switchboard command fails. */
+import { msg } from '@lit/localize';
 import { ApiCallError } from '../store/api-error.js';
 
 /**
@@ -8,9 +9,9 @@ import { ApiCallError } from '../store/api-error.js';
 export function commandErrorText(error: unknown): string {
   if (error instanceof ApiCallError) {
     if (error.code === 'disconnected' || error.code === 'timeout') {
-      return 'No answer from the server — check the connection and try again.';
+      return msg('No answer from the server — check the connection and try again.');
     }
     return error.message;
   }
-  return 'Something went wrong — try again.';
+  return msg('Something went wrong — try again.');
 }

@@ -1,4 +1,5 @@
 /** Wording and formatting shared by the views (pure functions, unit-tested). */
+import { msg, str } from '@lit/localize';
 import type { EndReason } from '../sip/phone.js';
 import type { ErrorCode } from '../shared/protocol.js';
 import type { ClientErrorCode } from '../store/api-error.js';
@@ -13,55 +14,68 @@ export function formatDuration(ms: number): string {
   return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
 }
 
-const END_REASON_TEXT: Record<EndReason, string> = {
-  busy: 'Busy',
-  not_found: 'Not found',
-  rejected: 'Rejected',
-  unavailable: 'Unavailable',
-  cancelled: 'Cancelled',
-  no_answer: 'No answer',
-  failed: 'Call failed',
-  local_hangup: 'Call ended',
-  remote_hangup: 'Call ended',
-};
-
+/** Why a call ended, in the user's words (a function: msg() must run at render time). */
 export function endReasonText(reason: EndReason): string {
-  return END_REASON_TEXT[reason];
+  switch (reason) {
+    case 'busy':
+      return msg('Busy');
+    case 'not_found':
+      return msg('Not found');
+    case 'rejected':
+      return msg('Rejected');
+    case 'unavailable':
+      return msg('Unavailable');
+    case 'cancelled':
+      return msg('Cancelled');
+    case 'no_answer':
+      return msg('No answer');
+    case 'failed':
+      return msg('Call failed');
+    case 'local_hangup':
+    case 'remote_hangup':
+      return msg('Call ended');
+  }
 }
 
-const CALL_STATE_TEXT: Record<CallState, string> = {
-  [CallState.Idle]: 'Ready',
-  [CallState.Outgoing]: 'Calling…',
-  [CallState.Ringing]: 'Ringing…',
-  [CallState.Incoming]: 'Incoming call',
-  [CallState.Established]: 'In call',
-  [CallState.Held]: 'On hold',
-  [CallState.Ended]: 'Call ended',
-};
-
 export function callStateText(state: CallState): string {
-  return CALL_STATE_TEXT[state];
+  switch (state) {
+    case CallState.Idle:
+      return msg('Ready');
+    case CallState.Outgoing:
+      return msg('Calling…');
+    case CallState.Ringing:
+      return msg('Ringing…');
+    case CallState.Incoming:
+      return msg('Incoming call');
+    case CallState.Established:
+      return msg('In call');
+    case CallState.Held:
+      return msg('On hold');
+    case CallState.Ended:
+      return msg('Call ended');
+  }
 }
 
 /**
  * Badge text. It always contains the lowercase state word the e2e tests look for
  * (`connecting`, `registered`, `failed`); `unregistered` and `idle` read "signed out" / "offline"
- * so their text never contains "registered".
+ * so their text never contains "registered". (That holds in English, the tests' language;
+ * bokmål reads naturally.)
  */
 export function registrationText(state: RegistrationState, reason: string | null): string {
   switch (state) {
     case RegistrationState.Idle:
-      return 'offline';
+      return msg('offline');
     case RegistrationState.Connecting:
-      return 'connecting…';
+      return msg('connecting…');
     case RegistrationState.Registered:
-      return 'registered';
+      return msg('registered');
     case RegistrationState.Reconnecting:
-      return 'reconnecting…';
+      return msg('reconnecting…');
     case RegistrationState.Unregistered:
-      return 'signed out';
+      return msg('signed out');
     case RegistrationState.Failed:
-      return reason ? `failed: ${reason}` : 'failed';
+      return reason ? msg(str`failed: ${reason}`) : msg('failed');
   }
 }
 
@@ -69,18 +83,18 @@ export function registrationText(state: RegistrationState, reason: string | null
 export function loginErrorText(code: ErrorCode | ClientErrorCode): string {
   switch (code) {
     case 'invalid_credentials':
-      return 'Wrong username or password';
+      return msg('Wrong username or password');
     case 'rate_limited':
-      return 'Too many attempts. Wait a minute and try again.';
+      return msg('Too many attempts. Wait a minute and try again.');
     case 'second_factor_required':
-      return 'Enter the 6-digit code from your authenticator app (or a recovery code).';
+      return msg('Enter the 6-digit code from your authenticator app (or a recovery code).');
     case 'bad_request':
-      return 'Enter your username and password';
+      return msg('Enter your username and password');
     case 'disconnected':
     case 'timeout':
-      return 'Cannot reach the server. Check your connection and try again.';
+      return msg('Cannot reach the server. Check your connection and try again.');
     default:
-      return 'Sign-in failed. Try again.';
+      return msg('Sign-in failed. Try again.');
   }
 }
 

@@ -1,9 +1,11 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { ClockController } from './clock-controller.js';
 import { formatDuration } from './format.js';
 
 /** Time since `since` (epoch ms) as `mm:ss`, ticking every second. */
+@localized()
 @customElement('sentral-call-timer')
 export class SentralCallTimer extends LitElement {
   static override styles = css`
@@ -22,7 +24,7 @@ export class SentralCallTimer extends LitElement {
   }
 
   override render() {
-    return html`<span data-testid="call-timer" role="timer" aria-label="Call duration"
+    return html`<span data-testid="call-timer" role="timer" aria-label=${msg('Call duration')}
       >${formatDuration(this.clock.now - this.since)}</span
     >`;
   }

@@ -1,4 +1,5 @@
 import { consume } from '@lit/context';
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { ConnectionState, initialConnection } from '../store/connection-state.js';
@@ -14,14 +15,16 @@ export function connectionText(s: ConnectionSnapshot): string | null {
       return null;
     case ConnectionState.Reconnecting:
       return s.attempt > 0
-        ? `Connection to the server lost. Reconnecting (attempt ${s.attempt})… Your calls stay up.`
-        : 'Connection to the server lost. Reconnecting… Your calls stay up.';
+        ? msg(
+            str`Connection to the server lost. Reconnecting (attempt ${s.attempt})… Your calls stay up.`,
+          )
+        : msg('Connection to the server lost. Reconnecting… Your calls stay up.');
     case ConnectionState.Recovered:
-      return 'Connection restored.';
+      return msg('Connection restored.');
     case ConnectionState.Failed:
       return s.reason
-        ? `Cannot reconnect (${s.reason}). Still trying…`
-        : 'Cannot reconnect. Still trying…';
+        ? msg(str`Cannot reconnect (${s.reason}). Still trying…`)
+        : msg('Cannot reconnect. Still trying…');
   }
 }
 
@@ -31,6 +34,7 @@ export function connectionText(s: ConnectionSnapshot): string | null {
  * phone service's connection slice; announced to screen readers (`aria-live`).
  * `[data-testid=connection-banner][data-state=…]`, `[data-testid=audio-degraded]`.
  */
+@localized()
 @customElement('sentral-connection-banner')
 export class SentralConnectionBanner extends LitElement {
   static override styles = css`
@@ -92,7 +96,7 @@ export class SentralConnectionBanner extends LitElement {
         ${
           degraded
             ? html`<div class="banner" data-testid="audio-degraded" data-state="degraded">
-                Audio degraded: no sound has arrived on the call for a few seconds.
+                ${msg('Audio degraded: no sound has arrived on the call for a few seconds.')}
               </div>`
             : nothing
         }

@@ -1,3 +1,4 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { DTMF_DIGITS } from '../sip/dtmf.js';
@@ -24,6 +25,7 @@ export interface DigitDetail {
  * A 12-key telephone keypad. Emits `sentral-digit` (bubbling, composed) with the digit pressed.
  * `purpose` sets the test ids of its keys: `dial-1` … or `dtmf-1` …, `dtmf-star`, `dtmf-hash`.
  */
+@localized()
 @customElement('sentral-dialpad')
 export class SentralDialpad extends LitElement {
   static override styles = [
@@ -70,7 +72,7 @@ export class SentralDialpad extends LitElement {
     return html`<div
       class="keys"
       role="group"
-      aria-label=${this.purpose === 'dtmf' ? 'DTMF keypad' : 'Dial pad'}
+      aria-label=${this.purpose === 'dtmf' ? msg('DTMF keypad') : msg('Dial pad')}
     >
       ${DTMF_DIGITS.map(
         (digit) =>

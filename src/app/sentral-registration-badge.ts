@@ -1,9 +1,11 @@
+import { localized } from '@lit/localize';
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { RegistrationState } from '../store/registration-state.js';
 import { registrationText } from './format.js';
 
 /** The SIP registration state as a badge: `[data-testid=reg-state][data-state=registered]`. */
+@localized()
 @customElement('sentral-registration-badge')
 export class SentralRegistrationBadge extends LitElement {
   static override styles = css`

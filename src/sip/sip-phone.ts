@@ -23,6 +23,7 @@
  *   DTMF becomes a `dtmf` event.
  * @packageDocumentation
  */
+import { msg } from '@lit/localize';
 import { Subject } from 'rxjs';
 import type { Observable } from 'rxjs';
 import {
@@ -250,7 +251,7 @@ export class SipPhone implements Phone {
       // this listener and reports a better reason, so look again once it has had its say.
       queueMicrotask(() => {
         if (this.status === 'registered' && !this.unregistering && !this.disposed) {
-          this.setStatus('failed', 'Registration lost');
+          this.setStatus('failed', msg('Registration lost'));
         }
       });
     });
@@ -272,7 +273,7 @@ export class SipPhone implements Phone {
       }
     } catch (error) {
       this.log.warn('sip: cannot connect the SIP WebSocket', error);
-      this.setStatus('failed', 'Cannot reach the SIP server');
+      this.setStatus('failed', msg('Cannot reach the SIP server'));
       this.scheduleReconnect();
       return;
     }
@@ -318,7 +319,7 @@ export class SipPhone implements Phone {
         resolve();
       };
       const timer = setTimeout(
-        () => settle('failed', 'Registration timed out'),
+        () => settle('failed', msg('Registration timed out')),
         REGISTER_TIMEOUT_MS,
       );
       this.registerer
@@ -333,7 +334,10 @@ export class SipPhone implements Phone {
         })
         .catch((error: unknown) => {
           this.log.warn('sip: REGISTER could not be sent', error);
-          settle('failed', error instanceof Error ? error.message : 'REGISTER could not be sent');
+          settle(
+            'failed',
+            error instanceof Error ? error.message : msg('REGISTER could not be sent'),
+          );
         });
     });
   }
@@ -342,7 +346,7 @@ export class SipPhone implements Phone {
     if (this.disposed || !error) return; // no error: we closed it ourselves
     this.log.warn('sip: SIP WebSocket lost', error);
     if (this.status === 'registered')
-      this.setStatus('reconnecting', 'Connection to the server lost');
+      this.setStatus('reconnecting', msg('Connection to the server lost'));
     // SIP.js keeps the sessions (reconnectionAttempts is 0, so it never gives up on them): the
     // core holds the calls for a grace period while we come back (ADR 0010).
     this.connectionLost = true;
@@ -392,7 +396,7 @@ export class SipPhone implements Phone {
     if (this.disposed || !this.wantRegistered) return;
     if (this.status !== 'registered') {
       if (this.connectionLost) {
-        this.emit({ type: 'connection', state: 'failed', reason: 'Registration failed' });
+        this.emit({ type: 'connection', state: 'failed', reason: msg('Registration failed') });
       }
       this.scheduleReconnect();
       return;
