@@ -3,6 +3,8 @@
  * call the operator is on, then edited freely before sending. Plain text: the values are put in
  * as text and the message is never rendered as HTML.
  */
+import { msg, str } from '@lit/localize';
+
 export interface TemplateValues {
   /** The caller's name, or their number when no name is known. */
   readonly caller: string;
@@ -12,34 +14,34 @@ export interface TemplateValues {
   readonly time: string;
 }
 
+export type MessageTemplateId = 'call-back' | 'will-call-again' | 'waiting' | 'free';
+
 export interface MessageTemplate {
-  readonly id: string;
+  readonly id: MessageTemplateId;
   readonly label: string;
-  readonly text: string;
 }
 
-export const MESSAGE_TEMPLATES: readonly MessageTemplate[] = [
-  {
-    id: 'call-back',
-    label: 'Please call back',
-    text: '{caller} called at {time}. Please call back on {number}.',
-  },
-  {
-    id: 'will-call-again',
-    label: 'Will call again',
-    text: '{caller} called at {time} and will call again later.',
-  },
-  {
-    id: 'waiting',
-    label: 'Waiting on the line',
-    text: '{caller} is waiting on the line for you — please call the switchboard.',
-  },
-  { id: 'free', label: 'Free text', text: '' },
-];
+/** The templates, labelled in the current language (a function: msg() runs at render time). */
+export function messageTemplates(): readonly MessageTemplate[] {
+  return [
+    { id: 'call-back', label: msg('Please call back') },
+    { id: 'will-call-again', label: msg('Will call again') },
+    { id: 'waiting', label: msg('Waiting on the line') },
+    { id: 'free', label: msg('Free text') },
+  ];
+}
 
-/** The template's text with `{caller}`, `{number}` and `{time}` filled in. */
+/** The template's text in the current language, with the caller, number and time filled in. */
 export function fillTemplate(template: MessageTemplate, values: TemplateValues): string {
-  return template.text.replace(/\{(caller|number|time)\}/g, (_, key: keyof TemplateValues) => {
-    return values[key];
-  });
+  const { caller, number, time } = values;
+  switch (template.id) {
+    case 'call-back':
+      return msg(str`${caller} called at ${time}. Please call back on ${number}.`);
+    case 'will-call-again':
+      return msg(str`${caller} called at ${time} and will call again later.`);
+    case 'waiting':
+      return msg(str`${caller} is waiting on the line for you — please call the switchboard.`);
+    case 'free':
+      return '';
+  }
 }

@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -11,14 +12,23 @@ import { select } from './observable-controller.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import { controls } from './theme.js';
 
-const CONSULT_END_TEXT: Record<NonNullable<Consultation['reason']>, string> = {
-  busy: 'was busy',
-  rejected: 'declined',
-  no_answer: 'did not answer',
-  unavailable: 'could not be reached',
-  cancelled: 'consultation cancelled',
-  hung_up: 'consultation ended',
-};
+/** Why a consultation ended, as one sentence (`who`: the colleague consulted). */
+function consultEndText(reason: Consultation['reason'], who: string): string {
+  switch (reason) {
+    case 'busy':
+      return msg(str`${who} was busy — you are back with the caller.`);
+    case 'rejected':
+      return msg(str`${who} declined — you are back with the caller.`);
+    case 'no_answer':
+      return msg(str`${who} did not answer — you are back with the caller.`);
+    case 'unavailable':
+      return msg(str`${who} could not be reached — you are back with the caller.`);
+    case 'cancelled':
+      return msg('consultation cancelled — you are back with the caller.');
+    default:
+      return msg('consultation ended — you are back with the caller.');
+  }
+}
 
 /**
  * What an operator does with the call they are on: transfer it blind (to a colleague, a queue
@@ -27,6 +37,7 @@ const CONSULT_END_TEXT: Record<NonNullable<Consultation['reason']>, string> = {
  *
  * The target box takes an extension, a number, or a colleague's name from the directory list.
  */
+@localized()
 @customElement('sentral-call-actions')
 export class SentralCallActions extends LitElement {
   static override styles = [
@@ -103,19 +114,19 @@ export class SentralCallActions extends LitElement {
   override render() {
     const c = this.consultation.value;
     return html`
-      <h2>Call</h2>
+      <h2>${msg('Call')}</h2>
       <form
         @submit=${(e: Event) => {
           e.preventDefault();
           void this.transfer();
         }}
       >
-        <label for="target" class="visually-hidden">Transfer to</label>
+        <label for="target" class="visually-hidden">${msg('Transfer to')}</label>
         <input
           id="target"
           data-testid="transfer-target"
           list="people"
-          placeholder="Transfer to: name, extension, number or queue"
+          placeholder=${msg('Transfer to: name, extension, number or queue')}
           autocomplete="off"
           .value=${this.target}
           @input=${(e: Event) => (this.target = (e.target as HTMLInputElement).value)}
@@ -131,7 +142,7 @@ export class SentralCallActions extends LitElement {
           data-testid="transfer-blind"
           ?disabled=${this.busy || !!c}
         >
-          Transfer
+          ${msg('Transfer')}
         </button>
         <button
           type="button"
@@ -139,7 +150,7 @@ export class SentralCallActions extends LitElement {
           ?disabled=${this.busy || !!c}
           @click=${() => this.consult()}
         >
-          Consult
+          ${msg('Consult')}
         </button>
         <button
           type="button"
@@ -147,7 +158,7 @@ export class SentralCallActions extends LitElement {
           ?disabled=${this.busy || !!c}
           @click=${() => this.park()}
         >
-          Park
+          ${msg('Park')}
         </button>
       </form>
       ${c ? this.renderConsultation(c) : nothing}
@@ -161,10 +172,10 @@ export class SentralCallActions extends LitElement {
     const who = c.target.name || c.target.extension;
     const status =
       c.state === 'ringing'
-        ? `Calling ${who}… (the caller is on hold)`
+        ? msg(str`Calling ${who}… (the caller is on hold)`)
         : c.talkingTo === 'target'
-          ? `Talking to ${who} (the caller is on hold)`
-          : `Talking to the caller (${who} is on hold)`;
+          ? msg(str`Talking to ${who} (the caller is on hold)`)
+          : msg(str`Talking to the caller (${who} is on hold)`);
     return html`<div
       class="consult"
       data-testid="consultation"
@@ -176,9 +187,9 @@ export class SentralCallActions extends LitElement {
         class="ok"
         data-testid="consult-complete"
         ?disabled=${this.busy}
-        @click=${() => this.run(() => this.switchboard?.completeTransfer(), `Transferred to ${who}.`)}
+        @click=${() => this.run(() => this.switchboard?.completeTransfer(), msg(str`Transferred to ${who}.`))}
       >
-        ${c.state === 'ringing' ? 'Transfer now' : 'Complete transfer'}
+        ${c.state === 'ringing' ? msg('Transfer now') : msg('Complete transfer')}
       </button>
       ${
         c.state === 'talking'
@@ -187,7 +198,7 @@ export class SentralCallActions extends LitElement {
               ?disabled=${this.busy}
               @click=${() => this.run(() => this.switchboard?.swap())}
             >
-              Swap
+              ${msg('Swap')}
             </button>`
           : nothing
       }
@@ -197,24 +208,25 @@ export class SentralCallActions extends LitElement {
         ?disabled=${this.busy}
         @click=${() => this.run(() => this.switchboard?.cancelConsult())}
       >
-        Back to caller
+        ${msg('Back to caller')}
       </button>
     </div>`;
   }
 
   private renderEnded(c: Consultation) {
     const who = c.target.name || c.target.extension;
-    const how = c.reason ? CONSULT_END_TEXT[c.reason] : 'consultation ended';
     return html`<p role="status" data-testid="consultation-ended" data-reason=${c.reason ?? ''}>
-      ${c.reason === 'cancelled' || c.reason === 'hung_up' ? how : `${who} ${how}`} — you are back
-      with the caller.
+      ${consultEndText(c.reason, who)}
     </p>`;
   }
 
   private async transfer(): Promise<void> {
     const target = this.target.trim();
     if (!target) return;
-    await this.run(() => this.switchboard?.transferBlind(target), `Transferred to ${target}.`);
+    await this.run(
+      () => this.switchboard?.transferBlind(target),
+      msg(str`Transferred to ${target}.`),
+    );
   }
 
   private async consult(): Promise<void> {
@@ -228,7 +240,7 @@ export class SentralCallActions extends LitElement {
     await this.run(async () => {
       slot = (await this.switchboard?.park()) ?? '';
     });
-    if (slot) this.note = `Parked on ${slot}.`;
+    if (slot) this.note = msg(str`Parked on ${slot}.`);
   }
 
   private async run(command: () => Promise<unknown> | undefined, done?: string): Promise<void> {

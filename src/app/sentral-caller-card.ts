@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -13,30 +14,60 @@ import { ABSENCE_REASON_TEXT, backText } from './absence-text.js';
 import { commandErrorText } from './command-error.js';
 import { apiClientContext, directoryModelContext, sessionModelContext } from './contexts.js';
 import { formatDuration } from './format.js';
+import { dateTimeFormat } from './i18n.js';
 import { select } from './observable-controller.js';
 import { formatPhoneNumber, phoneFormatVersion$ } from './phone-number.js';
 import { controls } from './theme.js';
 
 type History = CommandResult<'caller.history'>;
 
-const OUTCOME_TEXT: Record<string, string> = {
-  answered: 'answered',
-  transferred: 'transferred',
-  abandoned: 'hung up while waiting',
-  no_answer: 'not answered',
-  overflow: 'overflowed',
-  busy: 'busy',
-  rejected: 'rejected',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
+type PastCall = History['calls'][number];
 
-const WHEN = new Intl.DateTimeFormat('nb-NO', {
-  day: 'numeric',
-  month: 'short',
-  hour: '2-digit',
-  minute: '2-digit',
-});
+/** How a previous call ended, in words; an unknown outcome as it came, none as a dash. */
+function outcomeText(outcome: string | null | undefined): string {
+  switch (outcome) {
+    case 'answered':
+      return msg('answered');
+    case 'transferred':
+      return msg('transferred');
+    case 'abandoned':
+      return msg('hung up while waiting');
+    case 'no_answer':
+      return msg('not answered');
+    case 'overflow':
+      return msg('overflowed');
+    case 'busy':
+      return msg('busy');
+    case 'rejected':
+      return msg('rejected');
+    case 'failed':
+      return msg('failed');
+    case 'cancelled':
+      return msg('cancelled');
+    default:
+      return outcome ?? '—';
+  }
+}
+
+/** Date and time of a call or note, in the current language (the formatter is cached). */
+function when(at: number): string {
+  return dateTimeFormat({
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(at);
+}
+
+/** "3. mar. 14:05 · Sentralbord · transferred by Kari Nordmann → 1007 (02:00)". */
+function callLine(c: PastCall): string {
+  const outcome = outcomeText(c.outcome);
+  const who = c.answeredBy;
+  const result = who ? msg(str`${outcome} by ${who}`) : outcome;
+  return `${when(c.startedAt)}${c.queue ? ` · ${c.queue}` : ''} · ${result}${
+    c.transferredTo ? ` → ${c.transferredTo}` : ''
+  }${c.answeredAt && c.endedAt ? ` (${formatDuration(c.endedAt - c.answeredAt)})` : ''}`;
+}
 
 /**
  * The caller card: the number written for people, the name from the directory or what the
@@ -46,6 +77,7 @@ const WHEN = new Intl.DateTimeFormat('nb-NO', {
  * "For Ola Hansen — absent: Lunch, back at 12:30: Back after lunch".
  * Everything the caller or a colleague wrote is shown as text, never HTML.
  */
+@localized()
 @customElement('sentral-caller-card')
 export class SentralCallerCard extends LitElement {
   static override styles = [
@@ -213,48 +245,43 @@ export class SentralCallerCard extends LitElement {
     const person = this.people.value.find((p) => p.extension === extension);
     const now = Date.now();
     const absence = person ? absenceInForce(this.presence.value, person.id, now) : null;
-    const details = absence
-      ? `${ABSENCE_REASON_TEXT[absence.reason]}, ${backText(absence.until, now)}${
-          absence.message ? `: ${absence.message}` : ''
-        }`
-      : '';
-    return html`<p class="absent-for" data-testid="card-absent-for">
-      For ${person?.displayName ?? extension} — absent${details ? `: ${details}` : ''}
-    </p>`;
+    const who = person?.displayName ?? extension;
+    let line: string;
+    if (!absence) {
+      line = msg(str`For ${who} — absent`);
+    } else {
+      const reason = ABSENCE_REASON_TEXT[absence.reason];
+      const back = backText(absence.until, now);
+      const message = absence.message;
+      line = message
+        ? msg(str`For ${who} — absent: ${reason}, ${back}: ${message}`)
+        : msg(str`For ${who} — absent: ${reason}, ${back}`);
+    }
+    return html`<p class="absent-for" data-testid="card-absent-for">${line}</p>`;
   }
 
   private renderCalls(h: History) {
-    return html`<h3>Previous calls</h3>
+    return html`<h3>${msg('Previous calls')}</h3>
       ${
         h.calls.length === 0
-          ? html`<p class="meta" data-testid="card-no-calls">First call from this number.</p>`
+          ? html`<p class="meta" data-testid="card-no-calls">
+              ${msg('First call from this number.')}
+            </p>`
           : html`<ul data-testid="card-calls">
-              ${h.calls.map(
-                (c) =>
-                  html`<li>
-                    ${WHEN.format(c.startedAt)}${c.queue ? ` · ${c.queue}` : ''} ·
-                    ${OUTCOME_TEXT[c.outcome ?? ''] ?? c.outcome ?? '—'}${
-                      c.answeredBy ? ` by ${c.answeredBy}` : ''
-                    }${c.transferredTo ? ` → ${c.transferredTo}` : ''}${
-                      c.answeredAt && c.endedAt
-                        ? ` (${formatDuration(c.endedAt - c.answeredAt)})`
-                        : ''
-                    }
-                  </li>`,
-              )}
+              ${h.calls.map((c) => html`<li>${callLine(c)}</li>`)}
             </ul>`
       }`;
   }
 
   private renderNotes(notes: readonly CallerNote[]) {
-    return html`<h3>Notes</h3>
-      ${notes.length === 0 ? html`<p class="meta">No notes yet.</p>` : nothing}
+    return html`<h3>${msg('Notes')}</h3>
+      ${notes.length === 0 ? html`<p class="meta">${msg('No notes yet.')}</p>` : nothing}
       <ul data-testid="card-notes">
         ${notes.map((n) =>
           this.editing?.id === n.id
             ? html`<li>
                 <textarea
-                  aria-label="Edit note"
+                  aria-label=${msg('Edit note')}
                   data-testid="note-edit"
                   .value=${this.editing.body}
                   @input=${(e: Event) =>
@@ -262,31 +289,31 @@ export class SentralCallerCard extends LitElement {
                 ></textarea>
                 <div class="row">
                   <button class="primary" data-testid="note-save" @click=${() => this.saveEdit()}>
-                    Save
+                    ${msg('Save')}
                   </button>
-                  <button @click=${() => (this.editing = null)}>Cancel</button>
+                  <button @click=${() => (this.editing = null)}>${msg('Cancel')}</button>
                 </div>
               </li>`
             : html`<li data-testid="card-note">
                 <span class="note">${n.body}</span>
                 <span class="meta"
-                  >— ${n.author ?? 'former colleague'}, ${WHEN.format(n.updatedAt)}</span
+                  >— ${n.author ?? msg('former colleague')}, ${when(n.updatedAt)}</span
                 >
                 <button
                   data-testid="note-edit-button"
-                  aria-label="Edit note"
+                  aria-label=${msg('Edit note')}
                   @click=${() => (this.editing = { id: n.id, body: n.body })}
                 >
-                  Edit
+                  ${msg('Edit')}
                 </button>
               </li>`,
         )}
       </ul>
-      <label for="new-note" class="visually-hidden">New note</label>
+      <label for="new-note" class="visually-hidden">${msg('New note')}</label>
       <textarea
         id="new-note"
         data-testid="note-new"
-        placeholder="Add a note about this caller…"
+        placeholder=${msg('Add a note about this caller…')}
         maxlength="2000"
         .value=${this.draft}
         @input=${(e: Event) => (this.draft = (e.target as HTMLTextAreaElement).value)}
@@ -297,7 +324,7 @@ export class SentralCallerCard extends LitElement {
           ?disabled=${this.draft.trim() === ''}
           @click=${() => this.addNote()}
         >
-          Add note
+          ${msg('Add note')}
         </button>
       </div>`;
   }

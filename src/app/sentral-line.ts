@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -10,6 +11,7 @@ import type { LineQuality } from '../store/call-quality-model.js';
 import { isConnected } from '../store/lines-state.js';
 import type { PhoneService } from '../store/phone-service.js';
 import { directoryModelContext, phoneServiceContext } from './contexts.js';
+import { numberFormat } from './i18n.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 import type { DigitDetail } from './sentral-dialpad.js';
@@ -20,26 +22,50 @@ import './sentral-dialpad.js';
 export function lineStateText(call: CallSnapshot): string {
   switch (call.state) {
     case CallState.Outgoing:
-      return 'Calling…';
+      return msg('Calling…');
     case CallState.Ringing:
-      return 'Ringing…';
+      return msg('Ringing…');
     case CallState.Incoming:
-      return call.autoAnswer ? 'Answering…' : 'Ringing';
+      return call.autoAnswer ? msg('Answering…') : msg('Ringing');
     case CallState.Established:
-      return call.remoteHold ? 'Held by the other party' : 'Talking';
+      return call.remoteHold ? msg('Held by the other party') : msg('Talking');
     case CallState.Held:
-      return 'On hold';
+      return msg('On hold');
     case CallState.Idle:
     case CallState.Ended:
       return '';
   }
 }
 
-const RATING_WORD = { good: 'Good', fair: 'Fair', poor: 'Poor' } as const;
-
 /** The call-quality badge's words: "Good" / "Fair" / "Poor", never colour alone. */
 export function qualityText(quality: LineQuality): string {
-  return `${RATING_WORD[quality.rating]} quality`;
+  switch (quality.rating) {
+    case 'good':
+      return msg('Good quality');
+    case 'fair':
+      return msg('Fair quality');
+    case 'poor':
+      return msg('Poor quality');
+  }
+}
+
+/** A button's accessible name on a numbered line ("Hold line 1"); none for a lone call. */
+function lineAction(
+  action: 'mute' | 'unmute' | 'hold' | 'resume' | 'hangup',
+  line: string,
+): string {
+  switch (action) {
+    case 'mute':
+      return msg(str`Mute ${line}`);
+    case 'unmute':
+      return msg(str`Unmute ${line}`);
+    case 'hold':
+      return msg(str`Hold ${line}`);
+    case 'resume':
+      return msg(str`Resume ${line}`);
+    case 'hangup':
+      return msg(str`Hang up ${line}`);
+  }
 }
 
 /**
@@ -49,6 +75,7 @@ export function qualityText(quality: LineQuality): string {
  *
  * Reads the phone service and directory by context; the softphone passes the call snapshot.
  */
+@localized()
 @customElement('sentral-line')
 export class SentralLine extends LitElement {
   static override styles = [
@@ -180,13 +207,17 @@ export class SentralLine extends LitElement {
   @state() private holdPending = false;
 
   private renderQuality(quality: LineQuality) {
-    const mos = quality.mos.toFixed(1);
+    const mos = numberFormat({ minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(
+      quality.mos,
+    );
     return html`<span
       class="quality"
       data-testid="quality-badge"
       data-rating=${quality.rating}
-      title=${`Estimated MOS ${mos} of 5 (from round-trip time, jitter and packet loss)`}
-      >${qualityText(quality)}<span class="visually-hidden">, estimated MOS ${mos} of 5</span></span
+      title=${msg(str`Estimated MOS ${mos} of 5 (from round-trip time, jitter and packet loss)`)}
+      >${qualityText(quality)}<span class="visually-hidden"
+        >${msg(str`, estimated MOS ${mos} of 5`)}</span
+      ></span
     >`;
   }
 
@@ -195,11 +226,12 @@ export class SentralLine extends LitElement {
     const number = call.remote?.number ?? '';
     const displayName =
       call.remote?.displayName || personForNumber(this.people.value, number)?.displayName || '';
-    const name = displayName || number || 'Unknown';
+    const name = displayName || number || msg('Unknown');
     const established = call.state === CallState.Established;
     const held = call.state === CallState.Held;
     const connected = isConnected(call.state);
-    const named = (verb: string) => (this.label ? `${verb} ${this.label.toLowerCase()}` : nothing);
+    const named = (action: Parameters<typeof lineAction>[0]) =>
+      this.label ? lineAction(action, this.label.toLowerCase()) : nothing;
     return html`<div
       class="call ${held ? 'held' : ''}"
       role="group"
@@ -232,30 +264,30 @@ export class SentralLine extends LitElement {
           type="button"
           data-testid="mute"
           aria-pressed=${call.muted ? 'true' : 'false'}
-          aria-label=${named(call.muted ? 'Unmute' : 'Mute')}
+          aria-label=${named(call.muted ? 'unmute' : 'mute')}
           ?disabled=${!connected}
           @click=${this.toggleMute}
         >
-          ${call.muted ? 'Unmute' : 'Mute'}
+          ${call.muted ? msg('Unmute') : msg('Mute')}
         </button>
         <button
           type="button"
           data-testid="hold"
           aria-pressed=${held ? 'true' : 'false'}
-          aria-label=${named(held ? 'Resume' : 'Hold')}
+          aria-label=${named(held ? 'resume' : 'hold')}
           ?disabled=${!connected || this.holdPending}
           @click=${this.toggleHold}
         >
-          ${held ? 'Resume' : 'Hold'}
+          ${held ? msg('Resume') : msg('Hold')}
         </button>
         <button
           type="button"
           class="danger"
           data-testid="hangup"
-          aria-label=${named('Hang up')}
+          aria-label=${named('hangup')}
           @click=${this.hangup}
         >
-          Hang up
+          ${msg('Hang up')}
         </button>
       </div>
       ${
@@ -269,7 +301,7 @@ export class SentralLine extends LitElement {
       ${
         connected
           ? html`<div class="dtmf-received">
-              Received DTMF: <span data-testid="dtmf-received">${call.dtmfReceived}</span>
+              ${msg('Received DTMF:')} <span data-testid="dtmf-received">${call.dtmfReceived}</span>
             </div>`
           : nothing
       }

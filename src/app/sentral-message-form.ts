@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -6,15 +7,24 @@ import type { ApiClient } from '../store/api-client.js';
 import type { SessionModel } from '../store/session-model.js';
 import { commandErrorText } from './command-error.js';
 import { apiClientContext, sessionModelContext } from './contexts.js';
-import { MESSAGE_TEMPLATES, fillTemplate } from './message-templates.js';
+import { dateTimeFormat } from './i18n.js';
+import { fillTemplate, messageTemplates } from './message-templates.js';
 import { select } from './observable-controller.js';
 import { formatPhoneNumber, phoneFormatVersion$ } from './phone-number.js';
 import { controls } from './theme.js';
 
 type Person = CommandResult<'directory.list'>['people'][number];
 
-const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const KIND_TEXT = { main: 'Main number', mobile: 'My mobile', department: 'Department' };
+function kindText(kind: 'main' | 'mobile' | 'department'): string {
+  switch (kind) {
+    case 'main':
+      return msg('Main number');
+    case 'mobile':
+      return msg('My mobile');
+    case 'department':
+      return msg('Department');
+  }
+}
 
 /**
  * "Message a colleague" for operators (issue 4): pick a colleague, start from a template filled
@@ -22,6 +32,7 @@ const KIND_TEXT = { main: 'Main number', mobile: 'My mobile', department: 'Depar
  * and send to their phones as SIP MESSAGE and, if wanted, to their mobile as SMS from a number
  * the operator may show. The text is plain text all the way.
  */
+@localized()
 @customElement('sentral-message-form')
 export class SentralMessageForm extends LitElement {
   static override styles = [
@@ -94,13 +105,13 @@ export class SentralMessageForm extends LitElement {
     return html`<form data-testid="message-form" @submit=${this.send}>
       <div class="row">
         <label
-          >To
+          >${msg('To')}
           <input
             name="to"
             list="message-people"
             required
             autocomplete="off"
-            placeholder="Name or number"
+            placeholder=${msg('Name or number')}
             data-testid="message-to"
           />
           <datalist id="message-people">
@@ -110,15 +121,15 @@ export class SentralMessageForm extends LitElement {
           </datalist>
         </label>
         <label
-          >Template
+          >${msg('Template')}
           <select data-testid="message-template" @change=${this.useTemplate}>
-            <option value="">Choose…</option>
-            ${MESSAGE_TEMPLATES.map((t) => html`<option value=${t.id}>${t.label}</option>`)}
+            <option value="">${msg('Choose…')}</option>
+            ${messageTemplates().map((t) => html`<option value=${t.id}>${t.label}</option>`)}
           </select>
         </label>
       </div>
       <label
-        >Message
+        >${msg('Message')}
         <textarea
           name="text"
           required
@@ -130,18 +141,18 @@ export class SentralMessageForm extends LitElement {
       </label>
       <div class="row">
         <label class="check"
-          ><input type="checkbox" name="sms" data-testid="message-sms" /> Also as SMS to their
-          mobile</label
+          ><input type="checkbox" name="sms" data-testid="message-sms" />
+          ${msg('Also as SMS to their mobile')}</label
         >
         ${
           numbers.length > 0
             ? html`<label
-                >SMS from
+                >${msg('SMS from')}
                 <select name="from" data-testid="message-from">
                   ${numbers.map(
                     (n) =>
                       html`<option value=${n.number}>
-                        ${KIND_TEXT[n.kind]} · ${formatPhoneNumber(n.number)}
+                        ${kindText(n.kind)} · ${formatPhoneNumber(n.number)}
                       </option>`,
                   )}
                 </select></label
@@ -149,7 +160,7 @@ export class SentralMessageForm extends LitElement {
             : nothing
         }
         <button class="primary" type="submit" ?disabled=${this.sending} data-testid="message-send">
-          Send
+          ${msg('Send')}
         </button>
       </div>
       ${this.note ? html`<p role="status" data-testid="message-note">${this.note}</p>` : nothing}
@@ -166,13 +177,13 @@ export class SentralMessageForm extends LitElement {
   }
 
   private readonly useTemplate = (e: Event): void => {
-    const template = MESSAGE_TEMPLATES.find((t) => t.id === (e.target as HTMLSelectElement).value);
+    const template = messageTemplates().find((t) => t.id === (e.target as HTMLSelectElement).value);
     if (!template) return;
     const number = this.callerNumber ? formatPhoneNumber(this.callerNumber) : '…';
     this.text = fillTemplate(template, {
-      caller: this.callerName || (this.callerNumber ? number : 'Someone'),
+      caller: this.callerName || (this.callerNumber ? number : msg('Someone')),
       number,
-      time: TIME.format(new Date()),
+      time: dateTimeFormat({ hour: '2-digit', minute: '2-digit' }).format(new Date()),
     });
   };
 
@@ -195,11 +206,7 @@ export class SentralMessageForm extends LitElement {
       try {
         const r = await this.api?.call('message.send', params);
         if (!r) return;
-        const parts = [
-          r.delivered > 0 ? `to ${r.delivered} phone${r.delivered === 1 ? '' : 's'}` : '',
-          r.sms ? 'as SMS' : '',
-        ].filter(Boolean);
-        this.note = `Message sent ${parts.join(' and ')}.`;
+        this.note = sentText(r.delivered, r.sms);
         this.text = '';
         form.reset();
       } catch (error) {
@@ -209,6 +216,19 @@ export class SentralMessageForm extends LitElement {
       }
     })();
   };
+}
+
+/** Where a message went, as one whole sentence per case (word order differs by language). */
+function sentText(delivered: number, sms: boolean): string {
+  if (delivered === 1) {
+    return sms ? msg('Message sent to 1 phone and as SMS.') : msg('Message sent to 1 phone.');
+  }
+  if (delivered > 1) {
+    return sms
+      ? msg(str`Message sent to ${delivered} phones and as SMS.`)
+      : msg(str`Message sent to ${delivered} phones.`);
+  }
+  return sms ? msg('Message sent as SMS.') : msg('Message sent.');
 }
 
 declare global {

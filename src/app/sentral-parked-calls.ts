@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -18,6 +19,7 @@ import { controls } from './theme.js';
  * The tenant's shared list of parked calls: slot, caller, who parked it and for how long; any
  * operator picks one up (the core rings their phone with auto-answer).
  */
+@localized()
 @customElement('sentral-parked-calls')
 export class SentralParkedCalls extends LitElement {
   static override styles = [
@@ -90,28 +92,30 @@ export class SentralParkedCalls extends LitElement {
 
   override render() {
     const parked = this.parked.value;
+    const count = parked.length;
     return html`
-      <h2>Parked calls (${parked.length})</h2>
+      <h2>${msg(str`Parked calls (${count})`)}</h2>
       ${
         parked.length === 0
-          ? html`<p class="empty">No parked calls.</p>`
+          ? html`<p class="empty">${msg('No parked calls.')}</p>`
           : html`<ul data-testid="parked-calls">
               ${parked.map((p) => {
                 const by = this.people.value.find((x) => x.id === p.parkedBy)?.displayName ?? '';
+                const slot = p.slot;
                 return html`<li data-testid="parked-call" data-slot=${p.slot}>
-                  <span class="slot" aria-label=${`Slot ${p.slot}`}>${p.slot}</span>
+                  <span class="slot" aria-label=${msg(str`Slot ${slot}`)}>${p.slot}</span>
                   <span>
                     <span data-testid="parked-caller"
                       >${p.name || formatPhoneNumber(p.number)}</span
                     >
                     <span class="meta"
                       >${p.name ? `${formatPhoneNumber(p.number)} · ` : ''}${
-                        by ? `parked by ${by} · ` : ''
+                        by ? `${msg(str`parked by ${by}`)} · ` : ''
                       }${formatDuration(this.clock.now - p.parkedAt)}</span
                     >
                   </span>
                   <button class="primary" data-testid="pickup" @click=${() => this.pickup(p.slot)}>
-                    Pick up
+                    ${msg('Pick up')}
                   </button>
                 </li>`;
               })}

@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -35,12 +36,41 @@ interface CallerRow {
   readonly queue: string;
 }
 
-const PAUSE_REASONS = [
-  ['lunch', 'Lunch'],
-  ['meeting', 'Meeting'],
-  ['admin', 'Admin'],
-  ['other', 'Other'],
-] as const;
+const PAUSE_REASONS = ['lunch', 'meeting', 'admin', 'other'] as const;
+type PauseReason = (typeof PAUSE_REASONS)[number];
+
+/** A pause reason as the menu offers it (at render time: the current language). */
+function pauseReasonText(reason: PauseReason): string {
+  switch (reason) {
+    case 'lunch':
+      return msg('Lunch');
+    case 'meeting':
+      return msg('Meeting');
+    case 'admin':
+      return msg('Admin');
+    case 'other':
+      return msg('Other');
+  }
+}
+
+/**
+ * A paused agent's state with the reason: "Paused (lunch)", one whole message per known reason;
+ * a reason we do not know, as it came.
+ */
+function pausedText(reason: string): string {
+  switch (reason) {
+    case 'lunch':
+      return msg('Paused (lunch)');
+    case 'meeting':
+      return msg('Paused (meeting)');
+    case 'admin':
+      return msg('Paused (admin)');
+    case 'other':
+      return msg('Paused (other)');
+    default:
+      return `${STATE_TEXT.paused} (${reason})`;
+  }
+}
 
 /**
  * The operator's queue panel: every waiting caller of the operator's queues merged into one
@@ -55,6 +85,7 @@ const PAUSE_REASONS = [
  * a dozen do. The rows' text is derived once per store or directory change, not per render
  * (the wait clock re-renders every second).
  */
+@localized()
 @customElement('sentral-queue-panel')
 export class SentralQueuePanel extends LitElement {
   static override styles = [
@@ -210,22 +241,23 @@ export class SentralQueuePanel extends LitElement {
     const me = this.switchboard?.userId ?? '';
     const mine = myAgentStates(s, me);
     const rows = this.callerRows(s, mine, me);
+    const count = rows.length;
     return html`
       <section aria-labelledby="waiting-heading">
-        <h2 id="waiting-heading">Waiting callers (${rows.length})</h2>
+        <h2 id="waiting-heading">${msg(str`Waiting callers (${count})`)}</h2>
         ${
           s.status === 'resync'
             ? html`<p class="stale" role="status" data-testid="queue-stale">
-                Reconnecting — the list may be out of date.
+                ${msg('Reconnecting — the list may be out of date.')}
               </p>`
             : nothing
         }
-        ${rows.length === 0 ? html`<p class="empty">Nobody is waiting.</p>` : this.renderList(rows)}
+        ${rows.length === 0 ? html`<p class="empty">${msg('Nobody is waiting.')}</p>` : this.renderList(rows)}
       </section>
       ${
         mine.length > 0
           ? html`<section aria-labelledby="agent-heading">
-              <h2 id="agent-heading">My queues</h2>
+              <h2 id="agent-heading">${msg('My queues')}</h2>
               ${mine.map((a) => this.renderAgent(a, s))}
             </section>`
           : nothing
@@ -313,7 +345,8 @@ export class SentralQueuePanel extends LitElement {
   private renderCaller(r: CallerRow, position: number, total: number) {
     const { caller: c, name, number, queue } = r;
     const wait = formatDuration(this.clock.now - c.enteredAt);
-    const label = `${name || number}, waiting ${wait}, ${queue}`;
+    const who = name || number;
+    const label = msg(str`${who}, waiting ${wait}, ${queue}`);
     return html`<li
       tabindex="0"
       data-testid="waiting-caller"
@@ -334,7 +367,7 @@ export class SentralQueuePanel extends LitElement {
               : nothing
           }${
             c.priority === 'recall'
-              ? html`<span class="badge recall" data-testid="badge-recall">Recall</span>`
+              ? html`<span class="badge recall" data-testid="badge-recall">${msg('Recall')}</span>`
               : nothing
           }</span
         >
@@ -343,9 +376,9 @@ export class SentralQueuePanel extends LitElement {
             r.company ? html`${r.company} · ` : nothing
           }${queue}${
             c.state === 'offered'
-              ? ' · ringing an agent'
+              ? ` · ${msg('ringing an agent')}`
               : c.state === 'picked'
-                ? ' · being picked'
+                ? ` · ${msg('being picked')}`
                 : ''
           }</span
         >
@@ -356,7 +389,7 @@ export class SentralQueuePanel extends LitElement {
         ?disabled=${this.busy || c.state === 'picked'}
         @click=${() => this.pick(c.callId)}
       >
-        Pick
+        ${msg('Pick')}
       </button>
     </li>`;
   }
@@ -367,7 +400,7 @@ export class SentralQueuePanel extends LitElement {
     return html`<div class="agent" data-testid="agent-state" data-queue-id=${a.queueId}>
       <span class="queue">${queue}</span>
       <span data-testid="agent-state-text" data-state=${a.state}
-        >${STATE_TEXT[a.state]}${a.state === 'paused' && a.reason ? ` (${a.reason})` : ''}</span
+        >${a.state === 'paused' && a.reason ? pausedText(a.reason) : STATE_TEXT[a.state]}</span
       >
       ${
         loggedOut
@@ -375,13 +408,13 @@ export class SentralQueuePanel extends LitElement {
               data-testid="agent-login"
               @click=${() => this.run(() => this.switchboard?.agentLogin(a.queueId))}
             >
-              Log in
+              ${msg('Log in')}
             </button>`
           : html`<button
                 data-testid="agent-logout"
                 @click=${() => this.run(() => this.switchboard?.agentLogout(a.queueId))}
               >
-                Log out
+                ${msg('Log out')}
               </button>
               ${
                 a.state === 'paused'
@@ -389,22 +422,25 @@ export class SentralQueuePanel extends LitElement {
                       data-testid="agent-unpause"
                       @click=${() => this.run(() => this.switchboard?.unpause(a.queueId))}
                     >
-                      Resume
+                      ${msg('Resume')}
                     </button>`
                   : html`<label
-                      >Pause:
+                      >${msg('Pause:')}
                       <select
                         data-testid="agent-pause"
                         @change=${(e: Event) => {
                           const select = e.target as HTMLSelectElement;
-                          const reason = select.value as (typeof PAUSE_REASONS)[number][0];
+                          const reason = select.value as PauseReason | '';
                           select.value = '';
                           if (reason)
                             void this.run(() => this.switchboard?.pause(a.queueId, reason));
                         }}
                       >
-                        <option value="">Choose a reason…</option>
-                        ${PAUSE_REASONS.map(([value, text]) => html`<option value=${value}>${text}</option>`)}
+                        <option value="">${msg('Choose a reason…')}</option>
+                        ${PAUSE_REASONS.map(
+                          (value) =>
+                            html`<option value=${value}>${pauseReasonText(value)}</option>`,
+                        )}
                       </select></label
                     >`
               }`

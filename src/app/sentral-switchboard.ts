@@ -1,3 +1,4 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -19,6 +20,7 @@ import './sentral-queue-panel.js';
  * other, with the caller card of the call the operator is on, and a message to a colleague
  * (templates filled from that call). Each part reads the switchboard slice by context.
  */
+@localized()
 @customElement('sentral-switchboard')
 export class SentralSwitchboard extends LitElement {
   static override styles = css`
@@ -72,7 +74,7 @@ export class SentralSwitchboard extends LitElement {
         <sentral-call-actions></sentral-call-actions>
         <sentral-parked-calls></sentral-parked-calls>
         <section aria-labelledby="message-heading">
-          <h2 id="message-heading">Message a colleague</h2>
+          <h2 id="message-heading">${msg('Message a colleague')}</h2>
           <sentral-message-form
             .callerNumber=${call && !call.callerUserId ? call.number : ''}
             .callerName=${call && !call.callerUserId ? call.name : null}
