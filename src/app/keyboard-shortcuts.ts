@@ -35,6 +35,7 @@
  * keys inside the transfer box itself.
  * @packageDocumentation
  */
+import { msg } from '@lit/localize';
 
 export type ShortcutAction =
   | 'answer'
@@ -54,7 +55,20 @@ export type ShortcutAction =
   | 'directory-transfer'
   | 'directory-consult';
 
+/** The group's key (also its English heading; `shortcutGroupText` gives it in words). */
 export type ShortcutGroup = 'Numeric keypad' | 'Keyboard' | 'Directory';
+
+/** A group's heading in the current language. */
+export function shortcutGroupText(group: ShortcutGroup): string {
+  switch (group) {
+    case 'Numeric keypad':
+      return msg('Numeric keypad');
+    case 'Keyboard':
+      return msg('Keyboard');
+    case 'Directory':
+      return msg('Directory');
+  }
+}
 
 export interface Shortcut {
   /** Physical keys (`KeyboardEvent.code`): numpad keys, whatever NumLock says. */
@@ -76,27 +90,35 @@ export interface Shortcut {
   readonly handledBy?: 'softphone' | 'dial-form' | 'directory';
 }
 
+/** The map. Descriptions (and a label in words) are getters: read in the current language. */
 export const SHORTCUTS: readonly Shortcut[] = [
   {
     codes: ['NumpadEnter'],
     label: 'Numpad Enter',
     action: 'answer',
-    description: 'Answer the ringing call',
+    get description() {
+      return msg('Answer the ringing call');
+    },
     group: 'Numeric keypad',
   },
   {
     codes: ['NumpadSubtract'],
     label: 'Numpad −',
     action: 'hangup',
-    description: 'Hang up the line in front (or reject a ringing call)',
+    get description() {
+      return msg('Hang up the line in front (or reject a ringing call)');
+    },
     group: 'Numeric keypad',
   },
   {
     codes: ['NumpadMultiply'],
     label: 'Numpad *',
     action: 'consult',
-    description:
-      'Consult the target in the transfer box (empty box: focus it, type, press Numpad * again)',
+    get description() {
+      return msg(
+        'Consult the target in the transfer box (empty box: focus it, type, press Numpad * again)',
+      );
+    },
     group: 'Numeric keypad',
     inTransferBox: true,
   },
@@ -104,8 +126,11 @@ export const SHORTCUTS: readonly Shortcut[] = [
     codes: ['NumpadDivide'],
     label: 'Numpad /',
     action: 'transfer',
-    description:
-      'Transfer the call to the target in the transfer box (empty box: focus it, type, press Numpad / again)',
+    get description() {
+      return msg(
+        'Transfer the call to the target in the transfer box (empty box: focus it, type, press Numpad / again)',
+      );
+    },
     group: 'Numeric keypad',
     inTransferBox: true,
   },
@@ -113,28 +138,36 @@ export const SHORTCUTS: readonly Shortcut[] = [
     codes: ['NumpadAdd'],
     label: 'Numpad +',
     action: 'complete-transfer',
-    description: 'Complete the transfer (during a consultation)',
+    get description() {
+      return msg('Complete the transfer (during a consultation)');
+    },
     group: 'Numeric keypad',
   },
   {
     codes: ['NumpadDecimal'],
     label: 'Numpad .',
     action: 'park',
-    description: 'Park the call',
+    get description() {
+      return msg('Park the call');
+    },
     group: 'Numeric keypad',
   },
   {
     codes: ['Numpad0'],
     label: 'Numpad 0',
     action: 'pick-next',
-    description: 'Pick the next waiting caller (during a call: DTMF 0)',
+    get description() {
+      return msg('Pick the next waiting caller (during a call: DTMF 0)');
+    },
     group: 'Numeric keypad',
   },
   {
     keys: ['F2'],
     label: 'F2',
     action: 'answer',
-    description: 'Answer the ringing call',
+    get description() {
+      return msg('Answer the ringing call');
+    },
     group: 'Keyboard',
     whileTyping: true,
   },
@@ -142,7 +175,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['F4'],
     label: 'F4',
     action: 'hangup',
-    description: 'Hang up the line in front (or reject a ringing call)',
+    get description() {
+      return msg('Hang up the line in front (or reject a ringing call)');
+    },
     group: 'Keyboard',
     whileTyping: true,
   },
@@ -150,7 +185,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['F8'],
     label: 'F8',
     action: 'pick-next',
-    description: 'Pick the next waiting caller',
+    get description() {
+      return msg('Pick the next waiting caller');
+    },
     group: 'Keyboard',
     whileTyping: true,
   },
@@ -158,7 +195,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['Escape'],
     label: 'Esc',
     action: 'reject-or-hangup',
-    description: 'Reject a ringing call, else hang up the line in front; closes this help',
+    get description() {
+      return msg('Reject a ringing call, else hang up the line in front; closes this help');
+    },
     group: 'Keyboard',
     whileTyping: true,
     handledBy: 'softphone',
@@ -167,15 +206,21 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'],
     label: '0–9 * #',
     action: 'dtmf',
-    description: 'Send DTMF tones during a call',
+    get description() {
+      return msg('Send DTMF tones during a call');
+    },
     group: 'Keyboard',
     handledBy: 'softphone',
   },
   {
     keys: ['Enter'],
-    label: 'Enter (in the dial box)',
+    get label() {
+      return msg('Enter (in the dial box)');
+    },
     action: 'dial',
-    description: 'Call the number typed',
+    get description() {
+      return msg('Call the number typed');
+    },
     group: 'Keyboard',
     handledBy: 'dial-form',
   },
@@ -183,14 +228,18 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['?'],
     label: '?',
     action: 'help',
-    description: 'Show the keyboard shortcuts',
+    get description() {
+      return msg('Show the keyboard shortcuts');
+    },
     group: 'Keyboard',
   },
   {
     keys: ['ArrowDown', 'ArrowUp', 'Home', 'End'],
     label: '↓ ↑ Home End',
     action: 'directory-select',
-    description: 'Choose a colleague (↓ in the search box goes to the list)',
+    get description() {
+      return msg('Choose a colleague (↓ in the search box goes to the list)');
+    },
     group: 'Directory',
     handledBy: 'directory',
   },
@@ -198,7 +247,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['Enter'],
     label: 'Enter',
     action: 'directory-transfer',
-    description: 'On a call: transfer it to the chosen colleague (blind); otherwise call them',
+    get description() {
+      return msg('On a call: transfer it to the chosen colleague (blind); otherwise call them');
+    },
     group: 'Directory',
     handledBy: 'directory',
   },
@@ -207,7 +258,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
     shift: true,
     label: 'Shift+Enter',
     action: 'directory-consult',
-    description: 'On a call: consult the chosen colleague first (complete with Numpad +)',
+    get description() {
+      return msg('On a call: consult the chosen colleague first (complete with Numpad +)');
+    },
     group: 'Directory',
     handledBy: 'directory',
   },

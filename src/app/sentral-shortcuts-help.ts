@@ -1,6 +1,7 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { SHORTCUTS, SHORTCUT_GROUPS } from './keyboard-shortcuts.js';
+import { SHORTCUTS, SHORTCUT_GROUPS, shortcutGroupText } from './keyboard-shortcuts.js';
 import type { Shortcut } from './keyboard-shortcuts.js';
 import { controls } from './theme.js';
 
@@ -17,6 +18,7 @@ function deepActiveElement(): HTMLElement | null {
  * or the close button closes it and gives focus back to where it was. Escape is consumed here
  * so it does not also hang up a call.
  */
+@localized()
 @customElement('sentral-shortcuts-help')
 export class SentralShortcutsHelp extends LitElement {
   static override styles = [
@@ -112,26 +114,26 @@ export class SentralShortcutsHelp extends LitElement {
       @close=${this.onClose}
     >
       <header>
-        <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+        <h2 id="shortcuts-title">${msg('Keyboard shortcuts')}</h2>
         <button
           type="button"
           data-testid="shortcuts-close"
-          aria-label="Close keyboard shortcuts"
+          aria-label=${msg('Close keyboard shortcuts')}
           @click=${this.close}
         >
-          Close
+          ${msg('Close')}
         </button>
       </header>
       ${SHORTCUT_GROUPS.map((group) => {
         const entries = this.shortcuts.filter((s) => s.group === group);
         if (entries.length === 0) return null;
         const id = `group-${group.replace(/\W+/g, '-').toLowerCase()}`;
-        return html`<h3 id=${id}>${group}</h3>
+        return html`<h3 id=${id}>${shortcutGroupText(group)}</h3>
           <table aria-labelledby=${id}>
             <thead>
               <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Action</th>
+                <th scope="col">${msg('Key')}</th>
+                <th scope="col">${msg('Action')}</th>
               </tr>
             </thead>
             <tbody>

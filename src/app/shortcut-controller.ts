@@ -1,3 +1,4 @@
+import { msg, str } from '@lit/localize';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CallState } from '../store/call-state.js';
 import type { LinesModel } from '../store/lines-model.js';
@@ -139,7 +140,11 @@ export class ShortcutController implements ReactiveController {
         if (action === 'consult') {
           this.command(() => switchboard.consult(target));
         } else {
-          this.command(() => switchboard.transferBlind(target), `Transferred to ${target}.`, box);
+          this.command(
+            () => switchboard.transferBlind(target),
+            msg(str`Transferred to ${target}.`),
+            box,
+          );
         }
         return true;
       }
@@ -147,14 +152,14 @@ export class ShortcutController implements ReactiveController {
         const consultation = board.consultation;
         if (!consultation) return false;
         const who = consultation.target.name || consultation.target.extension;
-        this.command(() => switchboard.completeTransfer(), `Transferred to ${who}.`);
+        this.command(() => switchboard.completeTransfer(), msg(str`Transferred to ${who}.`));
         return true;
       }
       case 'park': {
         if (!talking || board.consultation) return false;
         this.command(async () => {
           const slot = await switchboard.park();
-          this.targets.report(`Parked on ${slot}.`, 'status');
+          this.targets.report(msg(str`Parked on ${slot}.`), 'status');
         });
         return true;
       }
