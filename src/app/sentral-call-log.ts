@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -18,6 +19,7 @@ import {
 } from './contexts.js';
 import { endReasonText, formatDuration } from './format.js';
 import { rateMos } from '../sip/call-quality.js';
+import { dateTimeFormat, numberFormat } from './i18n.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 
@@ -26,7 +28,8 @@ export function callOutcomeText(record: CallLogRecord): string {
   if (record.answered && record.answeredAt !== null) {
     return formatDuration(record.endedAt - record.answeredAt);
   }
-  if (record.direction === 'in') return record.endReason === 'rejected' ? 'Rejected' : 'Missed';
+  if (record.direction === 'in')
+    return record.endReason === 'rejected' ? msg('Rejected') : msg('Missed');
   return endReasonText(record.endReason);
 }
 
@@ -34,17 +37,26 @@ export function callOutcomeText(record: CallLogRecord): string {
 export function callQualityText(record: CallLogRecord): string {
   const q = record.quality;
   if (!q) return '';
-  const rating = rateMos(q.worstMos);
-  const word = rating === 'good' ? 'Good' : rating === 'fair' ? 'Fair' : 'Poor';
-  return `${word} quality · MOS ${q.averageMos.toFixed(1)} average, ${q.worstMos.toFixed(1)} worst`;
+  const oneDecimal = numberFormat({ minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const average = oneDecimal.format(q.averageMos);
+  const worst = oneDecimal.format(q.worstMos);
+  switch (rateMos(q.worstMos)) {
+    case 'good':
+      return msg(str`Good quality · MOS ${average} average, ${worst} worst`);
+    case 'fair':
+      return msg(str`Fair quality · MOS ${average} average, ${worst} worst`);
+    default:
+      return msg(str`Poor quality · MOS ${average} average, ${worst} worst`);
+  }
 }
 
 /**
  * The user's recent calls from the local call log, newest first, a page at a time (Newer /
  * Older), searchable by name or number. Activating a row (click, or its Call back button)
  * calls the number back. A call without a display name takes a colleague's name from the
- * directory. Names and numbers are text; dates and times use the browser's locale.
+ * directory. Names and numbers are text; dates and times follow the interface language.
  */
+@localized()
 @customElement('sentral-call-log')
 export class SentralCallLog extends LitElement {
   static override styles = [
@@ -151,53 +163,50 @@ export class SentralCallLog extends LitElement {
 
   @state() private query = '';
 
-  private readonly dateTime = new Intl.DateTimeFormat(undefined, {
-    dateStyle: 'short',
-    timeStyle: 'short',
-  });
-
   override render() {
     const { status, rows, page, hasNext, query } = this.log.value;
     const size = this.callLog?.pageSize ?? rows.length;
     const first = page * size + 1;
     return html`<section aria-labelledby="call-log-heading">
       <div class="head">
-        <h2 id="call-log-heading">Recent calls</h2>
-        <label class="visually-hidden" for="call-log-search">Search recent calls</label>
+        <h2 id="call-log-heading">${msg('Recent calls')}</h2>
+        <label class="visually-hidden" for="call-log-search">${msg('Search recent calls')}</label>
         <input
           id="call-log-search"
           type="search"
           data-testid="call-log-search"
-          placeholder="Search name or number"
+          placeholder=${msg('Search name or number')}
           autocomplete="off"
           .value=${this.query}
           @input=${this.onSearch}
         />
       </div>
-      ${status === 'opening' ? html`<p class="empty">Loading…</p>` : nothing}
+      ${status === 'opening' ? html`<p class="empty">${msg('Loading…')}</p>` : nothing}
       ${
         status === 'unavailable'
-          ? html`<p class="empty" role="status">The call log is not available in this browser.</p>`
+          ? html`<p class="empty" role="status">
+              ${msg('The call log is not available in this browser.')}
+            </p>`
           : nothing
       }
       ${
         status === 'ready' && rows.length === 0
           ? html`<p class="empty" data-testid="call-log-empty">
-              ${query ? 'No calls match.' : 'No calls yet.'}
+              ${query ? msg('No calls match.') : msg('No calls yet.')}
             </p>`
           : nothing
       }
       ${rows.length > 0 ? this.renderTable(rows) : nothing}
       ${
         page > 0 || hasNext
-          ? html`<nav class="pager" aria-label="Recent calls pages">
+          ? html`<nav class="pager" aria-label=${msg('Recent calls pages')}>
               <button
                 type="button"
                 data-testid="call-log-newer"
                 ?disabled=${page === 0}
                 @click=${() => this.callLog?.previousPage()}
               >
-                Newer
+                ${msg('Newer')}
               </button>
               <span class="muted" data-testid="call-log-range" aria-live="polite"
                 >${first}–${first + rows.length - 1}</span
@@ -208,7 +217,7 @@ export class SentralCallLog extends LitElement {
                 ?disabled=${!hasNext}
                 @click=${() => this.callLog?.nextPage()}
               >
-                Older
+                ${msg('Older')}
               </button>
             </nav>`
           : nothing
@@ -220,13 +229,13 @@ export class SentralCallLog extends LitElement {
     const busy = this.busy.value;
     return html`<table data-testid="call-log">
       <caption class="visually-hidden">
-        Recent calls, newest first. Activate a row to call back.
+        ${msg('Recent calls, newest first. Activate a row to call back.')}
       </caption>
       <thead>
         <tr>
-          <th scope="col">Who</th>
-          <th scope="col">Call</th>
-          <th scope="col"><span class="visually-hidden">Call back</span></th>
+          <th scope="col">${msg('Who')}</th>
+          <th scope="col">${msg('Call')}</th>
+          <th scope="col"><span class="visually-hidden">${msg('Call back')}</span></th>
         </tr>
       </thead>
       <tbody>
@@ -241,9 +250,12 @@ export class SentralCallLog extends LitElement {
 
   private renderRow(r: CallLogRecord, busy: boolean) {
     const name = r.displayName || personForNumber(this.people.value, r.number)?.displayName || '';
-    const who = name || r.number || 'Unknown';
+    const who = name || r.number || msg('Unknown');
+    const number = r.number;
     const missed = !r.answered && r.direction === 'in';
     const ended = new Date(r.endedAt);
+    // The locale's own short date and time (English as the browser has it, as before).
+    const when = dateTimeFormat({ dateStyle: 'short', timeStyle: 'short' }).format(ended);
     return html`<tr
       data-testid="call-log-row"
       data-call-id=${r.id}
@@ -257,10 +269,10 @@ export class SentralCallLog extends LitElement {
       </td>
       <td class="outcome">
         <div class=${missed ? 'missed' : ''}>
-          ${r.direction === 'in' ? 'Incoming' : 'Outgoing'} ·
+          ${r.direction === 'in' ? msg('Incoming') : msg('Outgoing')} ·
           <span data-testid="call-log-outcome">${callOutcomeText(r)}</span>
         </div>
-        <time class="muted" datetime=${ended.toISOString()}>${this.dateTime.format(ended)}</time>
+        <time class="muted" datetime=${ended.toISOString()}>${when}</time>
         ${
           r.quality
             ? html`<div class="muted" data-testid="call-log-quality">${callQualityText(r)}</div>`
@@ -272,7 +284,7 @@ export class SentralCallLog extends LitElement {
           type="button"
           class="back"
           data-testid="call-log-call"
-          aria-label=${`Call back ${who}${name ? ` on ${r.number}` : ''}`}
+          aria-label=${name ? msg(str`Call back ${who} on ${number}`) : msg(str`Call back ${who}`)}
           ?disabled=${busy || !r.number}
         >
           ☎

@@ -1,3 +1,4 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -8,6 +9,7 @@ import { loginErrorText } from './format.js';
 import { controls } from './theme.js';
 
 /** Username + password form; calls `auth.login` through the {@link AuthService}. */
+@localized()
 @customElement('sentral-login')
 export class SentralLogin extends LitElement {
   static override styles = [
@@ -58,11 +60,11 @@ export class SentralLogin extends LitElement {
   override render() {
     return html`<form @submit=${this.onSubmit} novalidate>
       <div>
-        <h1>Sign in to Sentral</h1>
-        <p class="lead">Use your company username and password.</p>
+        <h1>${msg('Sign in to Sentral')}</h1>
+        <p class="lead">${msg('Use your company username and password.')}</p>
       </div>
       <label
-        >Username
+        >${msg('Username')}
         <input
           name="username"
           autocomplete="username"
@@ -72,7 +74,7 @@ export class SentralLogin extends LitElement {
           ?disabled=${this.busy}
       /></label>
       <label
-        >Password
+        >${msg('Password')}
         <input
           name="password"
           type="password"
@@ -83,7 +85,7 @@ export class SentralLogin extends LitElement {
       ${
         this.needCode
           ? html`<label
-              >Code from your authenticator app
+              >${msg('Code from your authenticator app')}
               <input
                 name="code"
                 data-testid="login-code"
@@ -100,7 +102,7 @@ export class SentralLogin extends LitElement {
           : nothing
       }
       <button type="submit" class="primary" ?disabled=${this.busy}>
-        ${this.busy ? 'Signing in…' : 'Sign in'}
+        ${this.busy ? msg('Signing in…') : msg('Sign in')}
       </button>
     </form>`;
   }
@@ -132,7 +134,7 @@ export class SentralLogin extends LitElement {
       errorCode = failed;
       this.error =
         this.needCode && failed === 'invalid_credentials'
-          ? 'Wrong password or code'
+          ? msg('Wrong password or code')
           : loginErrorText(failed);
     } finally {
       this.busy = false;

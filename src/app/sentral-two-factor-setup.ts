@@ -1,3 +1,4 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
@@ -21,6 +22,7 @@ function grouped(secret: string): string {
  * markup) or type the secret, confirm with a code from the app, then keep the ten recovery
  * codes shown once.
  */
+@localized()
 @customElement('sentral-two-factor-setup')
 export class SentralTwoFactorSetup extends LitElement {
   static override styles = [
@@ -92,26 +94,29 @@ export class SentralTwoFactorSetup extends LitElement {
 
   override render() {
     if (this.recoveryCodes) {
-      return html`<h1>Two-factor login is on</h1>
+      return html`<h1>${msg('Two-factor login is on')}</h1>
         <p>
-          Keep these recovery codes somewhere safe. Each one signs you in once if you lose your
-          phone. They are shown only now.
+          ${msg(
+            'Keep these recovery codes somewhere safe. Each one signs you in once if you lose your phone. They are shown only now.',
+          )}
         </p>
         <ol data-testid="recovery-codes">
           ${this.recoveryCodes.map((c) => html`<li>${c}</li>`)}
         </ol>
         <button class="primary" data-testid="two-factor-done" @click=${() => this.auth?.enrolled()}>
-          I have saved them — continue
+          ${msg('I have saved them — continue')}
         </button>`;
     }
     const e = this.enrolment;
-    return html`<h1>Set up two-factor login</h1>
-      <p>Your account needs a code from an authenticator app as well as the password.</p>
+    return html`<h1>${msg('Set up two-factor login')}</h1>
+      <p>${msg('Your account needs a code from an authenticator app as well as the password.')}</p>
       ${
         e
-          ? html`<p>Scan this code with the app, or type the key below.</p>
+          ? html`<p>${msg('Scan this code with the app, or type the key below.')}</p>
               ${this.qr(e.qr)}
-              <p>Key: <code data-testid="two-factor-secret">${grouped(e.secret)}</code></p>
+              <p>
+                ${msg('Key:')} <code data-testid="two-factor-secret">${grouped(e.secret)}</code>
+              </p>
               <form
                 @submit=${(ev: Event) => {
                   ev.preventDefault();
@@ -119,7 +124,7 @@ export class SentralTwoFactorSetup extends LitElement {
                   if (input instanceof HTMLInputElement) void this.confirm(input.value.trim());
                 }}
               >
-                <label class="visually-hidden" for="code">Code from the app</label>
+                <label class="visually-hidden" for="code">${msg('Code from the app')}</label>
                 <input
                   id="code"
                   name="code"
@@ -129,7 +134,7 @@ export class SentralTwoFactorSetup extends LitElement {
                   placeholder="123456"
                 />
                 <button type="submit" class="primary" data-testid="two-factor-confirm">
-                  Confirm
+                  ${msg('Confirm')}
                 </button>
               </form>`
           : nothing
@@ -149,7 +154,7 @@ export class SentralTwoFactorSetup extends LitElement {
       data-testid="two-factor-qr"
       viewBox="0 0 ${size} ${size}"
       role="img"
-      aria-label="QR code for the authenticator app"
+      aria-label=${msg('QR code for the authenticator app')}
       shape-rendering="crispEdges"
     >
       ${cells}
