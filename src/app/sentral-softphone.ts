@@ -231,13 +231,18 @@ export class SentralSoftphone extends LitElement {
   /** Renders again once foreign numbers can be formatted (libphonenumber-js loaded). */
   private readonly phoneFormats = select(this, () => phoneFormatVersion$, 0);
 
-  /** A call ringing in while the tab is hidden raises a system notification. */
+  /**
+   * A call ringing in while the tab is hidden raises a system notification; its Answer and
+   * Decline do what the incoming-call card's Answer and Reject do.
+   */
   private readonly notifier = new IncomingCallNotifier(this, {
     ringing: () => {
       const call = ringingIn(this.linesState.value);
       return call && !call.autoAnswer ? call : null;
     },
     onShow: () => void this.showIncoming(),
+    onAnswer: (callId) => this.answer(callId),
+    onDecline: (callId) => this.reject(callId),
   });
 
   @state() private settingsOpen = false;
