@@ -13,7 +13,7 @@ import { CallLogModel } from '../store/call-log-model.js';
 import { CallQualityModel } from '../store/call-quality-model.js';
 import type { CallLogOptions } from '../store/call-log-model.js';
 import { DirectoryModel } from '../store/directory-model.js';
-import { HeadsetModel } from '../store/headset/headset-model.js';
+import { HeadsetModel, LEGACY_HEADSET_STORAGE_KEY } from '../store/headset/headset-model.js';
 import type { HeadsetStorage } from '../store/headset/headset-model.js';
 import { browserHid } from '../store/headset/hid.js';
 import type { HidLike } from '../store/headset/hid.js';
@@ -56,7 +56,7 @@ export interface AudioServiceOptions extends AudioSettingsOptions {
 export interface HeadsetServiceOptions {
   /** Default `navigator.hid`; null: no WebHID (as in Firefox). */
   readonly hid?: HidLike | null;
-  /** Where the chosen headset is remembered; default `localStorage`. */
+  /** Where the chosen headset is remembered; default the `headset` preference (IndexedDB). */
   readonly storage?: HeadsetStorage | null;
 }
 
@@ -95,7 +95,10 @@ export function assembleServices(
     phone,
     lines$: lines.state$,
     owner$: phone.owner$,
-    ...(headsetOptions.storage === undefined ? {} : { storage: headsetOptions.storage }),
+    storage:
+      headsetOptions.storage === undefined
+        ? headsetPreference(preferences)
+        : headsetOptions.storage,
   });
   return {
     api,
@@ -111,6 +114,25 @@ export function assembleServices(
     audio,
     headset,
     preferences,
+  };
+}
+
+/**
+ * The headset choice as a preference. Versions before IndexedDB kept it in localStorage: it is
+ * moved over on first read and removed there (settings never stay in localStorage).
+ */
+export function headsetPreference(preferences: PreferencesStore): HeadsetStorage {
+  return {
+    async read() {
+      const stored = await preferences.get('headset');
+      if (stored !== null || typeof localStorage === 'undefined') return stored;
+      const legacy = localStorage.getItem(LEGACY_HEADSET_STORAGE_KEY);
+      if (legacy === null) return null;
+      await preferences.set('headset', legacy);
+      localStorage.removeItem(LEGACY_HEADSET_STORAGE_KEY);
+      return legacy;
+    },
+    write: (value) => preferences.set('headset', value),
   };
 }
 

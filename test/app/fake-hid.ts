@@ -159,13 +159,15 @@ export class FakeHid extends EventTarget implements HidLike {
 }
 
 /** `localStorage` for one test. */
+/** The remembered headset choice, in memory (the app keeps it in IndexedDB). */
 export class MemoryStorage implements HeadsetStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
+  value: string | null = null;
+  read(): Promise<string | null> {
+    return Promise.resolve(this.value);
   }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
+  write(value: string): Promise<void> {
+    this.value = value;
+    return Promise.resolve();
   }
 }
 

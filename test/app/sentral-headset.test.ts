@@ -11,7 +11,6 @@ import { assembleServices } from '../../src/app/services.js';
 import type { Services } from '../../src/app/services.js';
 import type { Party } from '../../src/sip/phone.js';
 import { HeadsetLink } from '../../src/store/headset/headset-link-state.js';
-import { HEADSET_STORAGE_KEY } from '../../src/store/headset/headset-model.js';
 import { SharedPhone, TabRole } from '../../src/store/shared-phone.js';
 import { JABRA_LIKE, POLY_LIKE } from '../headset/descriptors.js';
 import type { HeadsetFixture, Lights } from '../headset/descriptors.js';
@@ -83,7 +82,7 @@ for (const fixture of [JABRA_LIKE, POLY_LIKE]) {
       expect(device.sent.map((s) => s.reportId)).to.deep.equal(reportIds);
       expect(r.services.headset.state.device?.name).to.equal(fixture.name);
       expect(r.services.headset.state.inputs).to.include.members(['hook', 'mute']);
-      expect(JSON.parse(r.storage.getItem(HEADSET_STORAGE_KEY) ?? '{}')).to.include({
+      expect(JSON.parse(r.storage.value ?? '{}')).to.include({
         vendorId: fixture.vendorId,
         productId: fixture.productId,
       });
@@ -323,14 +322,11 @@ describe('headset: the device link', () => {
 
   it('a remembered headset that is not plugged in is unplugged until it is; unplugging closes it', async () => {
     const storage = new MemoryStorage();
-    storage.setItem(
-      HEADSET_STORAGE_KEY,
-      JSON.stringify({
-        name: JABRA_LIKE.name,
-        vendorId: JABRA_LIKE.vendorId,
-        productId: JABRA_LIKE.productId,
-      }),
-    );
+    storage.value = JSON.stringify({
+      name: JABRA_LIKE.name,
+      vendorId: JABRA_LIKE.vendorId,
+      productId: JABRA_LIKE.productId,
+    });
     r = rig(storage);
     await r.services.phone.start(kariSip);
     await r.services.headset.start();
@@ -389,7 +385,7 @@ describe('headset: the device link', () => {
     expect(r.services.headset.state.link).to.equal(HeadsetLink.Unpaired);
     expect(r.services.headset.state.device).to.equal(null);
     expect(device.forgotten).to.equal(true);
-    expect(r.storage.getItem(HEADSET_STORAGE_KEY)).to.equal('none');
+    expect(r.storage.value).to.equal('none');
     // A granted device is not taken again on the next start.
     const next = rig(r.storage);
     next.hid.granted.push(new FakeHidDevice(JABRA_LIKE));

@@ -8,7 +8,7 @@
  * with what is, and closes, opens or writes the lights that changed. The link's state
  * (`headset-link-state.ts`) says where that stands.
  *
- * The choice is remembered (localStorage, `sentral-headset`): on start the granted devices
+ * The choice is remembered (this browser's preferences in IndexedDB): on start the granted devices
  * (`navigator.hid.getDevices()`) are searched for it; a remembered headset that is not
  * plugged in is `unplugged` until the browser reports it connected.
  * @packageDocumentation
@@ -45,8 +45,11 @@ export interface HeadsetPhone {
   swap(): Promise<void>;
 }
 
-/** Where the chosen headset is remembered. */
-export type HeadsetStorage = Pick<Storage, 'getItem' | 'setItem'>;
+/** Where the chosen headset is remembered (the `headset` preference, in IndexedDB). */
+export interface HeadsetStorage {
+  read(): Promise<string | null>;
+  write(value: string): Promise<void>;
+}
 
 export interface HeadsetOptions {
   /** `navigator.hid`; undefined where the browser has no WebHID. */
@@ -55,12 +58,12 @@ export interface HeadsetOptions {
   readonly lines$: Observable<LinesSnapshot>;
   /** True while this tab owns the phone (ADR 0010); the device is open only then. */
   readonly owner$: Observable<boolean>;
-  /** Default `localStorage`; null remembers nothing. */
-  readonly storage?: HeadsetStorage | null;
+  /** Null remembers nothing. */
+  readonly storage: HeadsetStorage | null;
 }
 
-/** The localStorage key of the chosen headset (`none` after Forget). */
-export const HEADSET_STORAGE_KEY = 'sentral-headset';
+/** Where versions before IndexedDB kept the choice in localStorage (moved once, then removed). */
+export const LEGACY_HEADSET_STORAGE_KEY = 'sentral-headset';
 
 /** The chooser shows devices with a Telephony collection. */
 export const HEADSET_FILTERS = [{ usagePage: TELEPHONY_PAGE }] as const;
@@ -105,12 +108,7 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
     super(initialHeadset(options.hid !== undefined));
     this.hid = options.hid;
     this.phone = options.phone;
-    this.storage =
-      options.storage === undefined
-        ? typeof localStorage === 'undefined'
-          ? null
-          : localStorage
-        : options.storage;
+    this.storage = options.storage;
     this.subscriptions.push(
       options.lines$.subscribe((lines) => {
         this.lines = lines;
@@ -144,7 +142,7 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
     } catch (error) {
       logger.warn('headset: cannot list the granted devices', error);
     }
-    const stored = this.readStored();
+    const stored = await this.readStored();
     if (stored === 'none' || this.paired) return;
     const device = granted.find(
       (d) => parseTelephony(d.collections) !== null && (stored === null || sameDevice(d, stored)),
@@ -436,10 +434,10 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
 
   // ---- the remembered choice -----------------------------------------------------------------
 
-  private readStored(): HeadsetDevice | 'none' | null {
+  private async readStored(): Promise<HeadsetDevice | 'none' | null> {
     let raw: string | null;
     try {
-      raw = this.storage?.getItem(HEADSET_STORAGE_KEY) ?? null;
+      raw = (await this.storage?.read()) ?? null;
     } catch {
       return null;
     }
@@ -459,11 +457,9 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
   }
 
   private writeStored(value: string): void {
-    try {
-      this.storage?.setItem(HEADSET_STORAGE_KEY, value);
-    } catch (error) {
+    this.storage?.write(value).catch((error: unknown) => {
       logger.debug('headset: cannot remember the choice', error);
-    }
+    });
   }
 }
 
