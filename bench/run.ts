@@ -27,6 +27,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   bundle: () => import('./bundle.bench'),
   'queue-frames': () => import('./queue-frames.bench'),
   'directory-browser': () => import('./directory-browser.bench'),
+  'incoming-ringing': () => import('./incoming-ringing.bench'),
 };
 
 const MARK = 'BENCH_RESULTS ';
