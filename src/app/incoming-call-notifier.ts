@@ -1,3 +1,4 @@
+import { msg, str } from '@lit/localize';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CallSnapshot } from '../store/call-state.js';
 import { logger } from '../store/logger.js';
@@ -165,9 +166,9 @@ export class IncomingCallNotifier implements ReactiveController {
     if (this.shown?.callId === callId) return;
     this.close();
     if (!api || api.permission !== 'granted') return;
-    const name = call.remote?.displayName || call.remote?.number || 'Unknown caller';
+    const name = call.remote?.displayName || call.remote?.number || msg('Unknown caller');
     const number = call.remote?.displayName ? (call.remote.number ?? '') : '';
-    const title = `Incoming call: ${name}`;
+    const title = msg(str`Incoming call: ${name}`);
     const tag = `sentral-call-${callId}`;
     if (this.registration) this.showWithActions(this.registration, callId, title, number, tag);
     else this.showPlain(api, callId, title, number, tag);
@@ -207,12 +208,14 @@ export class IncomingCallNotifier implements ReactiveController {
     this.shown = shown;
     registration
       .showNotification(title, {
-        body: number ? `${number} — incoming call in Sentral` : 'Incoming call in Sentral',
+        body: number
+          ? msg(str`${number} — incoming call in Sentral`)
+          : msg('Incoming call in Sentral'),
         tag,
         requireInteraction: true,
         actions: [
-          { action: 'answer', title: 'Answer' },
-          { action: 'decline', title: 'Decline' },
+          { action: 'answer', title: msg('Answer') },
+          { action: 'decline', title: msg('Decline') },
         ],
         data: { callId },
       })
@@ -232,7 +235,9 @@ export class IncomingCallNotifier implements ReactiveController {
   ): void {
     try {
       const notification = new api(title, {
-        body: number ? `${number} — click to answer in Sentral` : 'Click to answer in Sentral',
+        body: number
+          ? msg(str`${number} — click to answer in Sentral`)
+          : msg('Click to answer in Sentral'),
         tag,
         requireInteraction: true,
       });

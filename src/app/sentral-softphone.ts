@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { customElement, queryAll, state } from 'lit/decorators.js';
@@ -68,6 +69,7 @@ function isTextEntry(target: EventTarget | null): boolean {
  * Keyboard: Enter in the dial box dials; Escape rejects a ringing call or else hangs up the line
  * in front; digit keys send DTMF on the line in front (when not typing in a field).
  */
+@localized()
 @customElement('sentral-softphone')
 export class SentralSoftphone extends LitElement {
   static override styles = [
@@ -287,9 +289,9 @@ export class SentralSoftphone extends LitElement {
     const labelled = live.length > 1;
     const ended =
       live.length === 0 ? snapshot.lines.find((l) => l.state === CallState.Ended) : undefined;
-    return html`<section class="panel" aria-label="Softphone">
+    return html`<section class="panel" aria-label=${msg('Softphone')}>
       <div class="top">
-        <h2>Phone</h2>
+        <h2>${msg('Phone')}</h2>
         <div class="top-actions">
           ${
             this.audioSettings
@@ -300,7 +302,7 @@ export class SentralSoftphone extends LitElement {
                   aria-controls="audio-settings-panel"
                   @click=${this.toggleSettings}
                 >
-                  Audio
+                  ${msg('Audio')}
                 </button>`
               : nothing
           }
@@ -328,7 +330,7 @@ export class SentralSoftphone extends LitElement {
                   data-testid="audio-notice-dismiss"
                   @click=${this.dismissNotice}
                 >
-                  Dismiss
+                  ${msg('Dismiss')}
                 </button>`
             : nothing
         }
@@ -349,7 +351,7 @@ export class SentralSoftphone extends LitElement {
                     data-line=${String(snapshot.lines.indexOf(line) + 1)}
                     data-state=${line.state}
                     .call=${line}
-                    .label=${labelled ? `Line ${snapshot.lines.indexOf(line) + 1}` : ''}
+                    .label=${labelled ? lineLabel(snapshot.lines.indexOf(line) + 1) : ''}
                     .quality=${this.qualityOf(line.callId)}
                     ?active=${line === active}
                   ></sentral-line>`,
@@ -399,10 +401,12 @@ export class SentralSoftphone extends LitElement {
   /** The explicit ready step: until the user starts the phone, the first call could not ring. */
   private renderReady() {
     if (!this.output || this.ready.value) return nothing;
-    return html`<div class="ready" role="region" aria-label="Start the phone">
-      <p>Press Ready so incoming calls can ring and notify you when this tab is hidden.</p>
+    return html`<div class="ready" role="region" aria-label=${msg('Start the phone')}>
+      <p>
+        ${msg('Press Ready so incoming calls can ring and notify you when this tab is hidden.')}
+      </p>
       <button type="button" class="ok" data-testid="ready-button" @click=${this.onReady}>
-        Ready for calls
+        ${msg('Ready for calls')}
       </button>
     </div>`;
   }
@@ -432,11 +436,11 @@ export class SentralSoftphone extends LitElement {
     return html`<button
       type="button"
       data-testid="swap"
-      aria-label="Swap: hold the line that talks and resume the held line"
+      aria-label=${msg('Swap: hold the line that talks and resume the held line')}
       ?disabled=${this.swapPending}
       @click=${this.swap}
     >
-      Swap
+      ${msg('Swap')}
     </button>`;
   }
 
@@ -448,7 +452,7 @@ export class SentralSoftphone extends LitElement {
       ${
         call.dtmfReceived
           ? html`<div class="dtmf-received">
-              Received DTMF: <span data-testid="dtmf-received">${call.dtmfReceived}</span>
+              ${msg('Received DTMF:')} <span data-testid="dtmf-received">${call.dtmfReceived}</span>
             </div>`
           : nothing
       }`;
@@ -457,7 +461,7 @@ export class SentralSoftphone extends LitElement {
   private renderDial(registration: RegistrationState) {
     const canDial = registration === RegistrationState.Registered;
     return html`<form class="dial-form" @submit=${this.onSubmit}>
-        <label class="visually-hidden" for="dial-input">Number to call</label>
+        <label class="visually-hidden" for="dial-input">${msg('Number to call')}</label>
         <div class="dial">
           <input
             id="dial-input"
@@ -466,7 +470,7 @@ export class SentralSoftphone extends LitElement {
             type="tel"
             inputmode="tel"
             autocomplete="off"
-            placeholder="Number or extension"
+            placeholder=${msg('Number or extension')}
             .value=${this.target}
             @input=${this.onInput}
           />
@@ -476,7 +480,7 @@ export class SentralSoftphone extends LitElement {
             data-testid="call-button"
             ?disabled=${!canDial || this.target.trim() === ''}
           >
-            Call
+            ${msg('Call', { id: 'call-verb', desc: 'Button: place the call' })}
           </button>
         </div>
         ${this.renderPresentAs()}
@@ -489,7 +493,7 @@ export class SentralSoftphone extends LitElement {
     const numbers = this.user.value?.presentableNumbers ?? [];
     if (numbers.length === 0 || !looksExternal(this.target)) return nothing;
     return html`<label class="present-as">
-      Show my number as
+      ${msg('Show my number as')}
       <select
         data-testid="present-as"
         @change=${(e: Event) => (this.presentAs = (e.target as HTMLSelectElement).value)}
@@ -497,7 +501,7 @@ export class SentralSoftphone extends LitElement {
         ${numbers.map(
           (n) =>
             html`<option value=${n.number} ?selected=${n.number === this.presentAs}>
-              ${PRESENTED_KIND[n.kind]} · ${formatPhoneNumber(n.number)}
+              ${presentedKind(n.kind)} · ${formatPhoneNumber(n.number)}
             </option>`,
         )}
       </select>
@@ -605,7 +609,20 @@ declare global {
   }
 }
 
-const PRESENTED_KIND = { main: 'Main number', mobile: 'My mobile', department: 'Department' };
+function presentedKind(kind: 'main' | 'mobile' | 'department'): string {
+  switch (kind) {
+    case 'main':
+      return msg('Main number');
+    case 'mobile':
+      return msg('My mobile');
+    case 'department':
+      return msg('Department');
+  }
+}
+
+function lineLabel(line: number): string {
+  return msg(str`Line ${line}`);
+}
 
 /** A number outside the company: 8+ digits (a Norwegian subscriber number) or international. */
 function looksExternal(target: string): boolean {

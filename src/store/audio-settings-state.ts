@@ -9,6 +9,7 @@
  * A chosen device stays chosen while it is unplugged: when it comes back it is used again.
  * @packageDocumentation
  */
+import { msg, str } from '@lit/localize';
 
 /** What a device is used for. Microphones are `audioinput`; speaker and ringer `audiooutput`. */
 export type AudioRole = 'microphone' | 'speaker' | 'ringer';
@@ -117,14 +118,19 @@ export function effectiveSettings(
 export function defaultLabel(devices: readonly AudioDevice[], kind: AudioDevice['kind']): string {
   const ofKind = devicesOf(devices, kind);
   const device = ofKind.find((d) => d.deviceId === 'default') ?? ofKind[0];
-  return device?.label || 'the default device';
+  return device?.label || msg('the default device');
 }
 
-const ROLE_WORD: Record<AudioRole, string> = {
-  microphone: 'Microphone',
-  speaker: 'Speaker',
-  ringer: 'Ringer',
-};
+function roleWord(role: AudioRole): string {
+  switch (role) {
+    case 'microphone':
+      return msg('Microphone');
+    case 'speaker':
+      return msg('Speaker');
+    case 'ringer':
+      return msg('Ringer');
+  }
+}
 
 /**
  * The notice for devices that went away between two device lists: each lost device by name
@@ -144,7 +150,7 @@ export function lostDeviceNotice(
     const was = before.find((d) => d.kind === kind && d.deviceId === id);
     const is = after.some((d) => d.kind === kind && d.deviceId === id);
     if (!was || is) continue;
-    const name = was.label || ROLE_WORD[role];
+    const name = was.label || roleWord(role);
     const instead = defaultLabel(after, kind);
     const using = lost.get(name) ?? [];
     if (!using.includes(instead)) using.push(instead);
@@ -152,7 +158,13 @@ export function lostDeviceNotice(
   }
   if (lost.size === 0) return null;
   return [...lost]
-    .map(([name, using]) => `${name} disconnected — using ${using.join(' and ')}`)
+    .map(([name, using]) => {
+      const instead =
+        using.length === 1
+          ? (using[0] ?? '')
+          : msg(str`${using.slice(0, -1).join(', ')} and ${using.at(-1) ?? ''}`);
+      return msg(str`${name} disconnected — using ${instead}`);
+    })
     .join('; ');
 }
 
