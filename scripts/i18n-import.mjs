@@ -3,7 +3,8 @@
  * Imports translations written as JSON into the XLIFF catalog: `node scripts/i18n-import.mjs
  * nb file.json…`. Each JSON maps an English source, exactly as written in `msg()` (placeholders
  * as `${expression}`), to its translation using the same placeholders. Fills every
- * `<trans-unit>` of `xliff/<locale>.xlf` that has no `<target>` yet (with `--replace`, also
+ * `<trans-unit>` (a key `id:<id>` names a message by its explicit id instead) of
+ * `xliff/<locale>.xlf` that has no `<target>` yet (with `--replace`, also
  * those that have one), then lists the units still without a target. Run `npx lit-localize
  * extract` before and `npx lit-localize build` after.
  */
@@ -47,7 +48,8 @@ const out = xlf.replace(
   (whole, id, indent, source, target) => {
     if (target && !replace) return whole;
     const key = sourceKey(source);
-    const text = translations.get(key);
+    // A message with an explicit id (same words, another meaning) is matched by `id:<id>`.
+    const text = translations.get(`id:${id}`) ?? translations.get(key);
     if (text === undefined) {
       if (!target) missing.push(`${id}: ${key}`);
       return whole;
