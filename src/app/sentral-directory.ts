@@ -8,8 +8,8 @@ import type { ApiClient } from '../store/api-client.js';
 import { CallState } from '../store/call-state.js';
 import type { LinesModel } from '../store/lines-model.js';
 import type { SwitchboardModel } from '../store/switchboard-model.js';
-import { filterPeople, initialDirectory } from '../store/directory-model.js';
-import type { DirectoryModel } from '../store/directory-model.js';
+import { initialDirectory, searchPeople } from '../store/directory-model.js';
+import type { DirectoryModel, PeopleSearch } from '../store/directory-model.js';
 import type { PhoneService } from '../store/phone-service.js';
 import {
   absenceInForce,
@@ -236,22 +236,22 @@ export class SentralDirectory extends LitElement {
   private searched: {
     people: readonly DirectoryEntry[];
     query: string;
-    matches: readonly DirectoryEntry[];
+    matches: PeopleSearch;
   } | null = null;
 
-  private matchesFor(people: readonly DirectoryEntry[], query: string): readonly DirectoryEntry[] {
+  /** The rows to show and the number of matches (only the shown rows are copied out). */
+  private matchesFor(people: readonly DirectoryEntry[], query: string): PeopleSearch {
     const last = this.searched;
     if (last && last.people === people && last.query === query) return last.matches;
-    const matches = filterPeople(people, query);
+    const matches = searchPeople(people, query, MAX_ROWS);
     this.searched = { people, query, matches };
     return matches;
   }
 
   override render() {
     const { status, people } = this.directory.value;
-    const matches = this.matchesFor(people, this.query);
+    const { shown, total } = this.matchesFor(people, this.query);
     const busy = this.busy.value;
-    const shown = matches.slice(0, MAX_ROWS);
     const current = shown.some((p) => p.id === this.selected)
       ? this.selected
       : (shown[0]?.id ?? null);
@@ -275,11 +275,7 @@ export class SentralDirectory extends LitElement {
       </p>
       ${status === 'loading' ? html`<p class="empty">Loading…</p>` : nothing}
       ${status === 'error' ? html`<p class="empty">The directory could not be loaded.</p>` : nothing}
-      ${
-        status === 'loaded' && matches.length === 0
-          ? html`<p class="empty">No one matches.</p>`
-          : nothing
-      }
+      ${status === 'loaded' && total === 0 ? html`<p class="empty">No one matches.</p>` : nothing}
       <ul data-testid="directory" aria-describedby="directory-keys" @keydown=${this.onListKey}>
         ${repeat(
           shown,
@@ -295,8 +291,8 @@ export class SentralDirectory extends LitElement {
         ${this.result?.text ?? ''}
       </p>
       ${
-        matches.length > MAX_ROWS
-          ? html`<p class="empty">Showing ${MAX_ROWS} of ${matches.length}; refine the search.</p>`
+        total > MAX_ROWS
+          ? html`<p class="empty">Showing ${MAX_ROWS} of ${total}; refine the search.</p>`
           : nothing
       }
       ${this.renderAbsenceDialog()}

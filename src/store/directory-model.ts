@@ -42,52 +42,221 @@ export function foldText(s: string): string {
 }
 
 /**
- * Each person's folded search text, computed once per directory list (lists are immutable
- * snapshots, so the list itself is the cache key): a keystroke then only scans strings.
+ * The search index of one directory list (lists are immutable snapshots, so the list itself is
+ * the cache key): each person's folded text, and for every letter and every pair of adjacent
+ * letters in those texts, the ascending positions of the people whose text holds it. A keystroke
+ * then checks only the people of the shortest such list among its words' letter pairs instead of
+ * all 50,000, and a query of one or two letters is that list itself.
  */
-const haystacks = new WeakMap<readonly DirectoryEntry[], readonly string[]>();
+interface SearchIndex {
+  readonly hay: readonly string[];
+  /** UTF-16 code unit → letter id (1–255; 0: in nobody's text). Rare units share id 255. */
+  readonly ids: Uint8Array;
+  /** Where each key's positions start in `postings`; `starts[key + 1]` is where they end. */
+  readonly starts: Int32Array;
+  readonly postings: Int32Array;
+  /**
+   * Two result buffers, one per person, used in turn: a search writes its matches into the one
+   * the last search's matches (which it may narrow) are not in, so keystrokes allocate nothing.
+   */
+  readonly results: readonly [Int32Array, Int32Array];
+  turn: 0 | 1;
+}
 
-function haystacksOf(people: readonly DirectoryEntry[]): readonly string[] {
-  let hay = haystacks.get(people);
-  if (!hay) {
-    hay = people.map((p) =>
-      foldText(
-        [p.displayName, p.extension, p.mobile ?? '', p.department ?? '', p.title ?? ''].join(' '),
-      ),
-    );
-    haystacks.set(people, hay);
+/** Keys: a letter id (0–255), then 256 + a pair of ids (first × 256 + second). */
+const PAIR_BASE = 256;
+const KEYS = PAIR_BASE + 256 * 256;
+/** The id of every code unit after the first 254 distinct ones: its lists are supersets. */
+const SHARED_ID = 255;
+const SPACE = 32;
+
+const indexes = new WeakMap<readonly DirectoryEntry[], SearchIndex>();
+
+function searchIndexOf(people: readonly DirectoryEntry[]): SearchIndex {
+  let index = indexes.get(people);
+  if (!index) {
+    index = buildIndex(people);
+    indexes.set(people, index);
   }
-  return hay;
+  return index;
+}
+
+function buildIndex(people: readonly DirectoryEntry[]): SearchIndex {
+  const hay = people.map((p) =>
+    foldText(
+      [p.displayName, p.extension, p.mobile ?? '', p.department ?? '', p.title ?? ''].join(' '),
+    ),
+  );
+  const ids = new Uint8Array(65536);
+  let nextId = 1;
+  /** Calls `add` once per person and key (`seen` remembers the last person per key). */
+  const eachKey = (seen: Int32Array, add: (key: number, person: number) => void) => {
+    seen.fill(-1);
+    for (let i = 0; i < hay.length; i++) {
+      const text = hay[i] as string;
+      let prev = 0;
+      for (let j = 0; j < text.length; j++) {
+        const unit = text.charCodeAt(j);
+        // Query words never hold a space, so no key needs one.
+        if (unit === SPACE) {
+          prev = 0;
+          continue;
+        }
+        let id = ids[unit] as number;
+        if (id === 0) {
+          id = nextId < SHARED_ID ? nextId++ : SHARED_ID;
+          ids[unit] = id;
+        }
+        if (seen[id] !== i) {
+          seen[id] = i;
+          add(id, i);
+        }
+        if (prev !== 0) {
+          const pair = PAIR_BASE + prev * 256 + id;
+          if (seen[pair] !== i) {
+            seen[pair] = i;
+            add(pair, i);
+          }
+        }
+        prev = id;
+      }
+    }
+  };
+  // Count first, then fill one array: no growing lists for 50,000 people.
+  const seen = new Int32Array(KEYS);
+  const starts = new Int32Array(KEYS + 1);
+  eachKey(seen, (key) => {
+    starts[key + 1] = (starts[key + 1] as number) + 1;
+  });
+  for (let k = 1; k <= KEYS; k++) starts[k] = (starts[k] as number) + (starts[k - 1] as number);
+  const postings = new Int32Array(starts[KEYS] as number);
+  const next = starts.slice(0, KEYS);
+  eachKey(seen, (key, i) => {
+    postings[next[key] as number] = i;
+    next[key] = (next[key] as number) + 1;
+  });
+  const results = [new Int32Array(hay.length), new Int32Array(hay.length)] as const;
+  return { hay, ids, starts, postings, results, turn: 0 };
 }
 
 /**
- * Case- and accent-insensitive match on name, extension, mobile, department and title. The
- * folded text of a list is built on its first search (about 0.1 s for 50,000 people) and
- * reused by every later one.
+ * The people that may match `words`: the shortest position list among the keys of the words
+ * (a one-letter word's letter, a longer word's adjacent pairs), and whether that list is the
+ * answer itself (a single word of one or two letters); null when some letter is in nobody's text.
  */
-export function filterPeople(people: readonly DirectoryEntry[], query: string): DirectoryEntry[] {
-  const words = foldText(query).split(/\s+/).filter(Boolean);
-  if (words.length === 0) return [...people];
-  const hay = haystacksOf(people);
-  // Typing one more letter only narrows the last result: search within it.
-  const last = lastSearch.get(people);
-  const narrowing = last !== undefined && narrows(last.words, words);
-  const from = narrowing ? last.indices : null;
-  const indices: number[] = [];
-  const n = from ? from.length : people.length;
-  for (let k = 0; k < n; k++) {
-    const i = from ? (from[k] as number) : k;
-    const text = hay[i] as string;
-    if (words.every((w) => text.includes(w))) indices.push(i);
+function candidatesFor(
+  index: SearchIndex,
+  words: readonly string[],
+): { list: Int32Array; exact: boolean } | null {
+  const { ids, starts, postings } = index;
+  let best = -1;
+  let bestLength = Infinity;
+  let shared = false;
+  for (const word of words) {
+    let prev = 0;
+    for (let j = 0; j < word.length; j++) {
+      const id = ids[word.charCodeAt(j)] as number;
+      if (id === 0) return null;
+      if (id === SHARED_ID) shared = true;
+      const key = word.length === 1 ? id : j > 0 ? PAIR_BASE + prev * 256 + id : -1;
+      prev = id;
+      if (key < 0) continue;
+      const length = (starts[key + 1] as number) - (starts[key] as number);
+      if (length < bestLength) {
+        best = key;
+        bestLength = length;
+      }
+    }
   }
-  lastSearch.set(people, { words, indices });
-  return indices.map((i) => people[i] as DirectoryEntry);
+  const list = postings.subarray(starts[best] as number, starts[best + 1] as number);
+  const exact = words.length === 1 && (words[0] as string).length <= 2 && !shared;
+  return { list, exact };
 }
 
-/** The last search per list: its words and the indices it matched. */
+/** What a search shows: the first matches (up to the caller's limit) and how many there are. */
+export interface PeopleSearch {
+  readonly shown: readonly DirectoryEntry[];
+  readonly total: number;
+}
+
+/**
+ * Case- and accent-insensitive match on name, extension, mobile, department and title, in the
+ * list's order: the first `limit` matches and their count. A view that lists a few hundred
+ * rows asks for those only, so a one-letter query over 50,000 people copies no 40,000-long
+ * array. The index of a list is built on its first search (or right after a load) and reused.
+ */
+export function searchPeople(
+  people: readonly DirectoryEntry[],
+  query: string,
+  limit = Infinity,
+): PeopleSearch {
+  return search(people, query, limit);
+}
+
+/** Every match of `query` in the list's order (see {@link searchPeople}). */
+export function filterPeople(people: readonly DirectoryEntry[], query: string): DirectoryEntry[] {
+  return search(people, query, Infinity).shown;
+}
+
+function search(
+  people: readonly DirectoryEntry[],
+  query: string,
+  limit: number,
+): { shown: DirectoryEntry[]; total: number } {
+  const words = foldText(query).split(/\s+/).filter(Boolean);
+  if (words.length === 0) return { shown: people.slice(0, limit), total: people.length };
+  const indices = matchesOf(people, words);
+  const shown = new Array<DirectoryEntry>(Math.min(limit, indices.length));
+  for (let k = 0; k < shown.length; k++) shown[k] = people[indices[k] as number] as DirectoryEntry;
+  return { shown, total: indices.length };
+}
+
+/** The positions of the people whose folded text holds every word, ascending. */
+function matchesOf(people: readonly DirectoryEntry[], words: readonly string[]): ArrayLike<number> {
+  const index = searchIndexOf(people);
+  const found = candidatesFor(index, words);
+  let from: ArrayLike<number> = found?.list ?? [];
+  let exact = found?.exact ?? true;
+  // Typing one more letter only narrows the last result: search within it when it is shorter.
+  const last = lastSearch.get(people);
+  if (last !== undefined && narrows(last.words, words) && last.indices.length < from.length) {
+    from = last.indices;
+    exact = false;
+  }
+  let indices = from;
+  if (!exact) {
+    const into = index.results[index.turn];
+    index.turn = index.turn === 0 ? 1 : 0;
+    indices = verify(index.hay, from, words, into);
+  }
+  lastSearch.set(people, { words, indices });
+  return indices;
+}
+
+/** The positions in `from` whose text holds every word, written into `kept` (the hot path). */
+function verify(
+  hay: readonly string[],
+  from: ArrayLike<number>,
+  words: readonly string[],
+  kept: Int32Array,
+): Int32Array {
+  let n = 0;
+  const first = words[0] as string;
+  for (let k = 0; k < from.length; k++) {
+    const i = from[k] as number;
+    const text = hay[i] as string;
+    if (!text.includes(first)) continue;
+    let all = true;
+    for (let w = 1; w < words.length && all; w++) all = text.includes(words[w] as string);
+    if (all) kept[n++] = i;
+  }
+  return kept.subarray(0, n);
+}
+
+/** The last search per list: its words and the positions it matched. */
 const lastSearch = new WeakMap<
   readonly DirectoryEntry[],
-  { words: readonly string[]; indices: readonly number[] }
+  { words: readonly string[]; indices: ArrayLike<number> }
 >();
 
 /**
@@ -149,8 +318,8 @@ export class DirectoryModel extends Model<DirectorySnapshot> {
       const { people } = await this.api.call('directory.list', {});
       const sorted = sortPeople(people);
       this.setState({ status: 'loaded', people: sorted, error: null });
-      // Fold the search text now, in a task of its own, rather than on the first keystroke.
-      setTimeout(() => haystacksOf(sorted), 0);
+      // Build the search index now, in a task of its own, rather than on the first keystroke.
+      setTimeout(() => searchIndexOf(sorted), 0);
     } catch (error) {
       logger.warn('directory: load failed', error);
       this.setState({ ...this.state, status: 'error', error: errorCodeOf(error) });

@@ -162,3 +162,63 @@ describe('sentral-directory', () => {
     expect(ola.disabled).to.equal(true);
   });
 });
+
+describe('sentral-directory over a large directory', () => {
+  /** 260 colleagues: 230 in Salg (some written with accents), 30 in Økonomi. */
+  const many = Array.from({ length: 260 }, (_, i) =>
+    person(`m${i}`, `${i % 3 === 0 ? 'Åse' : 'Ola'} Nordmann ${i}`, String(20000 + i), {
+      department: i < 230 ? 'Salg' : 'Økonomi',
+    }),
+  );
+  let element: SentralDirectory;
+  let cleanup: () => void = () => undefined;
+
+  beforeEach(async () => {
+    const api = new FakeApiClient().on('directory.list', () => ({ people: many }));
+    const services = assembleServices(api, () => new FakePhone());
+    await services.directory.load();
+    const mounted = await mount<SentralDirectory>(html`<sentral-directory></sentral-directory>`, [
+      [directoryModelContext, services.directory],
+      [phoneServiceContext, services.phone],
+      [linesModelContext, services.lines],
+    ]);
+    element = mounted.element;
+    cleanup = mounted.cleanup;
+  });
+
+  afterEach(() => cleanup());
+
+  async function type(query: string) {
+    const search = must(deepQuery<HTMLInputElement>(element, 'input[type=search]'));
+    search.value = query;
+    search.dispatchEvent(new InputEvent('input'));
+    await element.updateComplete;
+  }
+  const rows = () =>
+    deepQueryAll(element, '[data-testid=directory-entry]').map((r) => r.dataset['id']);
+  const notes = () =>
+    deepQueryAll(element, 'p.empty').map((p) => p.textContent?.replace(/\s+/g, ' ').trim());
+
+  it('lists the first 200 matches in directory order and says how many there are', async () => {
+    await type('salg');
+    const sorted = sortPeople(many);
+    expect(rows()).to.deep.equal(
+      filterPeople(sorted, 'salg')
+        .slice(0, 200)
+        .map((p) => p.id),
+    );
+    expect(notes()).to.deep.equal(['Showing 200 of 230; refine the search.']);
+
+    await type('ase 2');
+    const expected = filterPeople(sorted, 'ase 2').map((p) => p.id);
+    expect(expected.length).to.be.within(1, 199);
+    expect(rows()).to.deep.equal(expected);
+    expect(notes()).to.deep.equal([]);
+  });
+
+  it('says so when no one matches', async () => {
+    await type('økonomi salg');
+    expect(rows()).to.deep.equal([]);
+    expect(notes()).to.deep.equal(['No one matches.']);
+  });
+});
