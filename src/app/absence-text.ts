@@ -82,19 +82,6 @@ export function clockTime(epochMs: number): string {
 }
 
 /**
- * Weekday, day and month of another day as separate pieces, so the message can order them
- * ("Fri 7 Mar", "fre. 7. mars") whatever the English browser locale's own order is.
- */
-function dayParts(date: Date): { weekday: string; day: string; month: string } {
-  const parts = dateTimeFormat({ weekday: 'short', day: 'numeric', month: 'short' }).formatToParts(
-    date,
-  );
-  const part = (type: Intl.DateTimeFormatPartTypes) =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  return { weekday: part('weekday'), day: part('day'), month: part('month') };
-}
-
-/**
  * When the person is back: "back at 14:30" today, "back Fri 7 Mar at 08:00" on another day,
  * "until further notice" without an end.
  */
@@ -103,8 +90,9 @@ export function backText(until: number | null, now: number): string {
   const end = new Date(until);
   const time = clockTime(until);
   if (sameDay(end, new Date(now))) return msg(str`back at ${time}`);
-  const { weekday, day, month } = dayParts(end);
-  return msg(str`back ${weekday} ${day} ${month} at ${time}`);
+  // The day as the language writes it: "Fri 7 Mar" (en-GB), "Fri, Mar 7" (en-US), "fre. 7. mars".
+  const date = dateTimeFormat({ weekday: 'short', day: 'numeric', month: 'short' }).format(end);
+  return msg(str`back ${date} at ${time}`);
 }
 
 /** "Lunch, back at 12:30" — the reason word and when they are back. */

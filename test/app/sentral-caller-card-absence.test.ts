@@ -2,7 +2,7 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { html } from 'lit';
 import '../../src/app/sentral-caller-card.js';
 import type { SentralCallerCard } from '../../src/app/sentral-caller-card.js';
-import { clockTime } from '../../src/app/absence-text.js';
+import { backText } from '../../src/app/absence-text.js';
 import {
   apiClientContext,
   directoryModelContext,
@@ -89,7 +89,8 @@ describe('sentral-caller-card: a call for an absent colleague', () => {
     await start('1007');
     await waitUntil(() => text()?.includes('Lunch'));
     expect(text()).to.equal(
-      `For Ola ${XSS} — absent: Lunch, back at ${clockTime(until)}: Back after lunch ${XSS}`,
+      // ("back at 14:30", or with the day when 45 minutes from now is tomorrow)
+      `For Ola ${XSS} — absent: Lunch, ${backText(until, Date.now())}: Back after lunch ${XSS}`,
     );
     expect(element.shadowRoot?.querySelector('img')).to.equal(null);
     await expect(element).shadowDom.to.be.accessible();
