@@ -4,7 +4,7 @@
  */
 import { msg, str } from '@lit/localize';
 import type { AbsenceInfo } from '../shared/switchboard.js';
-import { dateTimeFormat } from './i18n.js';
+import { dateTimeFormat, withViewMessages } from './i18n.js';
 
 export type AbsenceReason = AbsenceInfo['reason'];
 export type CallHandling = AbsenceInfo['callHandling'];
@@ -104,6 +104,6 @@ export function absenceSummary(absence: AbsenceInfo, now: number): string {
  * The absence form, fetched when someone first opens it (it is not needed to take calls, and
  * the switchboard route has a size budget: docs/benchmarks.md).
  */
-export function loadAbsenceForm(): Promise<unknown> {
-  return import('./sentral-absence-form.js');
-}
+export const loadAbsenceForm: () => Promise<unknown> = withViewMessages(
+  () => import('./sentral-absence-form.js'),
+);

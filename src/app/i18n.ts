@@ -2,7 +2,7 @@
  * The interface language: English (the source text in the views) and Norwegian bokmål, with
  * @lit/localize in runtime mode. Views call `msg()` and carry `@localized()`, so switching the
  * language re-renders them in place: no reload, no dropped call. Translations live in
- * `xliff/nb.xlf`; `npx lit-localize build` writes `locales/nb.ts` from it (see docs/i18n.md).
+ * `xliff/nb.xlf`; `npm run i18n:build` writes `locales/` from it (see docs/i18n.md).
  *
  * The language is the one chosen in the switch (kept in IndexedDB), else the browser's first
  * Norwegian or English language, else English. Dates, times and numbers follow the language
@@ -21,15 +21,59 @@ export const LOCALE_NAMES: Readonly<Record<AppLocale, string>> = {
   nb: 'Norsk bokmål',
 };
 
-const loaders: Record<(typeof targetLocales)[number], () => Promise<LocaleModule>> = {
-  nb: () => import('./locales/nb.js'),
+type TargetLocale = (typeof targetLocales)[number];
+type Templates = LocaleModule['templates'];
+
+/**
+ * Each language's translations in two chunks (scripts/i18n-split.mjs): the switchboard route's
+ * messages, loaded with the language; the lazy views' (administration, statistics, board…),
+ * loaded with the first of those views, so the route does not carry them.
+ */
+const catalogs: Record<TargetLocale, Record<'route' | 'views', () => Promise<LocaleModule>>> = {
+  nb: {
+    route: () => import('./locales/nb-route.js'),
+    views: () => import('./locales/nb-views.js'),
+  },
 };
+
+/** The templates lit-localize reads from (it keeps this object: views' messages join it). */
+let active: Templates = {};
+/** A lazy view has been loaded: a language switched to later needs its messages too. */
+let viewsWanted = false;
 
 const localization = configureLocalization({
   sourceLocale,
   targetLocales,
-  loadLocale: (locale) => loaders[locale as keyof typeof loaders](),
+  loadLocale: async (locale) => {
+    const catalog = catalogs[locale as TargetLocale];
+    const [route, views] = await Promise.all([
+      catalog.route(),
+      viewsWanted ? catalog.views() : null,
+    ]);
+    active = { ...route.templates, ...views?.templates };
+    return { templates: active };
+  },
 });
+
+/** Adds the lazy views' messages of the current language (once a view is wanted). */
+async function loadViewMessages(): Promise<void> {
+  viewsWanted = true;
+  const locale = getLocale();
+  if (locale === sourceLocale) return;
+  const { templates } = await catalogs[locale].views();
+  Object.assign(active, templates);
+}
+
+/**
+ * A lazy view's loader that also brings its translations: the view's first render is in the
+ * user's language. Every `import()` of a view goes through it.
+ */
+export function withViewMessages<T>(load: () => Promise<T>): () => Promise<T> {
+  return async () => {
+    const [module] = await Promise.all([load(), loadViewMessages()]);
+    return module;
+  };
+}
 
 export function getLocale(): AppLocale {
   return localization.getLocale() as AppLocale;

@@ -1,4 +1,5 @@
 import { localized, msg } from '@lit/localize';
+import { withViewMessages } from './i18n.js';
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -46,10 +47,10 @@ export type LazyView = 'board' | 'statistics' | 'admin' | 'twoFactor';
 
 /** Where each lazy view's element is defined. */
 export const VIEW_LOADERS: Readonly<Record<LazyView, ViewLoader>> = {
-  board: () => import('./sentral-queue-board.js'),
-  statistics: () => import('./sentral-statistics.js'),
-  admin: () => import('./sentral-admin.js'),
-  twoFactor: () => import('./sentral-two-factor-setup.js'),
+  board: withViewMessages(() => import('./sentral-queue-board.js')),
+  statistics: withViewMessages(() => import('./sentral-statistics.js')),
+  admin: withViewMessages(() => import('./sentral-admin.js')),
+  twoFactor: withViewMessages(() => import('./sentral-two-factor-setup.js')),
 };
 
 /**

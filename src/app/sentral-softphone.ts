@@ -1,4 +1,5 @@
 import { localized, msg, str } from '@lit/localize';
+import { withViewMessages } from './i18n.js';
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { customElement, queryAll, state } from 'lit/decorators.js';
@@ -274,7 +275,7 @@ export class SentralSoftphone extends LitElement {
    * needed to take calls, and the switchboard route has a size budget (docs/benchmarks.md).
    */
   private readonly toggleSettings = async (): Promise<void> => {
-    if (!this.settingsOpen) await import('./sentral-audio-settings.js');
+    if (!this.settingsOpen) await loadAudioSettings();
     this.settingsOpen = !this.settingsOpen;
   };
 
@@ -602,6 +603,8 @@ export class SentralSoftphone extends LitElement {
     }
   };
 }
+
+const loadAudioSettings = withViewMessages(() => import('./sentral-audio-settings.js'));
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * Splits each locale module `lit-localize build` wrote (`src/app/locales/<locale>.ts`) in two, so
+ * a Norwegian user of the switchboard does not download the translations of views that are
+ * not on its route: `<locale>-route.ts` holds the messages of every module the page loads up
+ * front (statically reachable from `src/app/main.ts`, plus the SIP stack that is loaded right
+ * after login); `<locale>-views.ts` the rest (administration, statistics, the board, the
+ * absence form, the audio settings, two-factor setup), fetched with those views
+ * (`src/app/i18n.ts`). Run after `npx lit-localize build`: `npm run i18n:build` does both.
+ *
+ * `node scripts/i18n-split.mjs [--config <lit-localize.json>]`: reads and writes the config's
+ * output directory (default: the repo's lit-localize.json).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readConfigFileAndWriteSchema } from '@lit/localize-tools/lib/config.js';
+import { RuntimeLitLocalizer } from '@lit/localize-tools/lib/modes/runtime.js';
+
+/** What the switchboard route loads before anyone opens a lazy view. */
+const ROUTE_ENTRIES = ['src/app/main.ts', 'src/sip/sip-phone.ts'];
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const configArg = process.argv.indexOf('--config');
+const configPath =
+  configArg > 0 ? resolve(process.argv[configArg + 1]) : join(root, 'lit-localize.json');
+const config = readConfigFileAndWriteSchema(configPath);
+const outDir = resolve(dirname(configPath), config.output.outputDir);
+
+/** Repo-relative files statically imported from the entries (type-only and `import()` not). */
+function routeFiles() {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(join(root, file), 'utf8');
+    const specifiers = [
+      ...text.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?'(\.[^']+)'/gm),
+    ].map((m) => m[1]);
+    for (const specifier of specifiers) {
+      const target = relative(root, resolve(dirname(join(root, file)), specifier)).replace(
+        /\.js$/,
+        '.ts',
+      );
+      visit(target);
+    }
+  };
+  for (const entry of ROUTE_ENTRIES) visit(entry);
+  return seen;
+}
+
+const route = routeFiles();
+const { messages, errors } = new RuntimeLitLocalizer(config).extractSourceMessages();
+if (errors.length > 0)
+  throw new Error(`lit-localize could not read the sources (${errors.length})`);
+const onRoute = new Set(
+  messages.filter((m) => route.has(relative(root, m.file.fileName))).map((m) => m.name),
+);
+
+for (const locale of config.targetLocales) {
+  const built = readFileSync(join(outDir, `${locale}.ts`), 'utf8');
+  const open = built.indexOf('export const templates = {');
+  const close = built.lastIndexOf('};');
+  if (open < 0 || close < 0) throw new Error(`${locale}.ts: not a lit-localize runtime module`);
+  const body = built.slice(open + 'export const templates = {'.length, close);
+  // Entries start on a line of their own: `'<id>': <template>,` (a template may span lines).
+  const starts = [...body.matchAll(/^\s*'([^']+)': /gm)];
+  const parts = { route: [], views: [] };
+  starts.forEach((m, i) => {
+    const entry = body.slice(m.index, starts[i + 1]?.index ?? body.length).trim();
+    parts[onRoute.has(m[1]) ? 'route' : 'views'].push(entry);
+  });
+  const usesStr = (entries) => entries.some((e) => /^'[^']+': str`/.test(e));
+  for (const [part, entries] of Object.entries(parts)) {
+    const file = join(outDir, `${locale}-${part}.ts`);
+    writeFileSync(
+      file,
+      [
+        `// Written by scripts/i18n-split.mjs from ${locale}.ts (lit-localize build): do not edit.`,
+        `// The ${part === 'route' ? "switchboard route's messages" : "lazy views' messages"}.`,
+        usesStr(entries) ? `import { str } from '@lit/localize';` : '',
+        '',
+        'export const templates = {',
+        ...entries.map((e) => `  ${e}`),
+        '};',
+        '',
+      ].join('\n'),
+    );
+    console.log(`${relative(root, file)}: ${entries.length} messages`);
+  }
+}
