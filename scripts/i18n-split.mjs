@@ -8,6 +8,11 @@
  * absence form, the audio settings, two-factor setup), fetched with those views
  * (`src/app/i18n.ts`). Run after `npx lit-localize build`: `npm run i18n:build` does both.
  *
+ * The generated ids (`s` + 16 hex digits of a 64-bit hash) are cut to the shortest prefix that
+ * still tells every message of the catalog apart (`idLength`, exported): random hex does not
+ * compress, and at full length the ids were about a third of the chunk's gzip bytes.
+ * `i18n.ts` looks a message up by that prefix. Explicit ids (`call-verb`) stay as they are.
+ *
  * `node scripts/i18n-split.mjs [--config <lit-localize.json>]`: reads and writes the config's
  * output directory (default: the repo's lit-localize.json).
  */
@@ -57,6 +62,17 @@ const onRoute = new Set(
   messages.filter((m) => route.has(relative(root, m.file.fileName))).map((m) => m.name),
 );
 
+const HASH_ID = /^[sh][0-9a-f]{16}$/;
+
+/** The shortest id prefix (at least 5 characters) that tells all these ids apart. */
+function shortIdLength(ids) {
+  for (let length = 5; length < 17; length++) {
+    const prefixes = ids.map((id) => (HASH_ID.test(id) ? id.slice(0, length) : id));
+    if (new Set(prefixes).size === ids.length) return length;
+  }
+  return 17;
+}
+
 for (const locale of config.targetLocales) {
   const built = readFileSync(join(outDir, `${locale}.ts`), 'utf8');
   const open = built.indexOf('export const templates = {');
@@ -65,10 +81,13 @@ for (const locale of config.targetLocales) {
   const body = built.slice(open + 'export const templates = {'.length, close);
   // Entries start on a line of their own: `'<id>': <template>,` (a template may span lines).
   const starts = [...body.matchAll(/^\s*'([^']+)': /gm)];
+  const idLength = shortIdLength(starts.map((m) => m[1]));
   const parts = { route: [], views: [] };
   starts.forEach((m, i) => {
-    const entry = body.slice(m.index, starts[i + 1]?.index ?? body.length).trim();
-    parts[onRoute.has(m[1]) ? 'route' : 'views'].push(entry);
+    const id = m[1];
+    const value = body.slice(m.index + m[0].length, starts[i + 1]?.index ?? body.length).trim();
+    const key = HASH_ID.test(id) ? id.slice(0, idLength) : id;
+    parts[onRoute.has(id) ? 'route' : 'views'].push(`'${key}': ${value}`);
   });
   const usesStr = (entries) => entries.some((e) => /^'[^']+': str`/.test(e));
   for (const [part, entries] of Object.entries(parts)) {
@@ -79,6 +98,9 @@ for (const locale of config.targetLocales) {
         `// Written by scripts/i18n-split.mjs from ${locale}.ts (lit-localize build): do not edit.`,
         `// The ${part === 'route' ? "switchboard route's messages" : "lazy views' messages"}.`,
         usesStr(entries) ? `import { str } from '@lit/localize';` : '',
+        '',
+        '/** Hash ids are cut to this many characters (scripts/i18n-split.mjs). */',
+        `export const idLength = ${idLength};`,
         '',
         'export const templates = {',
         ...entries.map((e) => `  ${e}`),

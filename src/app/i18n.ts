@@ -29,7 +29,12 @@ type Templates = LocaleModule['templates'];
  * messages, loaded with the language; the lazy views' (administration, statistics, board…),
  * loaded with the first of those views, so the route does not carry them.
  */
-const catalogs: Record<TargetLocale, Record<'route' | 'views', () => Promise<LocaleModule>>> = {
+interface Catalog extends LocaleModule {
+  /** Hash ids are cut to this length in the catalog (scripts/i18n-split.mjs). */
+  readonly idLength: number;
+}
+
+const catalogs: Record<TargetLocale, Record<'route' | 'views', () => Promise<Catalog>>> = {
   nb: {
     route: () => import('./locales/nb-route.js'),
     views: () => import('./locales/nb-views.js'),
@@ -51,9 +56,21 @@ const localization = configureLocalization({
       viewsWanted ? catalog.views() : null,
     ]);
     active = { ...route.templates, ...views?.templates };
-    return { templates: active };
+    return { templates: byIdPrefix(active, route.idLength) };
   },
 });
+
+/**
+ * lit-localize looks a message up by its full id; the catalog keys hash ids by a prefix (which
+ * tells every message of the catalog apart: the split checks it, the catalog test makes sure
+ * every message is in it).
+ */
+function byIdPrefix(templates: Templates, idLength: number): Templates {
+  return new Proxy(templates, {
+    get: (target, id) =>
+      typeof id === 'string' ? (target[id] ?? target[id.slice(0, idLength)]) : undefined,
+  });
+}
 
 /** Adds the lazy views' messages of the current language (once a view is wanted). */
 async function loadViewMessages(): Promise<void> {

@@ -96,17 +96,23 @@ describe('the Norwegian bokmål catalog', () => {
       }
     });
 
-    it('puts every message in exactly one of the route and views chunks', async () => {
+    it('puts every message in exactly one of the route and views chunks, by a unique id prefix', async () => {
+      const text = (file: string) => readFile(join(dir, 'locales', file), 'utf8');
       const ids = async (file: string) =>
-        [...(await readFile(join(dir, 'locales', file), 'utf8')).matchAll(/^\s*'([^']+)': /gm)].map(
-          (m) => m[1],
-        );
-      const all = (await ids('nb.ts')).sort();
+        [...(await text(file)).matchAll(/^\s*'([^']+)': /gm)].map((m) => m[1] ?? '');
+      const idLength = Number(
+        /export const idLength = (\d+);/.exec(await text('nb-route.ts'))?.[1],
+      );
+      expect(idLength).toBeGreaterThanOrEqual(5);
+      const short = (id: string) => (/^[sh][0-9a-f]{16}$/.test(id) ? id.slice(0, idLength) : id);
+      const all = (await ids('nb.ts')).map(short).sort();
+      expect(new Set(all).size).toBe(all.length);
       const route = await ids('nb-route.ts');
       const views = await ids('nb-views.ts');
       expect([...route, ...views].sort()).toEqual(all);
       // The switchboard's own words are on the route; administration's are not.
-      const idOf = (source: string) => units(committed).find((u) => u.source === source)?.id;
+      const idOf = (source: string) =>
+        short(units(committed).find((u) => u.source === source)?.id ?? '');
       expect(route).toContain(idOf('Answer'));
       expect(route).toContain(idOf('Language'));
       expect(views).toContain(idOf('Audit log'));
