@@ -96,22 +96,39 @@ export interface BoardTile {
   readonly stats: QueueStats | null;
 }
 
+/** The items of each queue, in one pass over them (not one pass per queue). */
+function byQueue<T extends { readonly queueId: string }>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(item.queueId);
+    if (list) list.push(item);
+    else out.set(item.queueId, [item]);
+  }
+  return out;
+}
+
 /** The tiles of every queue in the snapshot's order. */
 export function boardTiles(state: SwitchboardState): BoardTile[] {
+  const callersOf = byQueue(state.callers);
+  const agentsOf = byQueue(state.agents);
+  const statsOf = new Map<string, QueueStats>();
+  for (const s of state.stats) if (!statsOf.has(s.queueId)) statsOf.set(s.queueId, s);
   return state.queues.map((queue) => {
-    const callers = state.callers
-      .filter((c) => c.queueId === queue.id)
-      .sort((a, b) => a.position - b.position);
-    const agents = state.agents
-      .filter((a) => a.queueId === queue.id)
-      .sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.since - b.since);
+    const callers = (callersOf.get(queue.id) ?? []).sort((a, b) => a.position - b.position);
+    const agents = (agentsOf.get(queue.id) ?? []).sort(
+      (a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.since - b.since,
+    );
+    let longestSince: number | null = null;
+    for (const c of callers) {
+      if (longestSince === null || c.enteredAt < longestSince) longestSince = c.enteredAt;
+    }
     return {
       queue,
       callers,
-      longestSince: callers.length ? Math.min(...callers.map((c) => c.enteredAt)) : null,
+      longestSince,
       counts: countAgents(agents),
       agents,
-      stats: state.stats.find((s) => s.queueId === queue.id) ?? null,
+      stats: statsOf.get(queue.id) ?? null,
     };
   });
 }

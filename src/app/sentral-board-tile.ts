@@ -1,7 +1,6 @@
 import { LitElement, css, html, nothing, svg } from 'lit';
-import type { SVGTemplateResult } from 'lit';
+import type { PropertyValues, SVGTemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import type { AgentQueueState, AgentState, WaitingCaller } from '../shared/switchboard.js';
 import type { CallerLookup } from '../store/switchboard-state.js';
 import {
@@ -61,6 +60,11 @@ export class SentralBoardTile extends LitElement {
       display: block;
       min-width: 0;
       container-type: inline-size;
+      /*
+       * A paint boundary per tile: an event or a tick repaints the tiles it changed, not the
+       * whole wall (nothing of a tile draws outside its box).
+       */
+      contain: layout paint style;
     }
     /*
      * One base size per tile, everything else in em: it grows with the tile's width (so with
@@ -240,7 +244,7 @@ export class SentralBoardTile extends LitElement {
   `;
 
   @property({ attribute: false }) tile?: BoardTile;
-  /** The board clock (epoch ms) that waits and times in state are measured against. */
+  /** The board clock's last tick (epoch ms): waits and times in state move on with it. */
   @property({ type: Number }) now = Date.now();
   /** Agent display names by id (unknown ids show their short form). */
   @property({ attribute: false }) names: ReadonlyMap<string, string> = new Map();
@@ -250,11 +254,24 @@ export class SentralBoardTile extends LitElement {
   /** Agent rows shown at most (the rest are counted); logged-out agents sort last. */
   @property({ type: Number, attribute: 'max-agents' }) maxAgents = 12;
 
+  /**
+   * The time this render measures against: the board's tick when only the clock moved, else
+   * the time now (the board ticks every second, and fresh data should not show a stale wait).
+   */
+  private at = 0;
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    this.at =
+      changed.size === 1 && changed.has('now')
+        ? Math.max(this.at, this.now)
+        : Math.max(this.now, Date.now());
+  }
+
   override render() {
     const tile = this.tile;
     if (!tile) return nothing;
     const { queue, callers, longestSince, counts, stats } = tile;
-    const longest = longestSince === null ? '0:00' : formatWait(this.now - longestSince);
+    const longest = longestSince === null ? '0:00' : formatWait(this.at - longestSince);
     return html`<section
       role="region"
       aria-label=${queue.name}
@@ -300,14 +317,17 @@ export class SentralBoardTile extends LitElement {
     </section>`;
   }
 
+  /**
+   * Rows are stamped by place, not keyed: when agents change state or callers move up, the rows
+   * keep their elements and only their text and attributes change (no moved nodes to lay out
+   * anew); nothing in a row holds focus or state of its own.
+   */
   private renderAgents(agents: readonly AgentQueueState[]) {
     if (agents.length === 0) return html`<p class="note">${BOARD_TEXT.noAgents}</p>`;
     const shown = agents.slice(0, Math.max(0, this.maxAgents));
     return html`<h3>${BOARD_TEXT.agents}</h3>
       <ul class="agents">
-        ${repeat(
-          shown,
-          (a) => a.agentId,
+        ${shown.map(
           (a) =>
             html`<li
               class="agent"
@@ -318,7 +338,7 @@ export class SentralBoardTile extends LitElement {
             >
               ${icon(a.state)}<span class="name">${agentName(this.names, a.agentId)}</span>
               <span class="state">${STATE_TEXT[a.state]}</span>
-              <span class="time">${formatWait(this.now - a.since)}</span>
+              <span class="time">${formatWait(this.at - a.since)}</span>
             </li>`,
         )}
       </ul>
@@ -334,18 +354,14 @@ export class SentralBoardTile extends LitElement {
     if (callers.length === 0) return nothing;
     return html`<h3>${BOARD_TEXT.callers}</h3>
       <ol class="callers" data-testid="callers">
-        ${repeat(
-          callers.slice(0, MAX_CALLER_ROWS),
-          (c) => c.callId,
-          (c) => {
-            const name = c.name ?? this.lookups[c.callId]?.name ?? null;
-            return html`<li class="caller" data-testid="caller">
-              <span class="who">${name ?? c.number}</span>
-              ${name ? html`<span class="number">${c.number}</span>` : nothing}
-              <span class="time">${formatWait(this.now - c.enteredAt)}</span>
-            </li>`;
-          },
-        )}
+        ${callers.slice(0, MAX_CALLER_ROWS).map((c) => {
+          const name = c.name ?? this.lookups[c.callId]?.name ?? null;
+          return html`<li class="caller" data-testid="caller">
+            <span class="who">${name ?? c.number}</span>
+            ${name ? html`<span class="number">${c.number}</span>` : nothing}
+            <span class="time">${formatWait(this.at - c.enteredAt)}</span>
+          </li>`;
+        })}
       </ol>`;
   }
 }

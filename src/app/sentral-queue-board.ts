@@ -5,7 +5,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { consume } from '@lit/context';
 import type { SwitchboardModel } from '../store/switchboard-model.js';
 import { initialSwitchboard } from '../store/switchboard-state.js';
-import type { SwitchboardState } from '../store/switchboard-state.js';
+import type { CallerLookup, SwitchboardState } from '../store/switchboard-state.js';
 import { BOARD_TEXT, boardGrid, boardTiles, formatWait, isStale } from './board-format.js';
 import type { BoardPerson, BoardTile } from './board-format.js';
 import { ClockController } from './clock-controller.js';
@@ -128,11 +128,14 @@ export class SentralQueueBoard extends LitElement {
   private names: ReadonlyMap<string, string> = new Map();
   private derivedFrom: SwitchboardState | null = null;
   private tiles: readonly BoardTile[] = [];
+  /** Per queue, the lookups of its callers as its tile was last given them. */
+  private tileLookups: ReadonlyMap<string, Lookups> = new Map();
   /** When the board noticed its data might be stale (for "not updated for …"). */
   private staleSince: number | null = null;
 
   override willUpdate(changed: PropertyValues<this>): void {
-    this.clock.now = Date.now();
+    // The tiles get the clock's second ticks only (`clock.now` is not moved on here): an event
+    // re-renders the tile it touched, not every tile because the time moved on a little.
     if (changed.has('people')) {
       this.names = new Map(this.people.map((p) => [p.id, p.displayName]));
     }
@@ -143,9 +146,10 @@ export class SentralQueueBoard extends LitElement {
     if (state !== this.derivedFrom) {
       this.derivedFrom = state;
       this.tiles = reuseUnchanged(this.tiles, boardTiles(state));
+      this.tileLookups = lookupsByTile(this.tileLookups, this.tiles, state.lookups);
     }
     const stale = isStale(state.status, state.queues.length > 0);
-    this.staleSince = stale ? (this.staleSince ?? this.clock.now) : null;
+    this.staleSince = stale ? (this.staleSince ?? Date.now()) : null;
     return html`<section aria-label=${BOARD_TEXT.boardLabel}>
       <div role="status" aria-live="polite">${stale ? this.renderBanner() : nothing}</div>
       ${this.renderBody(state, stale)}
@@ -153,7 +157,8 @@ export class SentralQueueBoard extends LitElement {
   }
 
   private renderBanner() {
-    const since = this.staleSince ?? this.clock.now;
+    const now = Date.now();
+    const since = this.staleSince ?? now;
     return html`<div class="banner" data-testid="stale-banner">
       <svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">
         <path d="M8 1 15.5 14.5H.5Z" fill="currentColor" />
@@ -161,9 +166,7 @@ export class SentralQueueBoard extends LitElement {
         <circle cx="8" cy="12.1" r="1" fill="var(--board-banner-bg)" />
       </svg>
       <span>${BOARD_TEXT.stale}</span>
-      <span class="since" role="timer"
-        >${BOARD_TEXT.staleFor} ${formatWait(this.clock.now - since)}</span
-      >
+      <span class="since" role="timer">${BOARD_TEXT.staleFor} ${formatWait(now - since)}</span>
     </div>`;
   }
 
@@ -187,7 +190,7 @@ export class SentralQueueBoard extends LitElement {
             .tile=${t}
             .now=${this.clock.now}
             .names=${this.names}
-            .lookups=${state.lookups}
+            .lookups=${this.tileLookups.get(t.queue.id) ?? NO_LOOKUPS}
             ?show-callers=${this.showCallers}
             ?stale=${stale}
             max-agents=${maxAgents}
@@ -195,6 +198,40 @@ export class SentralQueueBoard extends LitElement {
       )}
     </div>`;
   }
+}
+
+type Lookups = Readonly<Record<string, CallerLookup>>;
+
+const NO_LOOKUPS: Lookups = {};
+
+/**
+ * Each tile's share of the caller lookups, as the same object as before while none of its
+ * callers' lookups changed: a lookup for (or a caller leaving) one queue re-renders that tile only.
+ */
+function lookupsByTile(
+  old: ReadonlyMap<string, Lookups>,
+  tiles: readonly BoardTile[],
+  all: Lookups,
+): Map<string, Lookups> {
+  const next = new Map<string, Lookups>();
+  for (const tile of tiles) {
+    const mine: Record<string, CallerLookup> = {};
+    let count = 0;
+    for (const c of tile.callers) {
+      const lookup = all[c.callId];
+      if (lookup) {
+        mine[c.callId] = lookup;
+        count++;
+      }
+    }
+    const before = old.get(tile.queue.id);
+    const same =
+      before !== undefined &&
+      Object.keys(before).length === count &&
+      Object.entries(mine).every(([id, lookup]) => before[id] === lookup);
+    next.set(tile.queue.id, same ? before : count === 0 ? NO_LOOKUPS : mine);
+  }
+  return next;
 }
 
 const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean =>
