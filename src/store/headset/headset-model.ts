@@ -11,6 +11,10 @@
  * The choice is remembered (this browser's preferences in IndexedDB): on start the granted devices
  * (`navigator.hid.getDevices()`) are searched for it; a remembered headset that is not
  * plugged in is `unplugged` until the browser reports it connected.
+ *
+ * The descriptor parser, report reading and light encoding (`headset-engine.ts`) load with
+ * `import()` only once a headset is in sight: a granted device on start, a pick in the chooser,
+ * or the remembered one plugged in. Most users have none, and the route does not ship them.
  * @packageDocumentation
  */
 import { msg, str } from '@lit/localize';
@@ -19,21 +23,31 @@ import { initialLines } from '../lines-state.js';
 import type { LinesSnapshot } from '../lines-state.js';
 import { logger } from '../logger.js';
 import { Model } from '../model.js';
-import { commandFor, ledsFor } from './headset-calls.js';
 import type { HeadsetCommand } from './headset-calls.js';
-import { EMPTY_MEMORY, hostSet, interpretReport } from './headset-input.js';
+import type * as HeadsetEngineModule from './headset-engine.js';
 import type { HeadsetAction, InputMemory } from './headset-input.js';
 import { HeadsetLink, headsetLinked, initialHeadset } from './headset-link-state.js';
 import type { HeadsetDevice, HeadsetSnapshot } from './headset-link-state.js';
+import { TELEPHONY_PAGE } from './hid.js';
 import type { HidConnectionEvent, HidDeviceLike, HidInputReportEvent, HidLike } from './hid.js';
-import {
-  LEDS_OFF,
-  TELEPHONY_PAGE,
-  controlsOf,
-  encodeOutputs,
-  parseTelephony,
-} from './telephony-descriptor.js';
 import type { OutputControl, TelephonyLayout } from './telephony-descriptor.js';
+
+/** The parser, report reading and light encoding, loaded on demand ({@link loadEngine}). */
+type HeadsetEngine = typeof HeadsetEngineModule;
+
+let engineLoad: Promise<HeadsetEngine> | null = null;
+
+/** Loads the engine once per page; a failed load (offline, a new deploy) is tried again next time. */
+function loadEngine(): Promise<HeadsetEngine> {
+  engineLoad ??= import('./headset-engine.js').catch((error: unknown) => {
+    engineLoad = null;
+    throw error;
+  });
+  return engineLoad;
+}
+
+/** No button state remembered (as `EMPTY_MEMORY`, which lives with the lazy engine). */
+const NO_MEMORY: InputMemory = {};
 
 /** The phone commands the headset uses (the phone service has them). */
 export interface HeadsetPhone {
@@ -93,10 +107,15 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
   /** Opening the current device failed; tried again on the next change (or Try again). */
   private failed = false;
   private lines: LinesSnapshot = initialLines;
+  /** Set once loaded; every layout was parsed by it. */
+  private engine: HeadsetEngine | null = null;
+  /** Unplugged devices, so one unplugged while the engine loads is not taken for plugged in. */
+  private readonly gone = new WeakSet<HidDeviceLike>();
 
   /** The device this model has open and listens to, with its layout. */
-  private open: { device: HidDeviceLike; layout: TelephonyLayout } | null = null;
-  private memory: InputMemory = EMPTY_MEMORY;
+  private open: { device: HidDeviceLike; layout: TelephonyLayout; engine: HeadsetEngine } | null =
+    null;
+  private memory: InputMemory = NO_MEMORY;
   /** The bytes last written to each output report of the open device. */
   private readonly written = new Map<number, string>();
   /** The next step writes every light even if unchanged. */
@@ -142,13 +161,17 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
     } catch (error) {
       logger.warn('headset: cannot list the granted devices', error);
     }
-    const stored = await this.readStored();
+    // The engine only when there is a device to look at.
+    const [stored, engine] = await Promise.all([
+      this.readStored(),
+      granted.length > 0 ? this.tryEngine() : null,
+    ]);
     if (stored === 'none' || this.paired) return;
     const device = granted.find(
-      (d) => parseTelephony(d.collections) !== null && (stored === null || sameDevice(d, stored)),
+      (d) => engine?.parseTelephony(d.collections) && (stored === null || sameDevice(d, stored)),
     );
-    if (device) {
-      await this.use(device);
+    if (device && engine) {
+      await this.use(device, engine);
     } else if (stored) {
       this.paired = stored;
       await this.reconcile();
@@ -163,6 +186,9 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
   async pair(): Promise<string | null> {
     const hid = this.hid;
     if (!hid) return msg('This browser cannot use headset buttons.');
+    // Loads while the chooser is open (awaiting it first could spend the click's gesture).
+    const loading = this.loadEngine();
+    loading.catch(() => undefined); // awaited below only when something was picked
     let chosen: HidDeviceLike[];
     try {
       chosen = await hid.requestDevice({ filters: HEADSET_FILTERS });
@@ -174,14 +200,22 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
     }
     this.listen(hid);
     if (chosen.length === 0) return null;
-    const device = chosen.find((d) => parseTelephony(d.collections) !== null);
+    let engine: HeadsetEngine;
+    try {
+      engine = await loading;
+    } catch (error) {
+      logger.warn('headset: cannot load the headset code', error);
+      const why = errorText(error);
+      return msg(str`The headset could not be opened (${why}).`);
+    }
+    const device = chosen.find((d) => engine.parseTelephony(d.collections) !== null);
     if (!device) {
       const name = chosen[0]?.productName;
       return name
         ? msg(str`${name} has no call buttons or lights.`)
         : msg('That device has no call buttons or lights.');
     }
-    await this.use(device);
+    await this.use(device, engine);
     return null;
   }
 
@@ -229,8 +263,23 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
     hid.addEventListener('disconnect', this.onDisconnect);
   }
 
-  private async use(device: HidDeviceLike): Promise<void> {
-    const layout = parseTelephony(device.collections);
+  private async loadEngine(): Promise<HeadsetEngine> {
+    this.engine ??= await loadEngine();
+    return this.engine;
+  }
+
+  /** The engine, or null (logged) when it cannot be loaded. */
+  private async tryEngine(): Promise<HeadsetEngine | null> {
+    try {
+      return await this.loadEngine();
+    } catch (error) {
+      logger.warn('headset: cannot load the headset code', error);
+      return null;
+    }
+  }
+
+  private async use(device: HidDeviceLike, engine: HeadsetEngine): Promise<void> {
+    const layout = engine.parseTelephony(device.collections);
     if (!layout) return;
     this.paired = {
       name: device.productName || 'Headset',
@@ -246,17 +295,30 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
 
   private readonly onConnect = (event: Event): void => {
     const { device } = event as HidConnectionEvent;
+    this.gone.delete(device);
     if (!this.paired || this.device || !sameDevice(device, this.paired)) return;
-    const layout = parseTelephony(device.collections);
+    if (this.engine) this.plugged(device, this.engine);
+    else
+      void this.tryEngine().then((engine) => {
+        if (engine) this.plugged(device, engine);
+      });
+  };
+
+  /** The paired headset was plugged in (checked again: the engine may have been loading). */
+  private plugged(device: HidDeviceLike, engine: HeadsetEngine): void {
+    if (this.gone.has(device) || !this.paired || this.device) return;
+    if (!sameDevice(device, this.paired)) return;
+    const layout = engine.parseTelephony(device.collections);
     if (!layout) return;
     this.device = device;
     this.layout = layout;
     this.failed = false;
     void this.reconcile();
-  };
+  }
 
   private readonly onDisconnect = (event: Event): void => {
     const { device } = event as HidConnectionEvent;
+    this.gone.add(device);
     if (device !== this.device) return;
     this.device = null;
     // The browser closed it: nothing can be written to it any more.
@@ -277,8 +339,10 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
   private async step(): Promise<void> {
     const want = this.device && this.layout && this.owner && !this.failed ? this.device : null;
     if (this.open && this.open.device !== want) await this.close();
-    if (want && this.layout && !this.open) await this.openDevice(want, this.layout);
-    else if (this.open) await this.writeLights();
+    const engine = this.engine;
+    if (want && this.layout && engine && !this.open) {
+      await this.openDevice(want, this.layout, engine);
+    } else if (this.open) await this.writeLights();
     this.settle();
   }
 
@@ -297,7 +361,7 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
 
   private move(link: HeadsetLink, reason: string | null = null): void {
     const layout = this.layout;
-    const controls = layout ? controlsOf(layout) : null;
+    const controls = layout && this.engine ? this.engine.controlsOf(layout) : null;
     const same = (a: readonly string[], b: readonly string[]) =>
       a.length === b.length && a.every((x, i) => x === b[i]);
     const s = this.state;
@@ -311,7 +375,11 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
     );
   }
 
-  private async openDevice(device: HidDeviceLike, layout: TelephonyLayout): Promise<void> {
+  private async openDevice(
+    device: HidDeviceLike,
+    layout: TelephonyLayout,
+    engine: HeadsetEngine,
+  ): Promise<void> {
     this.move(HeadsetLink.Opening);
     try {
       if (!device.opened) await device.open();
@@ -323,8 +391,8 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
       return;
     }
     device.addEventListener('inputreport', this.onInput);
-    this.open = { device, layout };
-    this.memory = EMPTY_MEMORY;
+    this.open = { device, layout, engine };
+    this.memory = NO_MEMORY;
     this.written.clear();
     this.rewrite = true;
     await this.writeLights();
@@ -337,7 +405,7 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
     const stillThere = open.device === this.device;
     this.dropOpen();
     if (stillThere) {
-      for (const report of encodeOutputs(open.layout, LEDS_OFF)) {
+      for (const report of open.engine.encodeOutputs(open.layout, open.engine.LEDS_OFF)) {
         try {
           await open.device.sendReport(report.reportId, report.data);
         } catch (error) {
@@ -355,7 +423,7 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
   private dropOpen(): void {
     this.open?.device.removeEventListener('inputreport', this.onInput);
     this.open = null;
-    this.memory = EMPTY_MEMORY;
+    this.memory = NO_MEMORY;
     this.written.clear();
   }
 
@@ -365,8 +433,10 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
     if (!open) return;
     const force = this.rewrite;
     this.rewrite = false;
-    const leds = ledsFor(this.lines);
-    const reports = encodeOutputs(open.layout, leds)
+    const { engine } = open;
+    const leds = engine.ledsFor(this.lines);
+    const reports = engine
+      .encodeOutputs(open.layout, leds)
       .map((report) => ({ ...report, key: report.data.join(',') }))
       .filter((report) => force || this.written.get(report.reportId) !== report.key);
     if (reports.length === 0) return;
@@ -377,7 +447,7 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
         .filter((f) => reports.some((r) => r.reportId === f.reportId))
         .map((f) => f.control),
     );
-    this.memory = hostSet(open.layout, this.memory, leds, touched);
+    this.memory = engine.hostSet(open.layout, this.memory, leds, touched);
     for (const report of reports) {
       this.written.set(report.reportId, report.key);
       try {
@@ -395,11 +465,16 @@ export class HeadsetModel extends Model<HeadsetSnapshot> {
     const open = this.open;
     if (!open) return;
     const { reportId, data } = event as HidInputReportEvent;
-    const { memory, actions } = interpretReport(open.layout, this.memory, reportId, data);
+    const { memory, actions } = open.engine.interpretReport(
+      open.layout,
+      this.memory,
+      reportId,
+      data,
+    );
     this.memory = memory;
     let unheeded = false;
     for (const action of actions) {
-      const command = commandFor(action, this.lines);
+      const command = open.engine.commandFor(action, this.lines);
       logger.debug(`headset: ${action} → ${command?.kind ?? 'nothing'}`);
       if (command) {
         this.run(command).catch((error: unknown) =>

@@ -80,6 +80,12 @@ export interface HidDeviceFilter {
   readonly usage?: number;
 }
 
+/**
+ * The Telephony usage page (HUT §14). Here rather than in `telephony-descriptor.ts` so the
+ * chooser's filter needs none of the parser, which loads only once a headset is in sight.
+ */
+export const TELEPHONY_PAGE = 0x0b;
+
 /** `navigator.hid`. */
 export interface HidLike extends EventTarget {
   /** The connected devices the page already has permission for. */

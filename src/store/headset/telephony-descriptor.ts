@@ -15,9 +15,10 @@
  * first; padding items (constant, no usage) take their room too.
  * @packageDocumentation
  */
+import { TELEPHONY_PAGE } from './hid.js';
 import type { HidCollectionInfo, HidReportInfo, HidReportItem } from './hid.js';
 
-export const TELEPHONY_PAGE = 0x0b;
+export { TELEPHONY_PAGE };
 export const LED_PAGE = 0x08;
 
 /** Telephony page usages (HUT §14). */
