@@ -34,7 +34,6 @@ import './sentral-language-switch.js';
 import './sentral-login.js';
 import './sentral-softphone.js';
 import './sentral-switchboard.js';
-import './sentral-shortcuts-help.js';
 import { LazyViewController, type ViewLoader } from './lazy-view-controller.js';
 
 const OPERATOR_ROLES: ReadonlySet<string> = new Set(['operator', 'supervisor', 'admin']);
@@ -52,6 +51,8 @@ export const VIEW_LOADERS: Readonly<Record<LazyView, ViewLoader>> = {
   admin: withViewMessages(() => import('./sentral-admin.js')),
   twoFactor: withViewMessages(() => import('./sentral-two-factor-setup.js')),
 };
+
+const loadShortcutsHelp = withViewMessages(() => import('./sentral-shortcuts-help.js'));
 
 /**
  * The shell: provides every service by context, shows the login view or the softphone,
@@ -251,7 +252,7 @@ export class SentralApp extends LitElement {
       switchboard: () => this.services?.switchboard,
       transferBox: () => this.transferBox(),
       helpOpen: () => this.help?.open ?? false,
-      openHelp: () => void this.help?.show(),
+      openHelp: () => void this.showHelp(),
       report: (text, kind) => this.showShortcutNote(text, kind),
     });
   }
@@ -269,6 +270,19 @@ export class SentralApp extends LitElement {
       },
       kind === 'alert' ? 10_000 : 5000,
     );
+  }
+
+  /** The shortcut help is fetched when first asked for (it is not needed to take calls). */
+  private async showHelp(): Promise<void> {
+    try {
+      await loadShortcutsHelp();
+    } catch (error) {
+      logger.error('app: cannot load the shortcut help', error);
+      this.showShortcutNote(msg('Could not load the shortcut help. Try again.'), 'alert');
+      return;
+    }
+    await this.updateComplete;
+    await this.help?.show();
   }
 
   /** Someone with a phone is signed in (not the wall-board kiosk). */
@@ -339,7 +353,7 @@ export class SentralApp extends LitElement {
                           data-testid="shortcuts-button"
                           aria-label=${msg('Keyboard shortcuts')}
                           aria-keyshortcuts="?"
-                          @click=${() => void this.help?.show()}
+                          @click=${() => void this.showHelp()}
                         >
                           ${msg('Shortcuts (?)')}
                         </button>`

@@ -369,6 +369,7 @@
 'saed66d3440738de0': `Lagringstiden er lagret.`,
 'saf6b88d13dd558b6': str`Ringer ${0} … (innringeren venter)`,
 'saf838794c5c9f03c': `Slett avdelingen`,
+'safa4e61776df27c0': `Kunne ikke laste hjelpen for hurtigtaster. Prøv igjen.`,
 'safc57fcb7c7b8791': `Tidligere samtaler`,
 'safd1b47db5d001dd': `Lengst ledig`,
 'sb007f09e8a9e9ebf': `Lunsj`,
