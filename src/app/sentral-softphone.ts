@@ -371,7 +371,9 @@ export class SentralSoftphone extends LitElement {
           : nothing
       }
       ${ended ? this.renderEnded(ended) : nothing}
-      ${live.length > 0 ? nothing : this.renderDial(reg.state)}
+      <!-- Hidden, not removed, during calls: rebuilding the dial form and pad on every call
+           cost the ringing call's first frame a few ms (bench/incoming-ringing). -->
+      <div class="dial-area" ?hidden=${live.length > 0}>${this.renderDial(reg.state)}</div>
       ${repeat(
         snapshot.lines,
         (line) => line.callId,
