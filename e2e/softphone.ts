@@ -7,18 +7,22 @@ import { expect, type Browser, type BrowserContext, type Page } from '@playwrigh
 export const DEMO_PASSWORD = 'demo1234';
 
 /** Records every RTCPeerConnection the page creates in `window.__sentralPcs`. */
-function trackPeerConnections(): void {
+/**
+ * Keeps every RTCPeerConnection the page makes in `window.__sentralPcs` (for getStats). Plain
+ * JavaScript text, not a function: a function is sent by its source, and under tsx (the
+ * benches) esbuild adds a `__name(...)` helper to classes that the page does not have.
+ */
+const TRACK_PEER_CONNECTIONS = `(() => {
   const Native = window.RTCPeerConnection;
-  const list: RTCPeerConnection[] = [];
-  (window as unknown as { __sentralPcs: RTCPeerConnection[] }).__sentralPcs = list;
-  class Tracked extends Native {
-    constructor(config?: RTCConfiguration) {
+  const list = [];
+  window.__sentralPcs = list;
+  window.RTCPeerConnection = class extends Native {
+    constructor(config) {
       super(config);
       list.push(this);
     }
-  }
-  window.RTCPeerConnection = Tracked;
-}
+  };
+})();`;
 
 export interface AudioStats {
   packetsReceived: number;
@@ -36,7 +40,7 @@ export class Softphone {
   static async open(browser: Browser, baseUrl: string): Promise<Softphone> {
     const context = await browser.newContext({ baseURL: baseUrl, permissions: ['microphone'] });
     const page = await context.newPage();
-    await page.addInitScript(trackPeerConnections);
+    await page.addInitScript({ content: TRACK_PEER_CONNECTIONS });
     await page.goto('/');
     return new Softphone(page, context);
   }
