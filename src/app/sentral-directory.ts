@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -38,13 +39,20 @@ import { controls } from './theme.js';
 const MAX_ROWS = 200;
 
 /** A colleague's presence in words; an icon of its own shape goes with each (not colour alone). */
-const PRESENCE_TEXT: Record<PresenceState, string> = {
-  free: 'Free',
-  ringing: 'Ringing',
-  busy: 'Busy',
-  absent: 'Absent',
-  offline: 'Offline',
-};
+function presenceText(state: PresenceState): string {
+  switch (state) {
+    case 'free':
+      return msg('Free');
+    case 'ringing':
+      return msg('Ringing');
+    case 'busy':
+      return msg('Busy');
+    case 'absent':
+      return msg('Absent');
+    case 'offline':
+      return msg('Offline');
+  }
+}
 
 /** 16×16 shapes: a filled dot, a bell, a bar (no entry), a clock, a hollow ring. */
 const PRESENCE_ICON: Record<PresenceState, ReturnType<typeof svg>> = {
@@ -76,6 +84,7 @@ function numberOf(person: DirectoryEntry): string {
  * (and supervisors, admins) get "Set absence…" on each colleague, which opens the absence form in
  * a dialog; focus goes back to the button when it closes.
  */
+@localized()
 @customElement('sentral-directory')
 export class SentralDirectory extends LitElement {
   static override styles = [
@@ -255,14 +264,14 @@ export class SentralDirectory extends LitElement {
     const current = shown.some((p) => p.id === this.selected)
       ? this.selected
       : (shown[0]?.id ?? null);
-    return html`<section aria-label="Directory">
+    return html`<section aria-label=${msg('Directory')}>
       <div class="head">
-        <h2>Colleagues</h2>
-        <label class="visually-hidden" for="search">Search colleagues</label>
+        <h2>${msg('Colleagues')}</h2>
+        <label class="visually-hidden" for="search">${msg('Search colleagues')}</label>
         <input
           id="search"
           type="search"
-          placeholder="Search colleagues"
+          placeholder=${msg('Search colleagues')}
           autocomplete="off"
           .value=${this.query}
           @input=${this.onSearch}
@@ -270,12 +279,13 @@ export class SentralDirectory extends LitElement {
         />
       </div>
       <p class="visually-hidden" id="directory-keys">
-        Arrow keys choose a colleague. Enter transfers the call to them, or calls them when no call
-        is up. Shift+Enter consults them first.
+        ${msg(
+          'Arrow keys choose a colleague. Enter transfers the call to them, or calls them when no call is up. Shift+Enter consults them first.',
+        )}
       </p>
-      ${status === 'loading' ? html`<p class="empty">Loading…</p>` : nothing}
-      ${status === 'error' ? html`<p class="empty">The directory could not be loaded.</p>` : nothing}
-      ${status === 'loaded' && total === 0 ? html`<p class="empty">No one matches.</p>` : nothing}
+      ${status === 'loading' ? html`<p class="empty">${msg('Loading…')}</p>` : nothing}
+      ${status === 'error' ? html`<p class="empty">${msg('The directory could not be loaded.')}</p>` : nothing}
+      ${status === 'loaded' && total === 0 ? html`<p class="empty">${msg('No one matches.')}</p>` : nothing}
       <ul data-testid="directory" aria-describedby="directory-keys" @keydown=${this.onListKey}>
         ${repeat(
           shown,
@@ -292,7 +302,9 @@ export class SentralDirectory extends LitElement {
       </p>
       ${
         total > MAX_ROWS
-          ? html`<p class="empty">Showing ${MAX_ROWS} of ${total}; refine the search.</p>`
+          ? html`<p class="empty">
+              ${msg(str`Showing ${MAX_ROWS} of ${total}; refine the search.`)}
+            </p>`
           : nothing
       }
       ${this.renderAbsenceDialog()}
@@ -318,10 +330,10 @@ export class SentralDirectory extends LitElement {
             ? html`<button
                 type="button"
                 data-testid="directory-absence"
-                aria-label=${`Set absence for ${person.displayName}…`}
+                aria-label=${msg(str`Set absence for ${person.displayName}…`)}
                 @click=${(e: Event) => this.openAbsence(person, e.currentTarget as HTMLElement)}
               >
-                Set absence…
+                ${msg('Set absence…')}
               </button>`
             : nothing
         }
@@ -331,7 +343,7 @@ export class SentralDirectory extends LitElement {
                 type="button"
                 class="ext"
                 data-testid="directory-call"
-                aria-label=${`Call ${person.displayName} on ${person.extension}`}
+                aria-label=${msg(str`Call ${person.displayName} on ${person.extension}`)}
                 ?disabled=${busy}
                 @click=${() => this.callPerson(person)}
               >
@@ -345,7 +357,7 @@ export class SentralDirectory extends LitElement {
                 type="button"
                 class="ext"
                 data-testid="directory-call-mobile"
-                aria-label=${`Call ${person.displayName} on mobile ${person.mobile}`}
+                aria-label=${msg(str`Call ${person.displayName} on mobile ${person.mobile}`)}
                 ?disabled=${busy}
                 @click=${() => this.callNumber(person.mobile ?? '')}
               >
@@ -362,7 +374,7 @@ export class SentralDirectory extends LitElement {
     if (!state) return nothing;
     return html`<span class="presence" data-testid="presence" data-state=${state}
       ><svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">${PRESENCE_ICON[state]}</svg
-      >${PRESENCE_TEXT[state]}</span
+      >${presenceText(state)}</span
     >`;
   }
 
@@ -398,12 +410,12 @@ export class SentralDirectory extends LitElement {
       data-testid="absence-dialog"
       aria-labelledby="absence-dialog-title"
       @close=${() => this.closeAbsence(null)}
-      @absence-saved=${() => this.closeAbsence(`Absence saved for ${editing.person.displayName}.`)}
+      @absence-saved=${() => this.closeAbsence(msg(str`Absence saved for ${editing.person.displayName}.`))}
       @absence-cleared=${() =>
-        this.closeAbsence(`Absence cleared for ${editing.person.displayName}.`)}
+        this.closeAbsence(msg(str`Absence cleared for ${editing.person.displayName}.`))}
       @absence-cancel=${() => this.closeAbsence(null)}
     >
-      <h3 id="absence-dialog-title">Absence for ${editing.person.displayName}</h3>
+      <h3 id="absence-dialog-title">${msg(str`Absence for ${editing.person.displayName}`)}</h3>
       <sentral-absence-form
         .userId=${editing.person.id}
         .personName=${editing.person.displayName}
@@ -497,13 +509,17 @@ export class SentralDirectory extends LitElement {
       const run =
         how === 'transfer' ? switchboard.transferBlind(number) : switchboard.consult(number);
       this.result = {
-        text: how === 'transfer' ? `Transferring to ${name}…` : `Consulting ${name}…`,
+        text:
+          how === 'transfer' ? msg(str`Transferring to ${name}…`) : msg(str`Consulting ${name}…`),
         kind: 'status',
       };
       run.then(
         () => {
           this.result = {
-            text: how === 'transfer' ? `Transferred to ${name}.` : `Consulting ${name}.`,
+            text:
+              how === 'transfer'
+                ? msg(str`Transferred to ${name}.`)
+                : msg(str`Consulting ${name}.`),
             kind: 'status',
           };
         },
