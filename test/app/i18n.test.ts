@@ -60,6 +60,7 @@ describe('languages', () => {
     expect(text(el, '[data-testid=answer]')).to.equal('Svar');
     expect(text(el, '[data-testid=reject]')).to.equal('Avvis');
     expect(text(el, '.label')).to.equal('Innkommende samtale');
+    await expect(el).shadowDom.to.be.accessible();
     expect(document.documentElement.lang).to.equal('nb');
     // Data is never translated.
     expect(text(el, '[data-testid=caller-name]')).to.equal('Kari');
@@ -81,6 +82,9 @@ describe('languages', () => {
       'English',
       'Norsk bokmål',
     ]);
+    // Labelled, and each language marked with its own lang for screen readers.
+    await expect(el).shadowDom.to.be.accessible();
+    expect([...select.options].map((o) => o.lang)).to.deep.equal(['en', 'nb']);
 
     const ready = localeReady();
     select.value = 'nb';
