@@ -1,6 +1,6 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { html } from 'lit';
-import '../../src/app/sentral-switchboard.js';
+import { SWITCHBOARD_LOADERS } from '../../src/app/sentral-switchboard.js';
 import {
   apiClientContext,
   directoryModelContext,
@@ -84,7 +84,7 @@ function snapshot(seq: number, callers: WaitingCaller[]): SwitchboardSnapshot {
   };
 }
 
-async function setUp(callers: WaitingCaller[]) {
+async function setUp(callers: WaitingCaller[], loaders = SWITCHBOARD_LOADERS) {
   const notes: Array<{
     id: number;
     body: string;
@@ -145,12 +145,15 @@ async function setUp(callers: WaitingCaller[]) {
   await directory.load();
   await waitUntil(() => switchboard.state.status === 'live');
   const lines = new LinesModel();
-  const mounted = await mount<HTMLElement>(html`<sentral-switchboard></sentral-switchboard>`, [
-    [switchboardModelContext, switchboard],
-    [directoryModelContext, directory],
-    [apiClientContext, api],
-    [linesModelContext, lines],
-  ]);
+  const mounted = await mount<HTMLElement>(
+    html`<sentral-switchboard .loaders=${loaders}></sentral-switchboard>`,
+    [
+      [switchboardModelContext, switchboard],
+      [directoryModelContext, directory],
+      [apiClientContext, api],
+      [linesModelContext, lines],
+    ],
+  );
   let seq = 10;
   const push = (event: string, data: unknown) =>
     api.eventsSubject.next({ type: 'event', event, seq: ++seq, data } as EventFrame);
@@ -459,3 +462,66 @@ describe('sentral-switchboard: caller card', () => {
 });
 
 const settleUi = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
+
+describe('sentral-switchboard: message a colleague', () => {
+  const messageForm = (t: { element: Element }) =>
+    deepQuery<HTMLElement & { callerNumber: string; callerName: string | null }>(
+      t.element,
+      'sentral-message-form',
+    );
+
+  it('fetches the message form when first opened, filled from the call on hand', async () => {
+    const t = await setUp([]);
+    cleanup = t.cleanup;
+    t.push('call.state', {
+      callId: 'c9',
+      state: 'connected',
+      number: '+4790000001',
+      name: 'Kunde Utenfra',
+      callerUserId: null,
+      connectedTo: kari.id,
+      ringing: [],
+      queueId: 'q-main',
+    });
+    await waitUntil(() => deepQuery(t.element, '[data-testid=caller-card]'));
+    expect(messageForm(t)).to.equal(null);
+    const open = must(deepQuery<HTMLButtonElement>(t.element, 'button[data-testid=message-open]'));
+    expect(open.getAttribute('aria-expanded')).to.equal('false');
+    expect(text(open)).to.equal('Message a colleague');
+
+    open.click();
+    await waitUntil(() => deepQuery(t.element, '[data-testid=message-form]'), 'no message form');
+    expect(open.getAttribute('aria-expanded')).to.equal('true');
+    expect(messageForm(t)?.callerNumber).to.equal('+4790000001');
+    expect(messageForm(t)?.callerName).to.equal('Kunde Utenfra');
+
+    open.click();
+    await settleUi();
+    expect(messageForm(t)).to.equal(null);
+    expect(open.getAttribute('aria-expanded')).to.equal('false');
+  });
+
+  it('says so when the form cannot be fetched, and Try again loads it', async () => {
+    let attempts = 0;
+    const t = await setUp([], {
+      messageForm: () =>
+        ++attempts === 1
+          ? Promise.reject(new TypeError('Failed to fetch dynamically imported module'))
+          : SWITCHBOARD_LOADERS.messageForm(),
+    });
+    cleanup = t.cleanup;
+    must(deepQuery<HTMLButtonElement>(t.element, 'button[data-testid=message-open]')).click();
+    await waitUntil(() => deepQuery(t.element, '[data-testid=view-load-failed]'), 'no error');
+    const alert = must(deepQuery(t.element, '[data-testid=view-load-failed]'));
+    expect(alert.getAttribute('role')).to.equal('alert');
+    expect(text(alert)).to.contain('Could not load the message form');
+
+    must(deepQuery<HTMLButtonElement>(t.element, 'button[data-testid=view-retry]')).click();
+    await waitUntil(
+      () => deepQuery(t.element, '[data-testid=message-form]'),
+      'no form after retry',
+    );
+    expect(attempts).to.equal(2);
+    expect(deepQuery(t.element, '[data-testid=view-load-failed]')).to.equal(null);
+  });
+});

@@ -329,6 +329,7 @@
 's9ad734e209a23375': str`God kvalitet · MOS ${0} i snitt, ${1} dårligst`,
 's9bb3b74d1da61bb5': `Send DTMF-toner under en samtale`,
 's9c13a2548d254014': `Klar`,
+'s9c20436002e97493': `meldingsskjemaet`,
 's9cb92d7802565857': str`Ringetiden må være ${0}–${1} hele sekunder.`,
 's9f5a5f23312798f0': `Medlemmer`,
 's9f7d1bee67dec1bf': `Når ingen svarer`,
