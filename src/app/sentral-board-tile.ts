@@ -67,18 +67,41 @@ export class SentralBoardTile extends LitElement {
       contain: layout paint style;
     }
     /*
+     * The tile's box is drawn behind the section by the host, which the board's grid stretches
+     * to the row's height; the section keeps its own height. (With the section at height: 100%,
+     * every change laid out every tile of the row again at its stretched height.)
+     */
+    :host::before {
+      content: '';
+      position: absolute;
+      inset: 0;
+      box-sizing: border-box;
+      font-size: var(--tile-size);
+      border-radius: 0.6em;
+      background: var(--board-tile);
+      border: 2px solid var(--board-border);
+      transition:
+        opacity 0.3s,
+        filter 0.3s;
+    }
+    :host([stale])::before {
+      opacity: 0.45;
+      filter: grayscale(1);
+    }
+    /*
      * One base size per tile, everything else in em: it grows with the tile's width (so with
      * the viewport and the number of columns) but stays within the screen height shared by the
      * rows of tiles (--board-rows, set by the board), and never below 1rem.
      */
+    :host {
+      --tile-size: clamp(1rem, min(3.1cqi, 4.3vh / var(--board-rows, 1)), 100vh);
+    }
     section {
+      position: relative;
       box-sizing: border-box;
-      height: 100%;
-      font-size: clamp(1rem, min(3.1cqi, 4.3vh / var(--board-rows, 1)), 100vh);
+      font-size: var(--tile-size);
       padding: 0.9em 1.1em;
-      border-radius: 0.6em;
-      background: var(--board-tile);
-      border: 2px solid var(--board-border);
+      border: 2px solid transparent;
       color: var(--board-text);
       transition:
         opacity 0.3s,
@@ -250,7 +273,8 @@ export class SentralBoardTile extends LitElement {
   @property({ attribute: false }) names: ReadonlyMap<string, string> = new Map();
   @property({ attribute: false }) lookups: Readonly<Record<string, CallerLookup>> = {};
   @property({ type: Boolean, attribute: 'show-callers' }) showCallers = false;
-  @property({ type: Boolean }) stale = false;
+  /** Greys the tile out (reflected: the host draws the tile's box). */
+  @property({ type: Boolean, reflect: true }) stale = false;
   /** Agent rows shown at most (the rest are counted); logged-out agents sort last. */
   @property({ type: Number, attribute: 'max-agents' }) maxAgents = 12;
 
