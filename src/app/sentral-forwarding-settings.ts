@@ -3,17 +3,21 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import type { ApiClient } from '../store/api-client.js';
-import { ApiCallError } from '../store/api-error.js';
 import type { SessionModel } from '../store/session-model.js';
 import type { ForwardingSettings } from '../shared/protocol.js';
-import { commandErrorText } from './command-error.js';
 import { apiClientContext, sessionModelContext } from './contexts.js';
+import { withViewMessages } from './i18n.js';
+import { LazyViewController, type ViewLoader } from './lazy-view-controller.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 
-/** The ring times the server accepts (`forwarding.set`). */
-const RING_TIME_MIN_S = 5;
-const RING_TIME_MAX_S = 120;
+/**
+ * The form (`sentral-forwarding-editor.ts`) is fetched when first opened: it is not needed to
+ * take calls, and the switchboard route has a size budget (docs/benchmarks.md).
+ */
+export const FORWARDING_LOADERS: Readonly<Record<'editor', ViewLoader>> = {
+  editor: withViewMessages(() => import('./sentral-forwarding-editor.js')),
+};
 
 /** One line saying where calls go when you are busy or do not answer. */
 export function forwardingSummary(f: ForwardingSettings): string {
@@ -32,9 +36,8 @@ export function forwardingSummary(f: ForwardingSettings): string {
 
 /**
  * The signed-in person's own busy / no-answer forwarding in the phone view: a line saying what
- * is set, and a button that opens a small form (each forward on or off with its number, and the
- * ring time). Refusals from the server are shown beside the field they concern. With `userId`
- * (the admin's people view) it shows and sets that colleague's forwarding instead.
+ * is set, and a button that opens a small form (`<sentral-forwarding-editor>`, loaded then).
+ * With `userId` (the admin's people view) it shows and sets that colleague's forwarding instead.
  */
 @localized()
 @customElement('sentral-forwarding-settings')
@@ -56,44 +59,17 @@ export class SentralForwardingSettings extends LitElement {
       .line p {
         margin: 0;
       }
-      form {
+      sentral-forwarding-editor {
         margin-top: 0.75rem;
-        display: flex;
-        flex-direction: column;
-        gap: 0.75rem;
       }
-      fieldset {
-        border: 1px solid var(--sentral-border, #d9dde3);
-        border-radius: var(--sentral-radius-small, 6px);
-        margin: 0;
-        padding: 0.5rem 0.75rem 0.75rem;
-        display: flex;
-        flex-direction: column;
-        gap: 0.35rem;
-      }
-      legend,
-      label {
+      .view-loading,
+      .view-failed {
+        margin: 0.5rem 0;
         font-size: 0.85rem;
-        font-weight: 600;
+        color: var(--sentral-text-muted);
       }
-      .choice {
-        display: flex;
-        gap: 0.4rem;
-        align-items: center;
-        font-weight: 400;
-        font-size: 0.9rem;
-      }
-      [aria-invalid='true'] {
-        border-color: var(--sentral-danger, #b3261e);
-      }
-      .error {
+      .view-failed {
         color: var(--sentral-danger, #b3261e);
-        margin: 0;
-        font-size: 0.85rem;
-      }
-      .actions {
-        display: flex;
-        gap: 0.5rem;
       }
     `,
   ];
@@ -111,12 +87,15 @@ export class SentralForwardingSettings extends LitElement {
 
   /** What the server has (null until loaded). */
   @state() private saved: ForwardingSettings | null = null;
-  /** The form's values while it is open. */
-  @state() private draft: ForwardingSettings | null = null;
-  @state() private error: { field: 'busy' | 'noAnswer' | 'ringTime' | null; text: string } | null =
-    null;
-  @state() private busy = false;
+  /** The form is open (its module loaded the first time). */
+  @state() private open = false;
   #loadedFor: string | null = null;
+
+  /** Where the form comes from (element tests pass failing ones). */
+  @property({ attribute: false }) loaders: Readonly<Record<'editor', ViewLoader>> =
+    FORWARDING_LOADERS;
+
+  private readonly editor = new LazyViewController<'editor'>(this, () => this.loaders);
 
   protected override updated(): void {
     const user = this.user.value;
@@ -124,7 +103,7 @@ export class SentralForwardingSettings extends LitElement {
     if (!this.api || !user || user.role === 'board' || this.#loadedFor === whose) return;
     this.#loadedFor = whose ?? null;
     this.saved = null;
-    this.draft = null;
+    this.open = false;
     // Not offered when it cannot be read (an older core): nothing shown, nothing retried.
     this.api.call('forwarding.get', this.userId ? { userId: this.userId } : {}).then(
       ({ forwarding }) => {
@@ -142,192 +121,46 @@ export class SentralForwardingSettings extends LitElement {
         <button
           type="button"
           data-testid="forwarding-button"
-          aria-expanded=${this.draft ? 'true' : 'false'}
+          aria-expanded=${this.open ? 'true' : 'false'}
           aria-controls="forwarding-form"
           @click=${this.toggle}
         >
           ${msg('Call forwarding…')}
         </button>
       </div>
-      ${this.draft ? this.renderForm(this.draft) : nothing}`;
-  }
-
-  private renderForm(d: ForwardingSettings) {
-    const err = this.error;
-    const invalid = (field: 'busy' | 'noAnswer' | 'ringTime') =>
-      err?.field === field ? 'true' : 'false';
-    return html`<form
-      id="forwarding-form"
-      aria-label=${msg('Call forwarding')}
-      novalidate
-      @submit=${this.save}
-    >
-      <fieldset>
-        <legend>${msg('When you are busy')}</legend>
-        <label class="choice">
-          <input
-            type="checkbox"
-            data-testid="forwarding-busy-enabled"
-            .checked=${d.busyEnabled}
-            @change=${(e: Event) => this.edit({ busyEnabled: checked(e) })}
-          />
-          ${msg('Forward calls when busy or declined')}
-        </label>
-        <label for="forwarding-busy-number">${msg('Forward to number')}</label>
-        <input
-          id="forwarding-busy-number"
-          data-testid="forwarding-busy-number"
-          inputmode="tel"
-          autocomplete="off"
-          maxlength="32"
-          aria-invalid=${invalid('busy')}
-          aria-describedby=${err?.field === 'busy' ? 'forwarding-error' : nothing}
-          .value=${d.busyNumber ?? ''}
-          @input=${(e: Event) => this.edit({ busyNumber: text(e) })}
-        />
-      </fieldset>
-      <fieldset>
-        <legend>${msg('When you do not answer')}</legend>
-        <label class="choice">
-          <input
-            type="checkbox"
-            data-testid="forwarding-no-answer-enabled"
-            .checked=${d.noAnswerEnabled}
-            @change=${(e: Event) => this.edit({ noAnswerEnabled: checked(e) })}
-          />
-          ${msg('Forward unanswered calls')}
-        </label>
-        <label for="forwarding-no-answer-number">${msg('Forward to number')}</label>
-        <input
-          id="forwarding-no-answer-number"
-          data-testid="forwarding-no-answer-number"
-          inputmode="tel"
-          autocomplete="off"
-          maxlength="32"
-          aria-invalid=${invalid('noAnswer')}
-          aria-describedby=${err?.field === 'noAnswer' ? 'forwarding-error' : nothing}
-          .value=${d.noAnswerNumber ?? ''}
-          @input=${(e: Event) => this.edit({ noAnswerNumber: text(e) })}
-        />
-        <label for="forwarding-ring-time"
-          >${msg(str`Ring for (seconds, ${RING_TIME_MIN_S}–${RING_TIME_MAX_S})`)}</label
-        >
-        <input
-          id="forwarding-ring-time"
-          data-testid="forwarding-ring-time"
-          type="number"
-          min=${RING_TIME_MIN_S}
-          max=${RING_TIME_MAX_S}
-          step="1"
-          aria-invalid=${invalid('ringTime')}
-          aria-describedby=${err?.field === 'ringTime' ? 'forwarding-error' : nothing}
-          .value=${String(d.ringTimeS)}
-          @input=${(e: Event) => this.edit({ ringTimeS: Number(text(e) ?? '') })}
-        />
-      </fieldset>
       ${
-        err
-          ? html`<p id="forwarding-error" class="error" role="alert" data-testid="forwarding-error">
-              ${err.text}
-            </p>`
+        this.open
+          ? this.editor.render(
+              'editor',
+              msg('the forwarding form'),
+              () =>
+                html`<sentral-forwarding-editor
+                  id="forwarding-form"
+                  .userId=${this.userId}
+                  .settings=${this.saved}
+                  @forwarding-saved=${this.onSaved}
+                  @forwarding-cancel=${this.close}
+                ></sentral-forwarding-editor>`,
+            )
           : nothing
-      }
-      <div class="actions">
-        <button type="submit" data-testid="forwarding-save" ?disabled=${this.busy}>
-          ${msg('Save')}
-        </button>
-        <button type="button" data-testid="forwarding-cancel" @click=${this.close}>
-          ${msg('Cancel')}
-        </button>
-      </div>
-    </form>`;
-  }
-
-  private edit(change: Partial<ForwardingSettings>): void {
-    if (this.draft) this.draft = { ...this.draft, ...change };
+      }`;
   }
 
   private readonly toggle = (): void => {
-    if (this.draft) {
-      void this.close();
-      return;
-    }
-    this.error = null;
-    this.draft = this.saved ? { ...this.saved } : null;
+    if (this.open) void this.close();
+    else this.open = true;
   };
 
-  private readonly save = async (event: Event): Promise<void> => {
-    event.preventDefault();
-    const d = this.draft;
-    if (!d || !this.api || this.busy) return;
-    if (
-      !Number.isInteger(d.ringTimeS) ||
-      d.ringTimeS < RING_TIME_MIN_S ||
-      d.ringTimeS > RING_TIME_MAX_S
-    ) {
-      this.error = { field: 'ringTime', text: ringTimeText() };
-      return;
-    }
-    this.busy = true;
-    try {
-      const { forwarding } = await this.api.call(
-        'forwarding.set',
-        this.userId ? { ...d, userId: this.userId } : d,
-      );
-      this.saved = forwarding;
-      await this.close();
-    } catch (error) {
-      this.error = errorFor(error, d);
-    } finally {
-      this.busy = false;
-    }
+  private readonly onSaved = (event: CustomEvent<ForwardingSettings>): void => {
+    this.saved = event.detail;
+    void this.close();
   };
 
   private readonly close = async (): Promise<void> => {
-    this.draft = null;
-    this.error = null;
+    this.open = false;
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('[data-testid=forwarding-button]')?.focus();
   };
-}
-
-function ringTimeText(): string {
-  return msg(str`Ring time must be ${RING_TIME_MIN_S}–${RING_TIME_MAX_S} whole seconds.`);
-}
-
-/** The refusal as a sentence, tied to the field it concerns. */
-function errorFor(
-  error: unknown,
-  d: ForwardingSettings,
-): { field: 'busy' | 'noAnswer' | 'ringTime' | null; text: string } {
-  if (error instanceof ApiCallError && error.code === 'ring_time_out_of_range')
-    return { field: 'ringTime', text: ringTimeText() };
-  if (error instanceof ApiCallError && error.code === 'invalid_number') {
-    // The server names the field first (`busyNumber: …`).
-    const field = error.message.startsWith('noAnswerNumber')
-      ? 'noAnswer'
-      : error.message.startsWith('busyNumber')
-        ? 'busy'
-        : d.busyEnabled
-          ? 'busy'
-          : 'noAnswer';
-    return {
-      field,
-      text: msg(
-        'That number cannot take calls: give an extension, a queue number or a phone number.',
-      ),
-    };
-  }
-  return { field: null, text: commandErrorText(error) };
-}
-
-function checked(e: Event): boolean {
-  return (e.target as HTMLInputElement).checked;
-}
-
-function text(e: Event): string | null {
-  const value = (e.target as HTMLInputElement).value.trim();
-  return value === '' ? null : value;
 }
 
 declare global {

@@ -1,6 +1,6 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { html } from 'lit';
-import '../../src/app/sentral-forwarding-settings.js';
+import { FORWARDING_LOADERS } from '../../src/app/sentral-forwarding-settings.js';
 import type { SentralForwardingSettings } from '../../src/app/sentral-forwarding-settings.js';
 import { apiClientContext, sessionModelContext } from '../../src/app/contexts.js';
 import type { ForwardingSettings } from '../../src/shared/protocol.js';
@@ -128,7 +128,7 @@ describe('sentral-forwarding-settings', () => {
     expect(input('forwarding-busy-number')?.getAttribute('aria-describedby')).to.equal(
       'forwarding-error',
     );
-    expect(element.shadowRoot?.querySelector('b')).to.equal(null);
+    expect(deepQuery(element, 'b')).to.equal(null);
     await expect(element).shadowDom.to.be.accessible();
     expect(summary()).to.equal('No call forwarding');
   });
@@ -143,5 +143,27 @@ describe('sentral-forwarding-settings', () => {
     expect(deepQuery(element, '[data-testid=forwarding-error]')?.textContent).to.contain('5–120');
     expect(input('forwarding-ring-time')?.getAttribute('aria-invalid')).to.equal('true');
     expect(api.sent.some((s) => s.type === 'forwarding.set')).to.equal(false);
+  });
+
+  it('says so when the form cannot be fetched, and Try again opens it', async () => {
+    let attempts = 0;
+    element.loaders = {
+      editor: () =>
+        ++attempts === 1
+          ? Promise.reject(new TypeError('Failed to fetch dynamically imported module'))
+          : FORWARDING_LOADERS.editor(),
+    };
+    await waitUntil(() => summary() === 'No call forwarding');
+    deepQuery<HTMLButtonElement>(element, '[data-testid=forwarding-button]')?.click();
+    await waitUntil(() => deepQuery(element, '[data-testid=view-load-failed]') !== null);
+    const alert = deepQuery(element, '[data-testid=view-load-failed]');
+    expect(alert?.getAttribute('role')).to.equal('alert');
+    expect(alert?.textContent).to.contain('Could not load the forwarding form');
+    expect(input('forwarding-busy-number')).to.equal(null);
+
+    deepQuery<HTMLButtonElement>(element, '[data-testid=view-retry]')?.click();
+    await waitUntil(() => input('forwarding-busy-number') !== null, 'no form after retry');
+    expect(attempts).to.equal(2);
+    expect(deepQuery(element, '[data-testid=view-load-failed]')).to.equal(null);
   });
 });

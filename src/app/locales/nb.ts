@@ -145,6 +145,7 @@
 's3dd753a0a798cfd0': str`${0} er ikke koblet til. Det brukes igjen når du kobler det til.`,
 's3eb7a005089dafe7': `Tofaktorinnlogging er slått på`,
 's3ec4c971c1a60a71': `Køer`,
+'s3fcaacc25d2d6947': `viderekoblingsskjemaet`,
 's3ffc9112e6f93abd': str`Slett ${0} med personopplysninger`,
 's4029f6cc7e6d28b8': `på vent`,
 's404e445ecf2b0c61': `Gjør valgfritt`,
