@@ -36,6 +36,8 @@ export async function run(): Promise<BenchResult[]> {
       () => window.sentralBench.searchTimes(['a'], false)[0] ?? NaN,
     );
     const search = await page.evaluate((q) => window.sentralBench.searchTimes(q), QUERIES);
+    // The same keystrokes again: the first pass also pays for compiling the search (JIT).
+    const again = await page.evaluate((q) => window.sentralBench.searchTimes(q), QUERIES);
     await page.evaluate(() => window.sentralBench.watchKeystrokes());
     const box = page.locator('sentral-directory input[type=search]');
     for (const q of QUERIES) {
@@ -60,6 +62,11 @@ export async function run(): Promise<BenchResult[]> {
         value: percentile(search, 95),
         unit: 'ms',
         note: 'target ≤ 2 ms',
+      },
+      {
+        name: 'directory search (model) per keystroke p95, same keystrokes again',
+        value: percentile(again, 95),
+        unit: 'ms',
       },
       {
         name: 'directory search (model) per keystroke max',

@@ -49,7 +49,15 @@ export function foldText(s: string): string {
  * all 50,000, and a query of one or two letters is that list itself.
  */
 interface SearchIndex {
-  readonly hay: readonly string[];
+  /** Each person's folded name, extension and mobile. */
+  readonly own: readonly string[];
+  /**
+   * Each person's folded department and title, as an index into `shared`: few distinct ones,
+   * held by thousands each, so a search tests each once (a title word then costs no string
+   * search per person).
+   */
+  readonly sharedOf: Int32Array;
+  readonly shared: readonly string[];
   /** UTF-16 code unit → letter id (1–255; 0: in nobody's text). Rare units share id 255. */
   readonly ids: Uint8Array;
   /** Where each key's positions start in `postings`; `starts[key + 1]` is where they end. */
@@ -82,11 +90,22 @@ function searchIndexOf(people: readonly DirectoryEntry[]): SearchIndex {
 }
 
 function buildIndex(people: readonly DirectoryEntry[]): SearchIndex {
-  const hay = people.map((p) =>
-    foldText(
-      [p.displayName, p.extension, p.mobile ?? '', p.department ?? '', p.title ?? ''].join(' '),
-    ),
-  );
+  // Folding distributes over the joins (a space folds to itself), and no query word holds a
+  // space, so a word is in the whole text exactly when it is in one of these two parts.
+  const own = people.map((p) => foldText([p.displayName, p.extension, p.mobile ?? ''].join(' ')));
+  const sharedIds = new Map<string, number>();
+  const sharedOf = new Int32Array(people.length);
+  people.forEach((p, i) => {
+    const text = foldText([p.department ?? '', p.title ?? ''].join(' '));
+    let id = sharedIds.get(text);
+    if (id === undefined) {
+      id = sharedIds.size;
+      sharedIds.set(text, id);
+    }
+    sharedOf[i] = id;
+  });
+  const shared = [...sharedIds.keys()];
+  const hay = own.map((text, i) => `${text} ${shared[sharedOf[i] as number] as string}`);
   const ids = new Uint8Array(65536);
   let nextId = 1;
   /** Calls `add` once per person and key (`seen` remembers the last person per key). */
@@ -136,7 +155,7 @@ function buildIndex(people: readonly DirectoryEntry[]): SearchIndex {
     next[key] = (next[key] as number) + 1;
   });
   const results = [new Int32Array(hay.length), new Int32Array(hay.length)] as const;
-  return { hay, ids, starts, postings, results, turn: 0 };
+  return { own, sharedOf, shared, ids, starts, postings, results, turn: 0 };
 }
 
 /**
@@ -227,7 +246,7 @@ function matchesOf(people: readonly DirectoryEntry[], words: readonly string[]):
   if (!exact) {
     const into = index.results[index.turn];
     index.turn = index.turn === 0 ? 1 : 0;
-    indices = verify(index.hay, from, words, into);
+    indices = verify(index, from, words, into);
   }
   lastSearch.set(people, { words, indices });
   return indices;
@@ -235,19 +254,29 @@ function matchesOf(people: readonly DirectoryEntry[], words: readonly string[]):
 
 /** The positions in `from` whose text holds every word, written into `kept` (the hot path). */
 function verify(
-  hay: readonly string[],
+  index: SearchIndex,
   from: ArrayLike<number>,
   words: readonly string[],
   kept: Int32Array,
 ): Int32Array {
+  const { own, sharedOf, shared } = index;
+  // Per word, whether each department-and-title text holds it: 0 not known yet, 1 yes, 2 no.
+  const inShared = words.map(() => new Uint8Array(shared.length));
   let n = 0;
-  const first = words[0] as string;
   for (let k = 0; k < from.length; k++) {
     const i = from[k] as number;
-    const text = hay[i] as string;
-    if (!text.includes(first)) continue;
+    const s = sharedOf[i] as number;
     let all = true;
-    for (let w = 1; w < words.length && all; w++) all = text.includes(words[w] as string);
+    for (let w = 0; w < words.length && all; w++) {
+      const word = words[w] as string;
+      const known = inShared[w] as Uint8Array;
+      let hit = known[s] as number;
+      if (hit === 0) {
+        hit = (shared[s] as string).includes(word) ? 1 : 2;
+        known[s] = hit;
+      }
+      all = hit === 1 || (own[i] as string).includes(word);
+    }
     if (all) kept[n++] = i;
   }
   return kept.subarray(0, n);
