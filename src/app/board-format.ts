@@ -1,8 +1,10 @@
 /**
  * The queue board's derived data and wording (pure functions, tested with the element):
- * one tile per queue computed once per store change, agent counts by state, and the English
- * text of the board kept in one place for the translation that comes later.
+ * one tile per queue computed once per store change, agent counts by state, and the text of
+ * the board in one place. The texts are getters: `msg()` must run when the board renders, in
+ * the language of that moment, never when this module loads.
  */
+import { msg, str } from '@lit/localize';
 import type {
   AgentQueueState,
   AgentState,
@@ -12,26 +14,54 @@ import type {
 } from '../shared/switchboard.js';
 import type { SwitchboardState, SwitchboardStatus } from '../store/switchboard-state.js';
 
-/** Everything the board writes, in one place (Norwegian comes later). */
+/** Everything the board writes, in one place. */
 export const BOARD_TEXT = {
-  boardLabel: 'Queue board',
-  stale: 'Data may be out of date — reconnecting…',
-  staleFor: 'Not updated for',
-  loading: 'Loading the queues…',
-  idle: 'Not connected to the switchboard.',
-  noQueues: 'No queues to show.',
-  waiting: 'waiting',
-  longestWait: 'longest wait',
-  agents: 'Agents',
-  today: 'Today',
-  answered: 'answered',
-  unanswered: 'unanswered',
-  serviceLevel: 'service level',
+  get boardLabel() {
+    return msg('Queue board');
+  },
+  get stale() {
+    return msg('Data may be out of date — reconnecting…');
+  },
+  staleFor: (wait: string) => msg(str`Not updated for ${wait}`),
+  get loading() {
+    return msg('Loading the queues…');
+  },
+  get idle() {
+    return msg('Not connected to the switchboard.');
+  },
+  get noQueues() {
+    return msg('No queues to show.');
+  },
+  get waiting() {
+    return msg('waiting');
+  },
+  get longestWait() {
+    return msg('longest wait');
+  },
+  get agents() {
+    return msg('Agents');
+  },
+  get today() {
+    return msg('Today');
+  },
+  get answered() {
+    return msg('answered');
+  },
+  get unanswered() {
+    return msg('unanswered');
+  },
+  get serviceLevel() {
+    return msg('service level');
+  },
   noServiceLevel: '—',
-  callers: 'Callers',
-  noAgents: 'No agents in this queue.',
-  moreAgents: (n: number) => `+ ${n} more`,
-} as const;
+  get callers() {
+    return msg('Callers');
+  },
+  get noAgents() {
+    return msg('No agents in this queue.');
+  },
+  moreAgents: (n: number) => msg(str`+ ${n} more`),
+};
 
 /** How the board groups agent states (ringing and on a call both count as busy). */
 export type AgentGroup = 'available' | 'busy' | 'wrap_up' | 'paused' | 'logged_out';
@@ -44,21 +74,45 @@ export const AGENT_GROUPS: readonly AgentGroup[] = [
   'logged_out',
 ];
 
-export const GROUP_TEXT: Record<AgentGroup, string> = {
-  available: 'available',
-  busy: 'busy',
-  wrap_up: 'wrap-up',
-  paused: 'paused',
-  logged_out: 'logged out',
+/** An agent group in words (read at render time: the getters call `msg()`). */
+export const GROUP_TEXT: Readonly<Record<AgentGroup, string>> = {
+  get available() {
+    return msg('available');
+  },
+  get busy() {
+    return msg('busy');
+  },
+  get wrap_up() {
+    return msg('wrap-up');
+  },
+  get paused() {
+    return msg('paused');
+  },
+  get logged_out() {
+    return msg('logged out');
+  },
 };
 
-export const STATE_TEXT: Record<AgentState, string> = {
-  available: 'Available',
-  ringing: 'Ringing',
-  on_call: 'On a call',
-  wrap_up: 'Wrap-up',
-  paused: 'Paused',
-  logged_out: 'Logged out',
+/** An agent's state in words (read at render time: the getters call `msg()`). */
+export const STATE_TEXT: Readonly<Record<AgentState, string>> = {
+  get available() {
+    return msg('Available');
+  },
+  get ringing() {
+    return msg('Ringing');
+  },
+  get on_call() {
+    return msg('On a call');
+  },
+  get wrap_up() {
+    return msg('Wrap-up');
+  },
+  get paused() {
+    return msg('Paused');
+  },
+  get logged_out() {
+    return msg('Logged out');
+  },
 };
 
 export function agentGroup(state: AgentState): AgentGroup {

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { LitElement, css, html, nothing, svg } from 'lit';
 import type { PropertyValues, SVGTemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -53,6 +54,7 @@ function icon(state: AgentState) {
  * and the agent list. Presentational: `sentral-queue-board` derives `tile` from the store and
  * passes the clock's `now`; colours come from the board's custom properties.
  */
+@localized()
 @customElement('sentral-board-tile')
 export class SentralBoardTile extends LitElement {
   static override styles = css`

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -22,6 +23,7 @@ export type BoardTheme = 'dark' | 'light';
  * blindness). Caller numbers and names stay hidden unless `show-callers` is set. When the data
  * may be stale it says so in a banner and greys the tiles out until the stream is live again.
  */
+@localized()
 @customElement('sentral-queue-board')
 export class SentralQueueBoard extends LitElement {
   static override styles = css`
@@ -166,7 +168,7 @@ export class SentralQueueBoard extends LitElement {
         <circle cx="8" cy="12.1" r="1" fill="var(--board-banner-bg)" />
       </svg>
       <span>${BOARD_TEXT.stale}</span>
-      <span class="since" role="timer">${BOARD_TEXT.staleFor} ${formatWait(now - since)}</span>
+      <span class="since" role="timer">${BOARD_TEXT.staleFor(formatWait(now - since))}</span>
     </div>`;
   }
 
