@@ -2,7 +2,7 @@ import { localized, msg, str } from '@lit/localize';
 import { withViewMessages } from './i18n.js';
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
-import { customElement, queryAll, state } from 'lit/decorators.js';
+import { customElement, property, queryAll, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { consume } from '@lit/context';
 import { CallState, initialCall, isCallActive } from '../store/call-state.js';
@@ -28,7 +28,7 @@ import {
   registrationModelContext,
   sessionModelContext,
 } from './contexts.js';
-import { IncomingCallNotifier } from './incoming-call-notifier.js';
+import type { IncomingCallNotifier } from './incoming-call-notifier.js';
 import { formatPhoneNumber, phoneFormatVersion$ } from './phone-number.js';
 import { callStateText, endReasonText } from './format.js';
 import { select } from './observable-controller.js';
@@ -234,19 +234,16 @@ export class SentralSoftphone extends LitElement {
   /** Renders again once foreign numbers can be formatted (libphonenumber-js loaded). */
   private readonly phoneFormats = select(this, () => phoneFormatVersion$, 0);
 
+  /** Fetches the notifier's module (tests replace it to watch or fail the fetch). */
+  @property({ attribute: false }) loadNotifier: NotifierLoader = NOTIFIER_LOADER;
+
   /**
    * A call ringing in while the tab is hidden raises a system notification; its Answer and
-   * Decline do what the incoming-call card's Answer and Reject do.
+   * Decline do what the incoming-call card's Answer and Reject do. Fetched only once
+   * notifications are allowed: it does nothing before, and the route has a size budget.
    */
-  private readonly notifier = new IncomingCallNotifier(this, {
-    ringing: () => {
-      const call = ringingIn(this.linesState.value);
-      return call && !call.autoAnswer ? call : null;
-    },
-    onShow: () => void this.showIncoming(),
-    onAnswer: (callId) => this.answer(callId),
-    onDecline: (callId) => this.reject(callId),
-  });
+  private notifier: IncomingCallNotifier | null = null;
+  private notifierLoading = false;
 
   @state() private settingsOpen = false;
 
@@ -263,6 +260,7 @@ export class SentralSoftphone extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('keydown', this.onKeyDown);
+    void this.startNotifier();
   }
 
   override disconnectedCallback(): void {
@@ -416,6 +414,31 @@ export class SentralSoftphone extends LitElement {
 
   private async onReady(): Promise<void> {
     await this.output?.ready();
+    void this.startNotifier(); // the ready step may just have granted the permission
+  }
+
+  /** Fetches and adds the notifier once notifications are allowed; a failed fetch is retried. */
+  private async startNotifier(): Promise<void> {
+    if (this.notifier || this.notifierLoading || !notificationsGranted()) return;
+    this.notifierLoading = true;
+    try {
+      const module = await this.loadNotifier();
+      // Added to a connected host, it starts listening at once (hostConnected).
+      this.notifier = new module.IncomingCallNotifier(this, {
+        ringing: () => {
+          const call = ringingIn(this.linesState.value);
+          return call && !call.autoAnswer ? call : null;
+        },
+        onShow: () => void this.showIncoming(),
+        onAnswer: (callId) => this.answer(callId),
+        onDecline: (callId) => this.reject(callId),
+      });
+      this.requestUpdate(); // its hostUpdated looks at a call that may ring already
+    } catch (error) {
+      logger.warn('notifications: cannot load the notifier, trying again later', error);
+    } finally {
+      this.notifierLoading = false;
+    }
   }
 
   private dismissNotice(): void {
@@ -513,6 +536,7 @@ export class SentralSoftphone extends LitElement {
 
   override updated(changed: PropertyValues): void {
     super.updated(changed);
+    void this.startNotifier(); // the permission may have been granted since
     const streams = this.remoteStreams.value;
     const sinkId = this.devices.value.speakerId ?? '';
     for (const audio of this.audios ?? []) {
@@ -607,6 +631,20 @@ export class SentralSoftphone extends LitElement {
 }
 
 const loadAudioSettings = withViewMessages(() => import('./sentral-audio-settings.js'));
+
+/** The incoming-call notifier's module, as {@link SentralSoftphone.loadNotifier} gives it. */
+export type NotifierLoader = () => Promise<{
+  readonly IncomingCallNotifier: typeof IncomingCallNotifier;
+}>;
+
+export const NOTIFIER_LOADER: NotifierLoader = withViewMessages(
+  () => import('./incoming-call-notifier.js'),
+);
+
+/** Notifications are allowed here (the notifier shows nothing otherwise). */
+function notificationsGranted(): boolean {
+  return typeof Notification !== 'undefined' && Notification.permission === 'granted';
+}
 
 declare global {
   interface HTMLElementTagNameMap {

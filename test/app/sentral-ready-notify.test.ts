@@ -16,8 +16,8 @@ import {
 } from '../../src/app/contexts.js';
 import { assembleServices } from '../../src/app/services.js';
 import type { Services } from '../../src/app/services.js';
-import '../../src/app/sentral-softphone.js';
-import type { SentralSoftphone } from '../../src/app/sentral-softphone.js';
+import { NOTIFIER_LOADER } from '../../src/app/sentral-softphone.js';
+import type { NotifierLoader, SentralSoftphone } from '../../src/app/sentral-softphone.js';
 import type { Party } from '../../src/sip/phone.js';
 import { FakeApiClient, FakePhone, deepQuery, kariSip, mount, must, settle } from './fakes.js';
 
@@ -28,7 +28,11 @@ const raised: FakeNotification[] = [];
 
 class FakeNotification {
   static permission: NotificationPermission = 'granted';
-  static requestPermission = () => Promise.resolve(FakeNotification.permission);
+  /** The user allows notifications when asked. */
+  static requestPermission = () => {
+    FakeNotification.permission = 'granted';
+    return Promise.resolve(FakeNotification.permission);
+  };
   onclick: ((this: Notification, ev: Event) => unknown) | null = null;
   closed = false;
   constructor(
@@ -43,6 +47,18 @@ class FakeNotification {
   click(): void {
     this.onclick?.call(this as unknown as Notification, new Event('click'));
   }
+}
+
+/** The softphone's own notifier loader, watched: how often it was called, and when it is in. */
+function watchedLoader() {
+  const watch = { calls: 0, loaded: false };
+  const load: NotifierLoader = async () => {
+    watch.calls++;
+    const module = await NOTIFIER_LOADER();
+    watch.loaded = true;
+    return module;
+  };
+  return { watch, load };
 }
 
 describe('ready step', () => {
@@ -108,6 +124,7 @@ describe('ready step', () => {
 
 describe('incoming-call notification while the tab is hidden', () => {
   let services: Services;
+  let notifier: ReturnType<typeof watchedLoader>;
   let phone: FakePhone;
   let element: SentralSoftphone;
   let cleanup: () => void = () => undefined;
@@ -143,17 +160,23 @@ describe('incoming-call notification while the tab is hidden', () => {
     FakeNotification.permission = 'granted';
     phone = new FakePhone();
     services = assembleServices(new FakeApiClient(), () => phone);
-    const mounted = await mount<SentralSoftphone>(html`<sentral-softphone></sentral-softphone>`, [
-      [registrationModelContext, services.registration],
-      [linesModelContext, services.lines],
-      [phoneServiceContext, services.phone],
-      [sessionModelContext, services.session],
-    ]);
+    notifier = watchedLoader();
+    const mounted = await mount<SentralSoftphone>(
+      html`<sentral-softphone .loadNotifier=${notifier.load}></sentral-softphone>`,
+      [
+        [registrationModelContext, services.registration],
+        [linesModelContext, services.lines],
+        [phoneServiceContext, services.phone],
+        [sessionModelContext, services.session],
+      ],
+    );
     element = mounted.element;
     cleanup = mounted.cleanup;
     await services.phone.start(kariSip);
     phone.emit({ type: 'registration', status: 'connecting' });
     phone.emit({ type: 'registration', status: 'registered' });
+    // Permission granted: the notifier is fetched at connect; it is in place after a render.
+    await waitUntil(() => notifier.watch.loaded, 'the notifier was not loaded');
     await settle(element);
   });
 
@@ -211,5 +234,106 @@ describe('incoming-call notification while the tab is hidden', () => {
     FakeNotification.permission = 'granted';
     await ring('c2', true);
     expect(raised).to.have.length(0);
+  });
+});
+
+describe('the notifier is fetched only once notifications are allowed', () => {
+  let phone: FakePhone;
+  let element: SentralSoftphone;
+  let cleanup: () => void = () => undefined;
+  let visibility: DocumentVisibilityState = 'visible';
+  const realNotification = window.Notification;
+
+  function setVisibility(state: DocumentVisibilityState): void {
+    visibility = state;
+    document.dispatchEvent(new Event('visibilitychange'));
+  }
+
+  before(() => {
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => visibility,
+    });
+    window.Notification = FakeNotification as unknown as typeof Notification;
+  });
+
+  after(() => {
+    delete (document as unknown as { visibilityState?: unknown }).visibilityState;
+    window.Notification = realNotification;
+  });
+
+  afterEach(() => cleanup());
+
+  async function start(loadNotifier: NotifierLoader): Promise<void> {
+    raised.length = 0;
+    visibility = 'visible';
+    phone = new FakePhone();
+    const services = assembleServices(new FakeApiClient(), () => phone);
+    const output = new AudioOutput(); // asks the page's (fake) Notification
+    const mounted = await mount<SentralSoftphone>(
+      html`<sentral-softphone .loadNotifier=${loadNotifier}></sentral-softphone>`,
+      [
+        [registrationModelContext, services.registration],
+        [linesModelContext, services.lines],
+        [phoneServiceContext, services.phone],
+        [sessionModelContext, services.session],
+        [audioOutputContext, output],
+      ],
+    );
+    element = mounted.element;
+    cleanup = () => {
+      mounted.cleanup();
+      output.stop();
+    };
+    await services.phone.start(kariSip);
+    phone.emit({ type: 'registration', status: 'connecting' });
+    phone.emit({ type: 'registration', status: 'registered' });
+    await settle(element);
+  }
+
+  async function ring(callId: string) {
+    phone.emit({ type: 'incoming', callId, remote: ola, autoAnswer: false });
+    await settle(element);
+  }
+
+  it('is not fetched before the permission; once Ready grants it, a call ringing in a hidden tab notifies', async () => {
+    FakeNotification.permission = 'default';
+    const notifier = watchedLoader();
+    await start(notifier.load);
+
+    setVisibility('hidden');
+    await ring('c1');
+    expect(notifier.watch.calls).to.equal(0);
+    expect(raised).to.have.length(0);
+    phone.emit({ type: 'ended', callId: 'c1', reason: 'cancelled' });
+    setVisibility('visible');
+    await settle(element);
+
+    must(deepQuery<HTMLButtonElement>(element, '[data-testid=ready-button]')).click();
+    await waitUntil(() => notifier.watch.loaded, 'the notifier was not loaded after Ready');
+    await settle(element);
+    expect(FakeNotification.permission).to.equal('granted');
+    expect(notifier.watch.calls).to.equal(1);
+
+    setVisibility('hidden');
+    await ring('c2');
+    expect(raised.map((n) => n.title)).to.deep.equal(['Incoming call: Ola Nordmann']);
+  });
+
+  it('a failed fetch leaves the phone working and is tried again', async () => {
+    FakeNotification.permission = 'granted';
+    const notifier = watchedLoader();
+    let failures = 1;
+    await start(() =>
+      failures-- > 0 ? Promise.reject(new TypeError('chunk failed')) : notifier.load(),
+    );
+
+    await ring('c1'); // the next render tries again
+    await waitUntil(() => notifier.watch.loaded, 'the notifier was not fetched again');
+    await settle(element);
+    expect(deepQuery(element, 'sentral-incoming-call')).not.to.equal(null); // still rings
+
+    setVisibility('hidden');
+    expect(raised.map((n) => n.title)).to.deep.equal(['Incoming call: Ola Nordmann']);
   });
 });
