@@ -21,6 +21,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfigFileAndWriteSchema } from '@lit/localize-tools/lib/config.js';
 import { RuntimeLitLocalizer } from '@lit/localize-tools/lib/modes/runtime.js';
+import { extractMessagesFromProgram } from '@lit/localize-tools/lib/program-analysis.js';
 
 /** What the switchboard route loads before anyone opens a lazy view. */
 const ROUTE_ENTRIES = ['src/app/main.ts', 'src/sip/sip-phone.ts'];
@@ -55,11 +56,19 @@ function routeFiles() {
 }
 
 const route = routeFiles();
-const { messages, errors } = new RuntimeLitLocalizer(config).extractSourceMessages();
+const localizer = new RuntimeLitLocalizer(config);
+const { errors } = localizer.extractSourceMessages();
 if (errors.length > 0)
   throw new Error(`lit-localize could not read the sources (${errors.length})`);
 const onRoute = new Set(
-  messages.filter((m) => route.has(relative(root, m.file.fileName))).map((m) => m.name),
+  // Extracted from the route's files alone: lit-localize keeps one file per message, so a text
+  // used on the route and in a lazy module (the card's and the notifier's 'Answer') would
+  // otherwise follow whichever file it met first.
+  extractMessagesFromProgram({
+    ...localizer.program,
+    getSourceFiles: () =>
+      localizer.program.getSourceFiles().filter((file) => route.has(relative(root, file.fileName))),
+  }).messages.map((m) => m.name),
 );
 
 const HASH_ID = /^[sh][0-9a-f]{16}$/;
