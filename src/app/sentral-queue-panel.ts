@@ -10,7 +10,7 @@ import type { DirectoryModel } from '../store/directory-model.js';
 import type { SwitchboardModel } from '../store/switchboard-model.js';
 import { initialSwitchboard, mergedCallers, myAgentStates } from '../store/switchboard-state.js';
 import type { SwitchboardState } from '../store/switchboard-state.js';
-import { STATE_TEXT } from './board-format.js';
+import { STATE_TEXT } from './agent-state-text.js';
 import { ClockController } from './clock-controller.js';
 import { commandErrorText } from './command-error.js';
 import { directoryModelContext } from './contexts.js';
