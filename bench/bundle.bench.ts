@@ -14,6 +14,8 @@ import { printResults, type BenchResult } from './stats';
 
 /** The SIP stack's chunk (loaded by `import()` when a phone is made: not on the board). */
 const SIP_KEY = 'src/sip/sip-phone.ts';
+/** The route's bokmål words (loaded with the language; ADR 0014). */
+const NB_ROUTE_KEY = 'src/app/locales/nb-route.ts';
 /** The wall board's view (the board route: static + this, no SIP stack). */
 const BOARD_KEY = 'src/app/sentral-queue-board.ts';
 /** Loaded by `import()` when the page is first idle, on every route; needed by no first paint. */
@@ -70,6 +72,16 @@ export async function run(): Promise<BenchResult[]> {
       note: `target ≤ 120 KB = ${(120_000 / 1024).toFixed(1)} KiB`,
     },
   ];
+  // A Norwegian user also loads the route's bokmål words (src/app/i18n.ts, ADR 0014).
+  const wordsKeys = withStaticImports(graph, NB_ROUTE_KEY).filter(
+    (k) => !graph.staticKeys.includes(k),
+  );
+  results.push({
+    name: 'switchboard route in bokmål, static + SIP stack + the route’s bokmål words',
+    value: staticKib + sipKib + gzipKiB(graph, wordsKeys),
+    unit: 'KiB gzip',
+    note: `target ≤ 120 KB = ${(120_000 / 1024).toFixed(1)} KiB`,
+  });
   const boardKeys = withStaticImports(graph, BOARD_KEY).filter(
     (k) => !graph.staticKeys.includes(k),
   );
