@@ -1,6 +1,6 @@
 /**
  * Issue 5: directory search over 50,000 people in the browser. The directory model's search
- * (`searchPeople`, as the view calls it: its first 200 rows and the count) timed alone for every
+ * (`searchPeople`, as the view calls it: its first 100 rows and the count) timed alone for every
  * keystroke of a set of queries (target ≤ 2 ms), and keystroke → painted result in
  * `sentral-directory`: from the input event to the end of the first frame after the view
  * updated (target ≤ 50 ms), typing with Playwright at 120 ms a key.

@@ -323,7 +323,7 @@ async function mountDirectory(n: number): Promise<number> {
 }
 
 /** Rows `sentral-directory` lists at most (its MAX_ROWS): what its search asks for. */
-const DIRECTORY_ROWS = 200;
+const DIRECTORY_ROWS = 100;
 
 /**
  * Times the model's search alone, as the directory view calls it (the first rows it lists and

@@ -35,8 +35,11 @@ import { select } from './observable-controller.js';
 import { switchboardModelContext } from './switchboard-contexts.js';
 import { controls } from './theme.js';
 
-/** Rows rendered at most (the list is not virtualized yet; search narrows it). */
-const MAX_ROWS = 200;
+/**
+ * Rows rendered at most: the search narrows faster than anyone scrolls, and each keystroke
+ * re-renders them (bench/directory-browser: keystroke → painted result).
+ */
+const MAX_ROWS = 100;
 
 /** A colleague's presence in words; an icon of its own shape goes with each (not colour alone). */
 function presenceText(state: PresenceState): string {
