@@ -8,8 +8,8 @@ import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 
 /**
  * Lit's `css` templates reach the bundle as written, indentation and all (the minifier leaves
- * template strings alone). In the build, runs of white space in them become one space and
- * none is kept around braces and semicolons — never inside a selector, where a space is the
+ * template strings alone). In the build, runs of white space in them become one space (or
+ * their line breaks) and no space is kept around braces and semicolons — never inside a selector, where a space is the
  * descendant combinator. Templates with `${…}` are left as they are.
  */
 function minifyLitCss(): Plugin {
@@ -18,14 +18,15 @@ function minifyLitCss(): Plugin {
     apply: 'build',
     transform(code, id) {
       if (!id.includes('/src/app/') || !id.endsWith('.ts') || !code.includes('css`')) return null;
-      return code.replace(/\bcss`([^`]*)`/g, (whole, body: string) =>
+      // Line breaks stay (as one each), so every line keeps its place: the sourcemap holds.
+      const minified = code.replace(/\bcss`([^`]*)`/g, (whole, body: string) =>
         body.includes('${')
           ? whole
           : `css\`${body
-              .replace(/\s+/g, ' ')
-              .replace(/\s*([{};])\s*/g, '$1')
-              .trim()}\``,
+              .replace(/\s+/g, (space) => '\n'.repeat(space.split('\n').length - 1) || ' ')
+              .replace(/[ \t]*([{};])[ \t]*/g, '$1')}\``,
       );
+      return { code: minified, map: null };
     },
   };
 }
