@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Splits each locale module `lit-localize build` wrote (`src/app/locales/<locale>.ts`) in two, so
+ * Splits each locale module `lit-localize build` wrote (`.tmp/i18n/<locale>.ts`, not kept) in
+ * two modules in `src/app/locales/` (beside the locale codes lit-localize writes there), so
  * a Norwegian user of the switchboard does not download the translations of views that are
  * not on its route: `<locale>-route.ts` holds the messages of every module the page loads up
  * front (statically reachable from `src/app/main.ts`, plus the SIP stack that is loaded right
@@ -31,7 +32,8 @@ const configArg = process.argv.indexOf('--config');
 const configPath =
   configArg > 0 ? resolve(process.argv[configArg + 1]) : join(root, 'lit-localize.json');
 const config = readConfigFileAndWriteSchema(configPath);
-const outDir = resolve(dirname(configPath), config.output.outputDir);
+const builtDir = resolve(dirname(configPath), config.output.outputDir);
+const outDir = dirname(resolve(dirname(configPath), config.output.localeCodesModule));
 
 /** Repo-relative files statically imported from the entries (type-only and `import()` not). */
 function routeFiles() {
@@ -83,7 +85,7 @@ function shortIdLength(ids) {
 }
 
 for (const locale of config.targetLocales) {
-  const built = readFileSync(join(outDir, `${locale}.ts`), 'utf8');
+  const built = readFileSync(join(builtDir, `${locale}.ts`), 'utf8');
   const open = built.indexOf('export const templates = {');
   const close = built.lastIndexOf('};');
   if (open < 0 || close < 0) throw new Error(`${locale}.ts: not a lit-localize runtime module`);

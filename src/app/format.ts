@@ -104,3 +104,15 @@ export function keyTestId(prefix: string, digit: string): string {
   if (digit === '#') return `${prefix}-hash`;
   return `${prefix}-${digit}`;
 }
+
+/** Which of the user's numbers an outgoing call shows, in words ("Main number · 22 12 34 56"). */
+export function presentedNumberText(kind: 'main' | 'mobile' | 'department'): string {
+  switch (kind) {
+    case 'main':
+      return msg('Main number');
+    case 'mobile':
+      return msg('My mobile');
+    case 'department':
+      return msg('Department');
+  }
+}

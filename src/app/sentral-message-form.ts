@@ -8,23 +8,13 @@ import type { SessionModel } from '../store/session-model.js';
 import { commandErrorText } from './command-error.js';
 import { apiClientContext, sessionModelContext } from './contexts.js';
 import { dateTimeFormat } from './i18n.js';
+import { presentedNumberText } from './format.js';
 import { fillTemplate, messageTemplates } from './message-templates.js';
 import { select } from './observable-controller.js';
 import { formatPhoneNumber, phoneFormatVersion$ } from './phone-number.js';
 import { controls } from './theme.js';
 
 type Person = CommandResult<'directory.list'>['people'][number];
-
-function kindText(kind: 'main' | 'mobile' | 'department'): string {
-  switch (kind) {
-    case 'main':
-      return msg('Main number');
-    case 'mobile':
-      return msg('My mobile');
-    case 'department':
-      return msg('Department');
-  }
-}
 
 /**
  * "Message a colleague" for operators (issue 4): pick a colleague, start from a template filled
@@ -152,7 +142,7 @@ export class SentralMessageForm extends LitElement {
                   ${numbers.map(
                     (n) =>
                       html`<option value=${n.number}>
-                        ${kindText(n.kind)} · ${formatPhoneNumber(n.number)}
+                        ${presentedNumberText(n.kind)} · ${formatPhoneNumber(n.number)}
                       </option>`,
                   )}
                 </select></label

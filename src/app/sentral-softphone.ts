@@ -30,7 +30,7 @@ import {
 } from './contexts.js';
 import type { IncomingCallNotifier } from './incoming-call-notifier.js';
 import { formatPhoneNumber, phoneFormatVersion$ } from './phone-number.js';
-import { callStateText, endReasonText } from './format.js';
+import { callStateText, endReasonText, presentedNumberText } from './format.js';
 import { select } from './observable-controller.js';
 import { controls } from './theme.js';
 import type { DigitDetail } from './sentral-dialpad.js';
@@ -527,7 +527,7 @@ export class SentralSoftphone extends LitElement {
         ${numbers.map(
           (n) =>
             html`<option value=${n.number} ?selected=${n.number === this.presentAs}>
-              ${presentedKind(n.kind)} · ${formatPhoneNumber(n.number)}
+              ${presentedNumberText(n.kind)} · ${formatPhoneNumber(n.number)}
             </option>`,
         )}
       </select>
@@ -649,17 +649,6 @@ function notificationsGranted(): boolean {
 declare global {
   interface HTMLElementTagNameMap {
     'sentral-softphone': SentralSoftphone;
-  }
-}
-
-function presentedKind(kind: 'main' | 'mobile' | 'department'): string {
-  switch (kind) {
-    case 'main':
-      return msg('Main number');
-    case 'mobile':
-      return msg('My mobile');
-    case 'department':
-      return msg('Department');
   }
 }
 
