@@ -170,6 +170,11 @@ export class SentralSoftphone extends LitElement {
         color: #6b4700;
         font-size: 0.9rem;
       }
+      /* The live region stays in the page (so a notice is announced) but shows nothing empty. */
+      .audio-notice:not(.shown) {
+        padding: 0;
+        background: none;
+      }
       .top-actions {
         display: flex;
         align-items: center;
@@ -320,7 +325,12 @@ export class SentralSoftphone extends LitElement {
           : nothing
       }
       ${this.renderReady()}
-      <div class="audio-notice" role="status" aria-live="polite" data-testid="audio-notice-region">
+      <div
+        class="audio-notice ${this.audioNotice.value ? 'shown' : ''}"
+        role="status"
+        aria-live="polite"
+        data-testid="audio-notice-region"
+      >
         ${
           this.audioNotice.value
             ? html`<span data-testid="audio-notice">${this.audioNotice.value}</span>
