@@ -9,7 +9,7 @@ import { apiClientContext, sessionModelContext } from './contexts.js';
 import { withViewMessages } from './i18n.js';
 import { LazyViewController, type ViewLoader } from './lazy-view-controller.js';
 import { select } from './observable-controller.js';
-import { controls } from './theme.js';
+import { controls, statusLine } from './theme.js';
 
 /**
  * The form (`sentral-forwarding-editor.ts`) is fetched when first opened: it is not needed to
@@ -44,21 +44,8 @@ export function forwardingSummary(f: ForwardingSettings): string {
 export class SentralForwardingSettings extends LitElement {
   static override styles = [
     controls,
+    statusLine,
     css`
-      :host {
-        display: block;
-      }
-      .line {
-        display: flex;
-        align-items: center;
-        justify-content: space-between;
-        gap: 0.5rem;
-        flex-wrap: wrap;
-        font-size: 0.9rem;
-      }
-      .line p {
-        margin: 0;
-      }
       sentral-forwarding-editor {
         margin-top: 0.75rem;
       }

@@ -13,7 +13,7 @@ import type { SessionModel } from '../store/session-model.js';
 import { absenceSummary, loadAbsenceForm } from './absence-text.js';
 import { apiClientContext, sessionModelContext } from './contexts.js';
 import { select } from './observable-controller.js';
-import { controls } from './theme.js';
+import { controls, statusLine } from './theme.js';
 
 /**
  * The signed-in person's own absence in the phone view: one line saying whether they are marked
@@ -24,21 +24,8 @@ import { controls } from './theme.js';
 export class SentralMyAbsence extends LitElement {
   static override styles = [
     controls,
+    statusLine,
     css`
-      :host {
-        display: block;
-      }
-      .line {
-        display: flex;
-        align-items: center;
-        justify-content: space-between;
-        gap: 0.5rem;
-        flex-wrap: wrap;
-        font-size: 0.9rem;
-      }
-      .line p {
-        margin: 0;
-      }
       sentral-absence-form {
         margin-top: 0.75rem;
       }

@@ -130,3 +130,21 @@ export const settingsGroup = css`
     padding: 0 0.3rem;
   }
 `;
+
+/** A one-line status with its button beside it (your absence, your forwarding, in the phone). */
+export const statusLine = css`
+  :host {
+    display: block;
+  }
+  .line {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: 0.5rem;
+    flex-wrap: wrap;
+    font-size: 0.9rem;
+  }
+  .line p {
+    margin: 0;
+  }
+`;
