@@ -111,7 +111,7 @@ export const kariSip: SipCredentials = {
   iceServers: [],
 };
 
-type Provided = readonly [Context<unknown, unknown>, unknown];
+export type Provided = readonly [Context<unknown, unknown>, unknown];
 
 /**
  * Renders `template` inside a container that provides the given contexts, attached to the

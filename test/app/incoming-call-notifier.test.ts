@@ -5,13 +5,6 @@
  * stubbed `document.visibilityState`. The last block registers the real worker file.
  */
 import { expect, waitUntil } from '@open-wc/testing';
-import { html } from 'lit';
-import {
-  linesModelContext,
-  phoneServiceContext,
-  registrationModelContext,
-  sessionModelContext,
-} from '../../src/app/contexts.js';
 import type {
   CallNotificationOptions,
   NotificationRegistration,
@@ -22,7 +15,8 @@ import type { Services } from '../../src/app/services.js';
 import '../../src/app/sentral-softphone.js';
 import type { SentralSoftphone } from '../../src/app/sentral-softphone.js';
 import type { Party } from '../../src/sip/phone.js';
-import { FakeApiClient, FakePhone, deepQuery, kariSip, mount, must, settle } from './fakes.js';
+import { FakeApiClient, FakePhone, deepQuery, kariSip, must, settle } from './fakes.js';
+import { mountSoftphone } from './softphone-fixture.js';
 
 const ola: Party = { displayName: 'Ola Nordmann', number: '1002', uri: 'sip:1002@sentral.invalid' };
 
@@ -136,12 +130,7 @@ describe('incoming-call notification with Answer and Decline (service worker)', 
     container.failing = options.failing ?? false;
     phone = new FakePhone();
     services = assembleServices(new FakeApiClient(), () => phone);
-    const mounted = await mount<SentralSoftphone>(html`<sentral-softphone></sentral-softphone>`, [
-      [registrationModelContext, services.registration],
-      [linesModelContext, services.lines],
-      [phoneServiceContext, services.phone],
-      [sessionModelContext, services.session],
-    ]);
+    const mounted = await mountSoftphone(services);
     element = mounted.element;
     cleanup = mounted.cleanup;
     await services.phone.start(kariSip);

@@ -8,13 +8,7 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { html } from 'lit';
 import { BehaviorSubject } from 'rxjs';
 import { AudioOutput } from '../../src/app/audio-output.js';
-import {
-  audioSettingsContext,
-  linesModelContext,
-  phoneServiceContext,
-  registrationModelContext,
-  sessionModelContext,
-} from '../../src/app/contexts.js';
+import { audioSettingsContext } from '../../src/app/contexts.js';
 import { assembleServices } from '../../src/app/services.js';
 import type { Services } from '../../src/app/services.js';
 import '../../src/app/sentral-audio-settings.js';
@@ -31,6 +25,7 @@ import { lostDeviceNotice } from '../../src/store/audio-settings-state.js';
 import { CallState, initialCall } from '../../src/store/call-state.js';
 import type { CallSnapshot } from '../../src/store/call-state.js';
 import { FakeApiClient, FakePhone, deepQuery, kariSip, mount, must, settle } from './fakes.js';
+import { mountSoftphone } from './softphone-fixture.js';
 
 const ola: Party = { displayName: 'Ola Nordmann', number: '1002', uri: 'sip:1002@sentral.invalid' };
 
@@ -179,13 +174,7 @@ describe('audio device settings', () => {
 
     beforeEach(async () => {
       await services.audio.load();
-      const mounted = await mount<SentralSoftphone>(html`<sentral-softphone></sentral-softphone>`, [
-        [registrationModelContext, services.registration],
-        [linesModelContext, services.lines],
-        [phoneServiceContext, services.phone],
-        [sessionModelContext, services.session],
-        [audioSettingsContext, services.audio],
-      ]);
+      const mounted = await mountSoftphone(services, [[audioSettingsContext, services.audio]]);
       element = mounted.element;
       cleanup = mounted.cleanup;
       await services.phone.start(kariSip);

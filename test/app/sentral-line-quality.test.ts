@@ -1,18 +1,11 @@
 /** The call-quality badge on a talking line: words (good / fair / poor) and the MOS for screen readers. */
 import { expect } from '@open-wc/testing';
-import { html } from 'lit';
-import {
-  callQualityContext,
-  linesModelContext,
-  phoneServiceContext,
-  registrationModelContext,
-  sessionModelContext,
-} from '../../src/app/contexts.js';
+import { callQualityContext } from '../../src/app/contexts.js';
 import { assembleServices } from '../../src/app/services.js';
 import '../../src/app/sentral-softphone.js';
-import type { SentralSoftphone } from '../../src/app/sentral-softphone.js';
 import type { Party } from '../../src/sip/phone.js';
-import { FakeApiClient, FakePhone, deepQuery, kariSip, mount, must, settle } from './fakes.js';
+import { FakeApiClient, FakePhone, deepQuery, kariSip, must, settle } from './fakes.js';
+import { mountSoftphone } from './softphone-fixture.js';
 
 const ola: Party = { displayName: 'Ola Nordmann', number: '1002', uri: 'sip:1002@sentral.invalid' };
 
@@ -30,13 +23,7 @@ describe('call-quality badge', () => {
   it('shows nothing before the first sample, then Good, then Poor when packets are lost', async () => {
     const phone = new FakePhone();
     const services = assembleServices(new FakeApiClient(), () => phone);
-    const mounted = await mount<SentralSoftphone>(html`<sentral-softphone></sentral-softphone>`, [
-      [registrationModelContext, services.registration],
-      [linesModelContext, services.lines],
-      [phoneServiceContext, services.phone],
-      [sessionModelContext, services.session],
-      [callQualityContext, services.quality],
-    ]);
+    const mounted = await mountSoftphone(services, [[callQualityContext, services.quality]]);
     const element = mounted.element;
     cleanup = mounted.cleanup;
     await services.phone.start(kariSip);

@@ -20,6 +20,7 @@ import { NOTIFIER_LOADER } from '../../src/app/sentral-softphone.js';
 import type { NotifierLoader, SentralSoftphone } from '../../src/app/sentral-softphone.js';
 import type { Party } from '../../src/sip/phone.js';
 import { FakeApiClient, FakePhone, deepQuery, kariSip, mount, must, settle } from './fakes.js';
+import { mountSoftphone } from './softphone-fixture.js';
 
 const ola: Party = { displayName: 'Ola Nordmann', number: '1002', uri: 'sip:1002@sentral.invalid' };
 
@@ -68,13 +69,7 @@ describe('ready step', () => {
   async function mountWith(output: AudioOutput) {
     const phone = new FakePhone();
     const services = assembleServices(new FakeApiClient(), () => phone);
-    const mounted = await mount<SentralSoftphone>(html`<sentral-softphone></sentral-softphone>`, [
-      [registrationModelContext, services.registration],
-      [linesModelContext, services.lines],
-      [phoneServiceContext, services.phone],
-      [sessionModelContext, services.session],
-      [audioOutputContext, output],
-    ]);
+    const mounted = await mountSoftphone(services, [[audioOutputContext, output]]);
     cleanup = () => {
       mounted.cleanup();
       output.stop();

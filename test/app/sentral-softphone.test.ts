@@ -7,7 +7,6 @@ import {
   directoryModelContext,
   phoneServiceContext,
   registrationModelContext,
-  sessionModelContext,
 } from '../../src/app/contexts.js';
 import { assembleServices } from '../../src/app/services.js';
 import type { Services } from '../../src/app/services.js';
@@ -22,6 +21,7 @@ import {
   must,
   settle,
 } from './fakes.js';
+import { mountSoftphone } from './softphone-fixture.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const ola: Party = { displayName: 'Ola Nordmann', number: '1002', uri: 'sip:1002@sentral.invalid' };
@@ -45,12 +45,7 @@ describe('sentral-softphone', () => {
   beforeEach(async () => {
     phone = new FakePhone();
     services = assembleServices(new FakeApiClient(), () => phone);
-    const mounted = await mount<SentralSoftphone>(html`<sentral-softphone></sentral-softphone>`, [
-      [registrationModelContext, services.registration],
-      [linesModelContext, services.lines],
-      [phoneServiceContext, services.phone],
-      [sessionModelContext, services.session],
-    ]);
+    const mounted = await mountSoftphone(services);
     element = mounted.element;
     cleanup = mounted.cleanup;
     await services.phone.start(kariSip);
